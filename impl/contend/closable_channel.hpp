@@ -1,0 +1,88 @@
+// ClosableChannel: Go-like send/receive/close over a queue that only offers try_push/try_pop
+// (the lock-free queues). One template, so every adapter has the same close semantics:
+// - send() retries with Backoff while the queue is full and returns false once closed;
+// - receive() returns items until the channel is closed *and* drained, then nullopt;
+// - close() belongs to the sending side after its last send (as in Go): items sent before it
+//   are all delivered. A send racing with close may be delivered or refused.
+// A Backend with wait_pop(T&, microseconds) (the blocking moodycamel queue) sleeps in receive()
+// instead of spinning; close() wakes such sleepers within one wait period.
+// Progress: the backend's for try_send/try_receive; send/receive spin or block while full/empty.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "contend/backoff.hpp"
+
+namespace contend {
+
+template <class Backend>
+concept BlockingBackend = requires(Backend& b, typename Backend::value_type& v) {
+  { b.wait_pop(v, std::chrono::microseconds(1)) } -> std::same_as<bool>;
+};
+
+template <class Backend>
+class ClosableChannel {
+ public:
+  using value_type = typename Backend::value_type;
+
+  explicit ClosableChannel(std::size_t capacity) : backend_(checked(capacity)) {}
+
+  bool send(value_type value) {
+    Backoff backoff;
+    while (!closed()) {
+      if (backend_.try_push(value)) return true;
+      backoff.pause();
+    }
+    return false;
+  }
+
+  bool try_send(value_type value) { return !closed() && backend_.try_push(value); }
+
+  std::optional<value_type> receive() {
+    Backoff backoff;
+    value_type value;
+    for (;;) {
+      if (backend_.try_pop(value)) return value;
+      if (closed()) {
+        // Every send happens-before close (see above), so one more look finds what is left.
+        if (backend_.try_pop(value)) return value;
+        return std::nullopt;
+      }
+      if constexpr (BlockingBackend<Backend>) {
+        if (backend_.wait_pop(value, close_poll)) return value;
+      } else {
+        backoff.pause();
+      }
+    }
+  }
+
+  std::optional<value_type> try_receive() {
+    value_type value;
+    if (backend_.try_pop(value)) return value;
+    return std::nullopt;
+  }
+
+  // release: pairs with closed()'s acquire, so a receiver that sees the flag sees every item
+  // sent before close().
+  void close() { closed_.store(true, std::memory_order_release); }
+
+  bool closed() const { return closed_.load(std::memory_order_acquire); }  // acquire: see close()
+
+ private:
+  static constexpr std::chrono::microseconds close_poll{1000};
+
+  static std::size_t checked(std::size_t capacity) {
+    if (capacity == 0) throw std::invalid_argument("channel capacity must be at least 1");
+    return capacity;
+  }
+
+  Backend backend_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace contend

@@ -1,0 +1,38 @@
+// Reply<R>: where a single-owner thread puts the answer to one request. It lives on the waiting
+// client's stack, so a request/reply costs no heap allocation.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <utility>
+
+namespace contend {
+
+template <class R>
+class Reply {
+ public:
+  // Owner side, called once.
+  void set(R value) {
+    value_ = std::move(value);
+    // release: the client that sees ready also sees value_.
+    ready_.store(1, std::memory_order_release);
+    // The client may already have returned and freed this Reply. That is safe: for a 4-byte
+    // atomic libstdc++'s notify only hands the address to futex(2) and never dereferences it;
+    // at worst a later futex user at that address sees a spurious wake-up, which futex users
+    // must tolerate anyway.
+    ready_.notify_one();
+  }
+
+  // Client side: spins briefly, then sleeps in futex(2) (libstdc++'s atomic wait).
+  R wait() {
+    // acquire: pairs with set()'s release. wait() returns only once the value has changed.
+    ready_.wait(0, std::memory_order_acquire);
+    return std::move(value_);
+  }
+
+ private:
+  std::atomic<std::uint32_t> ready_{0};
+  R value_{};
+};
+
+}  // namespace contend

@@ -1,0 +1,93 @@
+// TreiberStack: our lock-free CAS stack (Treiber, 1986), with hazard pointers for memory
+// reclamation (hazard_pointers.hpp).
+//
+// Why hazard pointers: a pop reads top->next before its CAS, so top must not be freed meanwhile
+// (use-after-free), and must not be freed and reallocated at the same address (ABA: the CAS would
+// succeed against a different node and install a stale next). A hazard on top prevents both at
+// once: a protected node is never freed, so its address cannot come back. Tagged pointers with a
+// double-width CAS stop ABA but not the use-after-free unless nodes are never freed (Boost's
+// freelist); epochs free in batches but one stalled thread blocks all reclamation, while a
+// stalled thread here pins at most one node.
+//
+// Progress: lock-free push and pop (a failed CAS means another thread's succeeded). Every push
+// allocates a node with new, so the allocator's behaviour under contention is part of the cost.
+// Thread-safe: push, pop. Not thread-safe: destruction.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "contend/hazard_pointers.hpp"
+#include "contend/thread_id.hpp"
+
+namespace contend {
+
+// Test hook: called in pop() between reading top->next and the CAS, where ABA would strike.
+struct NoStackHooks {
+  static void before_pop_cas() {}
+};
+
+template <class T = std::uint64_t, class Hooks = NoStackHooks>
+class TreiberStack {
+ public:
+  static constexpr std::string_view name = "treiber";
+
+  TreiberStack() = default;
+  TreiberStack(const TreiberStack&) = delete;
+  TreiberStack& operator=(const TreiberStack&) = delete;
+
+  ~TreiberStack() {
+    Node* n = head_.load(std::memory_order_relaxed);  // relaxed: no other thread may be here
+    while (n != nullptr) delete std::exchange(n, n->next);
+  }
+
+  void push(T value) {
+    Node* n = new Node{std::move(value), head_.load(std::memory_order_relaxed)};
+    // release: a pop that reads n (acquire) sees its value and next.
+    // relaxed on failure: the reloaded head is only the next guess for n->next.
+    while (!head_.compare_exchange_weak(n->next, n, std::memory_order_release,
+                                        std::memory_order_relaxed)) {
+    }
+  }
+
+  std::optional<T> pop() {
+    const std::size_t id = this_thread_id();
+    for (;;) {
+      // protect() ends with a seq_cst load of head_, which also acquires the pushed node.
+      Node* top = domain_.protect(head_, id);
+      if (top == nullptr) {
+        domain_.clear(id);  // an earlier round of protect() may have left a hazard set
+        return std::nullopt;
+      }
+      Node* next = top->next;  // safe: top is hazard-protected, and next never changes after push
+      Hooks::before_pop_cas();
+      Node* expected = top;
+      // seq_cst: the unlink must precede (in the single total order) the retire's hazard scan;
+      // relaxed on failure: we retry from protect().
+      if (head_.compare_exchange_strong(expected, next, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+        domain_.clear(id);
+        T value = std::move(top->value);  // only the thread whose CAS won reads the value
+        domain_.retire(top, id);
+        return value;
+      }
+    }
+  }
+
+  // For tests: reclaim what this thread has retired now, and how much is still pending.
+  void reclaim() { domain_.scan(this_thread_id()); }
+  std::size_t retired_count() const { return domain_.retired_count(this_thread_id()); }
+
+ private:
+  struct Node {
+    T value;
+    Node* next;
+  };
+
+  std::atomic<Node*> head_{nullptr};
+  HazardDomain<Node> domain_;
+};
+
+}  // namespace contend

@@ -1,0 +1,64 @@
+// Shared by the tests: stress sizes, the type-list bridge to GoogleTest, and starting threads
+// together so that they really contend.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <functional>
+#include <latch>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "contend/type_list.hpp"
+
+namespace contend::test {
+
+// CONTEND_STRESS scales every stress size (default 1; CI under TSan keeps the default).
+inline double stress_factor() {
+  const char* s = std::getenv("CONTEND_STRESS");
+  double f = s != nullptr ? std::atof(s) : 1.0;
+  return f > 0 ? f : 1.0;
+}
+
+inline std::size_t scaled(std::size_t n) {
+  return std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * stress_factor()));
+}
+
+// More threads than cores, so that preemption inside critical sections is exercised too.
+inline std::size_t stress_threads() {
+  return std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency());
+}
+
+// Runs body(i) on n threads released at once, and joins them.
+inline void run_together(std::size_t n, const std::function<void(std::size_t)>& body) {
+  std::latch start(static_cast<std::ptrdiff_t>(n));
+  std::vector<std::jthread> threads;
+  threads.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      body(i);
+    });
+  }
+}
+
+template <class List>
+struct ToGTest;
+template <class... Ts>
+struct ToGTest<TypeList<Ts...>> {
+  using type = ::testing::Types<Ts...>;
+};
+
+// Names typed tests after the implementation ("TypedCounter/mutex") instead of "/0".
+struct ImplName {
+  template <class T>
+  static std::string GetName(int) {
+    return std::string(T::name);
+  }
+};
+
+}  // namespace contend::test

@@ -18,6 +18,7 @@ namespace contend {
 class ChannelCounter {
  public:
   static constexpr std::string_view name = "channel";
+  static constexpr int owner_threads = 1;  // the thread that owns the count
 
   void increment() {
     if (!owner_.send(Request{RequestKind::write, nullptr})) throw closed_error("ChannelCounter closed");

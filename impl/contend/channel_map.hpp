@@ -22,6 +22,7 @@ template <class K = std::uint64_t, class V = std::uint64_t>
 class ChannelMap {
  public:
   static constexpr std::string_view name = "channel";
+  static constexpr int owner_threads = 1;  // the thread that owns the map
 
   void put(const K& key, const V& value) {
     Reply<bool> done;

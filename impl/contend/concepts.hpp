@@ -16,6 +16,16 @@ concept Named = requires {
   { T::name } -> std::convertible_to<std::string_view>;
 };
 
+// Extra threads a design starts for itself (the owner of a single-owner design), 0 for most.
+template <class T>
+inline constexpr int owner_threads_of = [] {
+  if constexpr (requires { T::owner_threads; }) {
+    return T::owner_threads;
+  } else {
+    return 0;
+  }
+}();
+
 template <class C>
 concept Counter = requires(C& c) {
   c.increment();

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "contend/backoff.hpp"
+
 namespace contend {
 
 template <class R>
@@ -23,14 +25,22 @@ class Reply {
     ready_.notify_one();
   }
 
-  // Client side: spins briefly, then sleeps in futex(2) (libstdc++'s atomic wait).
+  // Client side: spins for a few microseconds, then sleeps in futex(2) (libstdc++'s atomic
+  // wait). An awake owner answers in well under a microsecond, while a futex wake-up costs
+  // several, so a short spin pays; a long one would steal the owner's core when threads
+  // outnumber cores.
   R wait() {
-    // acquire: pairs with set()'s release. wait() returns only once the value has changed.
+    for (int i = 0; i < spin_limit; ++i) {
+      if (ready_.load(std::memory_order_acquire) != 0) return std::move(value_);  // acquire: pairs with set()
+      Backoff::cpu_relax();
+    }
+    // acquire: as above. wait() returns only once the value has changed.
     ready_.wait(0, std::memory_order_acquire);
     return std::move(value_);
   }
 
  private:
+  static constexpr int spin_limit = 128;  // x86 pause: ~10-140 cycles each
   std::atomic<std::uint32_t> ready_{0};
   R value_{};
 };

@@ -1,0 +1,69 @@
+// baseline/<what>/<how>: the physical floor, measured in the same run as everything else.
+//   increment/uncontended  each thread increments its own padded atomic (threads:1)
+//   increment/contended    all threads increment one atomic
+//   pingpong/cache_line    two threads hand one cache line back and forth through a spinning
+//                          atomic flag; ns_per_op is the one-way hand-off latency. No hand-off
+//                          between two threads can beat it; channels/pingpong is judged by it.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "contend/backoff.hpp"
+#include "contend/cache_line.hpp"
+#include "family.hpp"
+#include "timed_run.hpp"
+
+namespace contend::bench {
+namespace {
+
+void increment(benchmark::State& state, bool contended) {
+  static std::unique_ptr<Padded<std::atomic<std::uint64_t>>[]> slots;
+  if (state.thread_index() == 0) slots = std::make_unique<Padded<std::atomic<std::uint64_t>>[]>(state.threads());
+  run_timed(state, [&](int thread, Clock::time_point deadline) {
+    std::atomic<std::uint64_t>& target = slots[contended ? 0 : static_cast<std::size_t>(thread)].value;
+    return repeat_until(deadline, 64, [&] { target.fetch_add(1, std::memory_order_relaxed); });  // relaxed: a tally
+  });
+  if (state.thread_index() == 0) {
+    std::uint64_t sum = 0;
+    for (int t = 0; t < state.threads(); ++t) sum += slots[static_cast<std::size_t>(t)].value;
+    check(state, sum == timed_run().total_ops(), "lost increments");
+  }
+}
+
+void cache_line_pingpong(benchmark::State& state) {
+  constexpr std::uint64_t stop = ~std::uint64_t{0};
+  static Padded<std::atomic<std::uint64_t>> flag;  // odd: ball with thread 1; even: with thread 0
+  if (state.thread_index() == 0) flag.value = 0;
+  run_timed(state, [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
+    std::atomic<std::uint64_t>& f = flag.value;
+    if (thread == 0) {
+      std::uint64_t n = 0;
+      const std::uint64_t rounds = repeat_until(deadline, 1, [&] {
+        f.store(n + 1, std::memory_order_release);  // release/acquire: a real hand-off of data
+        while (f.load(std::memory_order_acquire) != n + 2) Backoff::cpu_relax();
+        n += 2;
+      });
+      f.store(stop, std::memory_order_release);
+      return {2 * rounds, Role::worker};
+    }
+    for (std::uint64_t seen = 0;;) {
+      while ((seen = f.load(std::memory_order_acquire)) % 2 == 0) Backoff::cpu_relax();
+      if (seen == stop) break;
+      f.store(seen + 1, std::memory_order_release);
+    }
+    return {0, Role::consumer};
+  });
+}
+
+}  // namespace
+
+std::string family_name() { return "baseline"; }
+
+void register_benchmarks() {
+  add("baseline", "increment", "uncontended", [](benchmark::State& s) { increment(s, false); }, {1});
+  add("baseline", "increment", "contended", [](benchmark::State& s) { increment(s, true); });
+  add("baseline", "pingpong", "cache_line", cache_line_pingpong, {2});
+}
+
+}  // namespace contend::bench

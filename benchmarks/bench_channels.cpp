@@ -1,0 +1,135 @@
+// channels/<workload>/<impl>: every channel in ChannelTypes, one-word payload.
+//   spsc-*   1 producer, 1 consumer (threads:2)
+//   mpsc-*   threads-1 producers, 1 consumer
+//   mpmc-*   threads/2 producers, the rest consumers
+//   *-small / *-large: capacity 64 / 8192 (moodycamel's queues are unbounded: the capacity is
+//            only preallocated, see moody_channel.hpp)
+//   pingpong two threads bounce one value over two channels; ns_per_op is the one-way hand-off
+//            latency, to hold against baseline/pingpong/cache_line.
+// Producers send until the deadline, the last one closes the channel, consumers drain it: an
+// item counts when received, and the run's time includes the drain. Self-check: every item sent
+// was received, by count and by sum.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "contend/families.hpp"
+#include "family.hpp"
+#include "timed_run.hpp"
+
+namespace contend::bench {
+namespace {
+
+constexpr std::size_t small_capacity = 64, large_capacity = 8192;
+
+struct Tally {
+  std::atomic<std::uint64_t> sent{0}, received{0}, sent_sum{0}, received_sum{0};
+  std::atomic<int> producers_left{0};
+};
+
+enum class Shape { spsc, mpsc, mpmc };
+
+int producers_for(Shape shape, int threads) {
+  switch (shape) {
+    case Shape::spsc: return 1;
+    case Shape::mpsc: return threads - 1;
+    case Shape::mpmc: return threads / 2;
+  }
+  return 1;
+}
+
+template <class Ch>
+void exchange_workload(benchmark::State& state, Shape shape, std::size_t capacity) {
+  static std::unique_ptr<Ch> channel;
+  static std::unique_ptr<Tally> tally;
+  const int producers = producers_for(shape, state.threads());
+  if (state.thread_index() == 0) {
+    channel = std::make_unique<Ch>(capacity);
+    tally = std::make_unique<Tally>();
+    tally->producers_left = producers;
+  }
+  run_timed(state, [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
+    std::uint64_t count = 0, sum = 0;
+    if (thread < producers) {
+      std::uint64_t next = static_cast<std::uint64_t>(thread) << 40;
+      count = repeat_until(deadline, 16, [&] {
+        channel->send(next);
+        sum += next++;
+      });
+      tally->sent.fetch_add(count, std::memory_order_relaxed);     // relaxed: read after the
+      tally->sent_sum.fetch_add(sum, std::memory_order_relaxed);   // end barrier
+      // acq_rel: the last producer's close() comes after every producer's sends.
+      if (tally->producers_left.fetch_sub(1, std::memory_order_acq_rel) == 1) channel->close();
+      return {count, Role::producer};
+    }
+    while (std::optional<std::uint64_t> v = channel->receive()) {
+      sum += *v;
+      ++count;
+    }
+    tally->received.fetch_add(count, std::memory_order_relaxed);
+    tally->received_sum.fetch_add(sum, std::memory_order_relaxed);
+    return {count, Role::consumer};
+  }, {.producers = producers, .consumers = state.threads() - producers});
+  if (state.thread_index() == 0) {
+    check(state, tally->sent == tally->received && tally->sent_sum == tally->received_sum,
+          std::to_string(tally->sent.load()) + " sent but " + std::to_string(tally->received.load()) + " received");
+    channel.reset();
+  }
+}
+
+template <class Ch>
+void pingpong_workload(benchmark::State& state) {
+  static std::unique_ptr<Ch> ping, pong;
+  static std::atomic<bool> mismatch;
+  if (state.thread_index() == 0) {
+    ping = std::make_unique<Ch>(small_capacity);
+    pong = std::make_unique<Ch>(small_capacity);
+    mismatch = false;
+  }
+  run_timed(state, [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
+    if (thread == 0) {
+      std::uint64_t i = 0;
+      const std::uint64_t rounds = repeat_until(deadline, 1, [&] {
+        ping->send(++i);
+        if (pong->receive() != i) mismatch = true;
+      });
+      ping->close();
+      return {2 * rounds, Role::worker};  // two one-way hand-offs per round trip
+    }
+    while (std::optional<std::uint64_t> v = ping->receive()) pong->send(*v);
+    return {0, Role::consumer};
+  });
+  if (state.thread_index() == 0) {
+    check(state, !mismatch, "a reply did not match its request");
+    ping.reset();
+    pong.reset();
+  }
+}
+
+template <class Ch>
+void register_channel() {
+  const std::string impl(Ch::name);
+  for (auto [cap_name, cap] : {std::pair{"small", small_capacity}, std::pair{"large", large_capacity}}) {
+    if (options().quick && cap == large_capacity) continue;
+    add("channels", std::string("spsc-") + cap_name, impl,
+        [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::spsc, c); }, {2});
+    if constexpr (is_multi_producer<Ch>) {
+      add("channels", std::string("mpsc-") + cap_name, impl,
+          [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpsc, c); }, threads_at_least(2));
+      add("channels", std::string("mpmc-") + cap_name, impl,
+          [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpmc, c); }, threads_at_least(2));
+    }
+  }
+  add("channels", "pingpong", impl, pingpong_workload<Ch>, {2});
+}
+
+}  // namespace
+
+std::string family_name() { return "channels"; }
+
+void register_benchmarks() {
+  for_each_type(ChannelTypes{}, []<class Ch>() { register_channel<Ch>(); });
+}
+
+}  // namespace contend::bench

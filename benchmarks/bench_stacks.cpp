@@ -1,0 +1,95 @@
+// stacks/<workload>/<impl>: every stack in StackTypes.
+//   pairs     every thread pushes then pops, over and over (the top is always contended);
+//   prodcons  half the threads push, half pop (producers back off when the backlog passes 64k
+//             values, so memory stays bounded).
+// Every push and every successful pop is an operation. Self-check: what was popped (during the
+// run and in a final drain) adds up, by count and by sum, to what was pushed.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "contend/families.hpp"
+#include "family.hpp"
+#include "timed_run.hpp"
+
+namespace contend::bench {
+namespace {
+
+struct Tally {
+  std::atomic<std::uint64_t> pushed{0}, popped{0}, pushed_sum{0}, popped_sum{0};
+  std::atomic<std::int64_t> backlog{0};
+};
+
+template <class S, bool prodcons>
+void stack_workload(benchmark::State& state) {
+  static std::unique_ptr<S> stack;
+  static std::unique_ptr<Tally> tally;
+  if (state.thread_index() == 0) {
+    stack = std::make_unique<S>();
+    tally = std::make_unique<Tally>();
+  }
+  const int producers = prodcons ? state.threads() / 2 : 0;
+  run_timed(state, [&](int thread, Clock::time_point deadline) {
+    std::uint64_t next = static_cast<std::uint64_t>(thread) << 40, pushes = 0, pops = 0, push_sum = 0, pop_sum = 0;
+    auto push = [&] {
+      stack->push(next);
+      push_sum += next++;
+      ++pushes;
+    };
+    auto pop = [&] {
+      if (std::optional<std::uint64_t> v = stack->pop()) {
+        pop_sum += *v;
+        ++pops;
+      }
+    };
+    if constexpr (!prodcons) {
+      repeat_until(deadline, 16, [&] { push(); pop(); });
+    } else if (thread < producers) {
+      repeat_until(deadline, 1, [&] {
+        if (tally->backlog.load(std::memory_order_relaxed) > (1 << 16)) {  // relaxed: a rough bound
+          std::this_thread::yield();
+          return;
+        }
+        for (int i = 0; i < 64; ++i) push();
+        tally->backlog.fetch_add(64, std::memory_order_relaxed);
+      });
+    } else {
+      repeat_until(deadline, 1, [&] {
+        const std::uint64_t before = pops;
+        for (int i = 0; i < 64; ++i) pop();
+        tally->backlog.fetch_sub(static_cast<std::int64_t>(pops - before), std::memory_order_relaxed);
+      });
+    }
+    // relaxed: read by thread 0 only after the end barrier, which orders them.
+    tally->pushed.fetch_add(pushes, std::memory_order_relaxed);
+    tally->popped.fetch_add(pops, std::memory_order_relaxed);
+    tally->pushed_sum.fetch_add(push_sum, std::memory_order_relaxed);
+    tally->popped_sum.fetch_add(pop_sum, std::memory_order_relaxed);
+    return pushes + pops;
+  }, {.producers = producers, .consumers = prodcons ? state.threads() - producers : 0});
+  if (state.thread_index() == 0) {
+    std::uint64_t popped = tally->popped, popped_sum = tally->popped_sum;
+    while (std::optional<std::uint64_t> v = stack->pop()) {
+      ++popped;
+      popped_sum += *v;
+    }
+    check(state, popped == tally->pushed && popped_sum == tally->pushed_sum,
+          std::to_string(tally->pushed.load()) + " pushed but " + std::to_string(popped) + " popped");
+    stack.reset();
+  }
+}
+
+}  // namespace
+
+std::string family_name() { return "stacks"; }
+
+void register_benchmarks() {
+  for_each_type(StackTypes{}, []<class S>() {
+    add("stacks", "pairs", S::name, stack_workload<S, false>);
+    add("stacks", "prodcons", S::name, stack_workload<S, true>, threads_at_least(2));
+  });
+}
+
+}  // namespace contend::bench

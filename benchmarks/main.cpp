@@ -1,0 +1,129 @@
+// main() of every benchmark binary: our options, then Google Benchmark with our defaults.
+//   --quick          short runs and fewer workloads (CI and smoke tests: about a minute in all)
+//   --threads=1,2,3  thread counts to sweep (also CONTEND_THREADS); default 1,2,4,.. up to
+//                    2 x cores, plus the core count
+//   --run_ms=N       length of each time-bounded run (default 300, quick 50)
+//   --think=N        local work between increments in counters/think<N> (default 100)
+// Repetitions default to 5 (quick: 2); --benchmark_repetitions overrides.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "context.hpp"
+#include "family.hpp"
+#include "options.hpp"
+
+namespace contend::bench {
+namespace {
+
+Options parsed;
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::cerr << "error: " << message << "\n"
+            << "usage: bench_" << family_name()
+            << " [--quick] [--threads=1,2,4] [--run_ms=N] [--think=N] [--benchmark_...]\n";
+  std::exit(2);
+}
+
+std::vector<int> parse_threads(const std::string& list) {
+  std::vector<int> out;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    char* end = nullptr;
+    const long n = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || n < 1 || n > 1024) usage_error("bad thread count '" + item + "' in --threads");
+    out.push_back(static_cast<int>(n));
+  }
+  if (out.empty()) usage_error("--threads needs at least one count");
+  return out;
+}
+
+double parse_number(const std::string& text, const char* flag, double min) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || v < min) usage_error(std::string("bad value '") + text + "' for " + flag);
+  return v;
+}
+
+// Takes our flags out of argv; leaves Google Benchmark's.
+std::vector<char*> parse(int argc, char** argv) {
+  std::vector<char*> rest{argv[0]};
+  bool run_ms_given = false, reps_given = false, min_time_given = false;
+  if (const char* env = std::getenv("CONTEND_THREADS")) parsed.threads = parse_threads(env);
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* flag) { return arg.substr(std::strlen(flag)); };
+    if (arg == "--quick") {
+      parsed.quick = true;
+    } else if (arg.rfind("--threads=", 0) == 0) {
+      parsed.threads = parse_threads(value("--threads="));
+    } else if (arg.rfind("--run_ms=", 0) == 0) {
+      parsed.run_ms = parse_number(value("--run_ms="), "--run_ms", 1);
+      run_ms_given = true;
+    } else if (arg.rfind("--think=", 0) == 0) {
+      parsed.think = static_cast<int>(parse_number(value("--think="), "--think", 0));
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << "bench_" << family_name() << ": contend benchmarks, family '" << family_name() << "'\n"
+                << "  --quick          short runs, fewer workloads (about a minute for all families)\n"
+                << "  --threads=LIST   thread counts, e.g. 1,2,4 (default: powers of 2 up to 2 x cores, plus cores)\n"
+                << "  --run_ms=N       length of each time-bounded run in ms (default 300, quick 50)\n"
+                << "  --think=N        local-work iterations between increments for counters/think<N>\n"
+                << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...)\n";
+      std::exit(0);
+    } else {
+      reps_given = reps_given || arg.rfind("--benchmark_repetitions", 0) == 0;
+      min_time_given = min_time_given || arg.rfind("--benchmark_min_time", 0) == 0;
+      if (arg.rfind("--", 0) == 0 && arg.rfind("--benchmark_", 0) != 0 && arg.rfind("--v", 0) != 0) {
+        usage_error("unknown option '" + arg + "'");
+      }
+      rest.push_back(argv[i]);
+    }
+  }
+  if (parsed.threads.empty()) parsed.threads = default_thread_counts();
+  if (parsed.quick && !run_ms_given) parsed.run_ms = 50;
+  parsed.repetitions = parsed.quick ? 2 : 5;
+  // Each benchmark is one time-bounded iteration; a tiny min_time stops Google Benchmark from
+  // re-running it with more iterations (and keeps "iterations:1" out of the names).
+  static std::string reps = "--benchmark_repetitions=" + std::to_string(parsed.repetitions);
+  static std::string min_time = "--benchmark_min_time=0.000001";
+  static std::string aggregates = "--benchmark_display_aggregates_only=true";
+  if (!reps_given) rest.push_back(reps.data());
+  if (!min_time_given) rest.push_back(min_time.data());
+  rest.push_back(aggregates.data());
+  return rest;
+}
+
+}  // namespace
+
+const Options& options() { return parsed; }
+
+std::vector<int> default_thread_counts() {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<int> counts;
+  for (int n = 1; n <= 2 * cores; n *= 2) counts.push_back(n);
+  if (std::find(counts.begin(), counts.end(), cores) == counts.end()) counts.push_back(cores);
+  std::sort(counts.begin(), counts.end());
+  return counts;
+}
+
+}  // namespace contend::bench
+
+int main(int argc, char** argv) {
+  using namespace contend::bench;
+  std::vector<char*> args = parse(argc, argv);
+  int n = static_cast<int>(args.size());
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
+  add_machine_context(family_name());
+  register_benchmarks();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

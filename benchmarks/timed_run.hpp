@@ -1,0 +1,124 @@
+// Time-bounded runs inside Google Benchmark.
+//
+// Google Benchmark gives every thread the same iteration count; with an unfair lock some threads
+// finish early and the rest run uncontended, which flatters the lock. Here each registered
+// benchmark does exactly one iteration, in which every thread works until a shared deadline and
+// counts its own operations. The figures we report are computed from our own clocks:
+// - ops_per_sec:   total operations of all threads / wall time of the run (aggregate throughput);
+// - ns_per_op:     wall time / total operations (the inverse, for all threads together);
+// - cpu_ns_per_op: CPU time of the whole process / total operations, so owner threads and
+//                  spinning waiters are paid for, while time asleep in futex is not;
+// - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair).
+// Google Benchmark's own items_per_second (total items / mean per-thread real time) is kept
+// beside them as a cross-check.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <barrier>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace contend::bench {
+
+using Clock = std::chrono::steady_clock;
+
+struct RunInfo {
+  int owner_threads = 0;  // extra threads the design starts (not counted in /threads:N)
+  int producers = 0;      // for producer/consumer workloads; 0 otherwise
+  int consumers = 0;
+};
+
+// How a thread's count enters the figures. In producer/consumer workloads an item is counted
+// once, when received (consumer), while fairness compares what the producers managed to send.
+enum class Role : unsigned char {
+  worker,    // counted in the total and in fairness
+  producer,  // in fairness only
+  consumer,  // in the total only
+};
+
+class TimedRun {
+ public:
+  // Thread 0, before the benchmark loop (Google Benchmark's start barrier then publishes it).
+  // `settle` runs once all threads have stopped, inside the timed region: designs that accept
+  // work asynchronously (an owner thread with a backlog) finish it there, so that the backlog is
+  // paid for in the run's time instead of hidden after it.
+  void prepare(const benchmark::State& state, std::function<void()> settle = {});
+
+  // Every thread, in the loop: waits for all, then returns the shared deadline.
+  Clock::time_point begin();
+
+  // Every thread, in the loop, when done, with its operation count and its role.
+  void end(int thread, std::uint64_t ops, Role role = Role::worker);
+
+  // Every thread, after the loop. Thread 0 publishes the run's counters.
+  void report(benchmark::State& state, std::uint64_t own_ops, const RunInfo& info = {});
+
+  std::uint64_t total_ops() const;
+  Clock::time_point deadline() const { return deadline_; }
+
+ private:
+  struct OnStart {
+    TimedRun* run;
+    void operator()() noexcept;
+  };
+  struct OnEnd {
+    TimedRun* run;
+    void operator()() noexcept;
+  };
+
+  std::unique_ptr<std::barrier<OnStart>> start_;
+  std::unique_ptr<std::barrier<OnEnd>> end_;
+  std::vector<std::uint64_t> ops_;
+  std::vector<Role> roles_;
+  std::function<void()> settle_;
+  Clock::time_point wall_start_, wall_end_, deadline_;
+  std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
+};
+
+// The one TimedRun of the binary: benchmarks run one at a time.
+TimedRun& timed_run();
+
+// Runs `work(thread, deadline) -> ops` as one time-bounded run on every thread.
+// `work(thread, deadline)` returns the thread's count, or a std::pair of count and Role.
+template <class Work>
+void run_timed(benchmark::State& state, Work&& work, const RunInfo& info = {},
+               std::function<void()> settle = {}) {
+  TimedRun& run = timed_run();
+  if (state.thread_index() == 0) run.prepare(state, std::move(settle));
+  std::uint64_t ops = 0;
+  for (auto _ : state) {
+    const Clock::time_point deadline = run.begin();
+    Role role = Role::worker;
+    if constexpr (std::is_same_v<decltype(work(0, deadline)), std::pair<std::uint64_t, Role>>) {
+      std::tie(ops, role) = work(state.thread_index(), deadline);
+    } else {
+      ops = work(state.thread_index(), deadline);
+    }
+    run.end(state.thread_index(), ops, role);
+  }
+  run.report(state, ops, info);
+}
+
+// Runs `op()` in batches of `batch` until the deadline; returns the number of calls.
+template <class Op>
+std::uint64_t repeat_until(Clock::time_point deadline, int batch, Op&& op) {
+  std::uint64_t ops = 0;
+  do {
+    for (int i = 0; i < batch; ++i) op();
+    ops += static_cast<std::uint64_t>(batch);
+  } while (Clock::now() < deadline);
+  return ops;
+}
+
+// Fails the run (Google Benchmark's SkipWithError) when a self-check does not hold.
+void check(benchmark::State& state, bool ok, const std::string& what);
+
+}  // namespace contend::bench

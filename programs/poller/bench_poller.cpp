@@ -1,0 +1,120 @@
+// bench_poller: both poller designs, polls per second and CPU per poll, against a simulated poll
+// and against a real HTTP server on loopback. `--quick` for a short run (< 30 s in all).
+#include <benchmark/benchmark.h>
+#include <time.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "poller.hpp"
+#include "polls.hpp"
+#include "test_server.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using poller::Design;
+
+std::chrono::milliseconds run_for = 1500ms;  // per benchmark; --quick shortens it
+
+std::uint64_t process_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+poller::TestServer& server() {
+  static poller::TestServer s([](const std::string&) { return 200; });
+  return s;
+}
+
+struct Workload {
+  const char* name;
+  bool loopback;
+  poller::SimOptions sim;
+};
+
+// Every resource is due again at once (interval 0): the designs' coordination is the bottleneck
+// for sim-0, the poll latency for the rest. Errors back off by 1 ms each.
+void bench(benchmark::State& state, Workload w, Design d) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto workers = static_cast<std::size_t>(state.range(1));
+  std::vector<std::string> urls;
+  for (std::size_t i = 0; i < n; ++i)
+    urls.push_back(w.loopback ? server().url("/r" + std::to_string(i)) : "sim://r" + std::to_string(i));
+  poller::PollFn poll = w.loopback ? poller::PollFn([](const std::string& u) { return poller::http_head(u); })
+                                   : poller::simulated_poll(w.sim);
+  poller::Config config;
+  config.workers = workers;
+  config.interval = 0ms;
+  config.error_backoff = 1ms;
+  config.report_every = 1h;
+
+  std::uint64_t polls = 0, cpu_ns = 0, server_ns = 0;
+  double wall_s = 0;
+  for (auto _ : state) {
+    auto p = poller::make_poller(d, urls, poll, config);
+    const auto server0 = w.loopback ? server().cpu_ns() : 0;
+    const auto cpu0 = process_cpu_ns();
+    const auto t0 = std::chrono::steady_clock::now();
+    p->start();
+    std::this_thread::sleep_for(run_for);
+    const auto table = p->stop();
+    wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    cpu_ns += process_cpu_ns() - cpu0;
+    if (w.loopback) server_ns += server().cpu_ns() - server0;
+    for (const auto& [url, e] : table) polls += e.polls;
+  }
+  const double ops = static_cast<double>(polls ? polls : 1);
+  state.counters["ops"] = static_cast<double>(polls);
+  state.counters["ops_per_sec"] = static_cast<double>(polls) / wall_s;
+  state.counters["ns_per_op"] = wall_s * 1e9 / ops;
+  // The whole process but the loopback server: the designs' threads and the HTTP client.
+  state.counters["cpu_ns_per_op"] = static_cast<double>(cpu_ns - server_ns) / ops;
+  if (w.loopback) state.counters["server_cpu_ns_per_op"] = static_cast<double>(server_ns) / ops;
+  state.SetLabel(std::to_string(n) + " resources, " + std::to_string(workers) + " workers");
+}
+
+void register_all() {
+  const Workload workloads[] = {
+      {"sim-0", false, {0us, 0.0, 1}},
+      {"sim-1ms", false, {1000us, 0.0, 1}},
+      {"sim-1ms-fail20", false, {1000us, 0.2, 1}},
+      {"loopback", true, {}},
+  };
+  for (const auto& w : workloads)
+    for (Design d : {Design::channel, Design::shared}) {
+      const std::string name = std::string("poller/") + w.name + "/" + std::string(poller::to_string(d));
+      benchmark::RegisterBenchmark(name.c_str(), bench, w, d)
+          ->ArgNames({"resources", "workers"})
+          ->Args({64, 1})
+          ->Args({64, 4})
+          ->Iterations(1)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) run_for = 250ms;
+    else args.push_back(argv[i]);
+  }
+  int n = static_cast<int>(args.size());
+  poller::http_global_init();
+  benchmark::Initialize(&n, args.data());
+  if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
+  benchmark::AddCustomContext("contend_family", "poller");
+  benchmark::AddCustomContext("poller_run_ms", std::to_string(run_for.count()));
+  register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -13,7 +13,6 @@
 #include <thread>
 #include <utility>
 
-#include "options.hpp"
 
 namespace contend::bench {
 namespace {
@@ -77,14 +76,14 @@ Topology topology() {
 
 }  // namespace
 
-void add_machine_context(const std::string& family) {
+void add_machine_context(const std::string& family, const std::string& mode, double run_ms) {
   const Topology topo = topology();
   utsname u{};
   uname(&u);
   const std::map<std::string, std::string> context = {
       {"contend_family", family},
-      {"contend_mode", options().quick ? "quick" : "default"},
-      {"run_ms", std::to_string(options().run_ms)},
+      {"contend_mode", mode},
+      {"run_ms", std::to_string(static_cast<long long>(run_ms))},
       {"cpu_model", cpu_model()},
       {"cores", std::to_string(topo.cores)},
       {"logical_cpus", std::to_string(topo.logical)},

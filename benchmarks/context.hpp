@@ -6,6 +6,7 @@ namespace contend::bench {
 
 // Adds the machine and build context to every result file (benchmark::AddCustomContext):
 // CPU model, cores and topology, kernel, compiler and flags, library versions, governor, commit.
-void add_machine_context(const std::string& family);
+// mode is "quick" or "default"; run_ms the length of one run.
+void add_machine_context(const std::string& family, const std::string& mode, double run_ms);
 
 }  // namespace contend::bench

@@ -1,15 +1,22 @@
 // bench_poller: both poller designs, polls per second and CPU per poll, against a simulated poll
-// and against a real HTTP server on loopback. `--quick` for a short run (< 30 s in all).
+// and against a real HTTP server on loopback.
+//   --quick          short runs, 2 repetitions (about 15 s in all)
+//   --threads=1,2,4  worker counts (the poller's own threads; default 1, 2, 4, ... up to
+//                    2 x cores, plus the core count, as the other benchmark binaries)
 #include <benchmark/benchmark.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "context.hpp"
 #include "poller.hpp"
 #include "polls.hpp"
 #include "test_server.hpp"
@@ -79,6 +86,31 @@ void bench(benchmark::State& state, Workload w, Design d) {
   state.SetLabel(std::to_string(n) + " resources, " + std::to_string(workers) + " workers");
 }
 
+std::vector<int> worker_counts = [] {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<int> counts;
+  for (int n = 1; n <= 2 * cores; n *= 2) counts.push_back(n);
+  if (std::find(counts.begin(), counts.end(), cores) == counts.end()) counts.push_back(cores);
+  std::sort(counts.begin(), counts.end());
+  return counts;
+}();
+
+bool parse_workers(const char* list) {
+  std::vector<int> out;
+  std::string text(list);
+  for (std::size_t pos = 0; pos <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    char* end = nullptr;
+    const long n = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || n < 1 || n > 256) return false;
+    out.push_back(static_cast<int>(n));
+    pos = comma + 1;
+  }
+  worker_counts = out;
+  return true;
+}
+
 void register_all() {
   const Workload workloads[] = {
       {"sim-0", false, {0us, 0.0, 1}},
@@ -89,10 +121,9 @@ void register_all() {
   for (const auto& w : workloads)
     for (Design d : {Design::channel, Design::shared}) {
       const std::string name = std::string("poller/") + w.name + "/" + std::string(poller::to_string(d));
-      benchmark::RegisterBenchmark(name.c_str(), bench, w, d)
-          ->ArgNames({"resources", "workers"})
-          ->Args({64, 1})
-          ->Args({64, 4})
+      auto* b = benchmark::RegisterBenchmark(name.c_str(), bench, w, d);
+      for (int workers : worker_counts) b->Args({64, workers});
+      b->ArgNames({"resources", "workers"})
           ->Iterations(1)
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
@@ -103,16 +134,31 @@ void register_all() {
 
 int main(int argc, char** argv) {
   std::vector<char*> args;
+  bool quick = false, reps_given = false;
   for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--quick") == 0) run_for = 250ms;
-    else args.push_back(argv[i]);
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      quick = true;
+      run_for = 250ms;
+    } else if (std::strncmp(argv[i], "--threads=", 10) == 0) {
+      if (!parse_workers(argv[i] + 10)) {
+        std::fprintf(stderr, "bench_poller: bad worker counts in '%s' (e.g. --threads=1,2,4)\n", argv[i]);
+        return 2;
+      }
+    } else {
+      reps_given = reps_given || std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0;
+      args.push_back(argv[i]);
+    }
   }
+  // Repetitions give the medians and the spread the charts and comparisons need.
+  static std::string reps = quick ? "--benchmark_repetitions=2" : "--benchmark_repetitions=3";
+  static std::string aggregates = "--benchmark_display_aggregates_only=true";
+  if (!reps_given) args.push_back(reps.data());
+  args.push_back(aggregates.data());
   int n = static_cast<int>(args.size());
   poller::http_global_init();
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
-  benchmark::AddCustomContext("contend_family", "poller");
-  benchmark::AddCustomContext("poller_run_ms", std::to_string(run_for.count()));
+  contend::bench::add_machine_context("poller", quick ? "quick" : "default", static_cast<double>(run_for.count()));
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -1,0 +1,189 @@
+"""Command line: `contend run|plot|compare|report|export`. Every failure is one stderr line."""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .errors import ContendError, Interrupted
+
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "results"
+
+EPILOG = ("RESULTS are Google Benchmark JSON files written by `contend run` (results/<label>/<family>.json) "
+          "or folders of them; a folder's name is the machine label.")
+
+
+def _split_list(values):
+    """Accept both `--threads 1 2 4` and `--threads 1,2,4`."""
+    out = []
+    for v in values or []:
+        out += [x for x in v.split(",") if x]
+    return out
+
+
+def cmd_run(args):
+    from . import run
+    families = _split_list(args.families) or None
+    threads = _split_list(args.threads) or None
+    for t in threads or []:
+        if not t.isdigit() or int(t) < 1:
+            raise ContendError("--threads", f"'{t}' is not a positive thread count")
+    return run.run(REPO, families=families, threads=threads, quick=args.quick, label=args.label,
+                   results=Path(args.results) if args.results else RESULTS, build=not args.no_build)
+
+
+def cmd_plot(args):
+    from . import loader
+    rs = loader.load(args.results)
+    from . import plot  # matplotlib only once the input is known to be good
+    machines = list(rs.machines.index)
+    total = 0
+    for machine in machines:
+        if args.out:
+            out = Path(args.out) / machine.replace("/", "-") if len(machines) > 1 else Path(args.out)
+        else:
+            out = plot.default_out_dir(rs, machine)
+        written = plot.write_charts(rs, machine, out)
+        total += len(written)
+        print(f"{machine}: {len(written)} chart files in {out}")
+    return 0
+
+
+def cmd_compare(args):
+    from . import loader
+    rs = loader.load_sets(args.results)
+    from . import compare
+    table = compare.ratio_table(rs)
+    print(compare.format_table(table, rs))
+    if args.csv:
+        _write_csv(table, args.csv)
+        print(f"\nratio table: {args.csv}")
+    out = Path(args.out) if args.out else compare.default_out_dir(rs, RESULTS)
+    written = compare.write_charts(rs, out)
+    print(f"{len(written)} chart files in {out}")
+    return 0
+
+
+def cmd_report(args):
+    from . import loader
+    rs = loader.load(args.results)
+    from . import report
+    out = report.write(rs, args.out or report.default_out(rs))
+    print(f"report: {out}")
+    return 0
+
+
+def cmd_export(args):
+    from . import loader
+    rs = loader.load(args.results)
+    _write_csv(loader.tidy_columns(rs.table), args.csv)
+    print(f"{len(rs.table)} rows ({len(rs.machines)} machine(s)) -> {args.csv}")
+    if args.reps:
+        _write_csv(rs.reps, args.reps)
+        print(f"{len(rs.reps)} per-repetition rows -> {args.reps}")
+    return 0
+
+
+def _write_csv(frame, path):
+    path = Path(path)
+    if path.parent and not path.parent.is_dir():
+        raise ContendError(path, "folder does not exist")
+    try:
+        frame.to_csv(path, index=False, float_format="%.6g")
+    except OSError as e:
+        raise ContendError(path, e.strerror or str(e)) from None
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="contend", description="Run contend's benchmarks and turn their results into charts, "
+                                    "comparisons and reports.", epilog=EPILOG)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    r = sub.add_parser("run", help="build, run every family's benchmarks, save JSON, draw charts",
+                       description="Install missing packages (scripts/install-deps), build the Release "
+                                   "preset, run each family's benchmark binary with a progress line, "
+                                   "write results/<label>/<family>.json (whole or not at all), draw the "
+                                   "charts into results/<label>/charts/ and print a summary.",
+                       epilog="Ctrl-C stops the run: finished families stay, the unfinished one leaves nothing.")
+    r.add_argument("--quick", action="store_true", help="short runs (passes --quick to the binaries)")
+    r.add_argument("--families", nargs="+", metavar="FAMILY",
+                   help="families to run (default: all): baseline counters false_sharing maps stacks channels")
+    r.add_argument("--threads", nargs="+", metavar="N",
+                   help="thread counts, e.g. 1,2,4 or 1 2 4 (default: the binaries' own)")
+    r.add_argument("--label", help="result folder name (default: slug of CPU model and core count, "
+                                   "e.g. intel-xeon-processor-2-80ghz-2c)")
+    r.add_argument("--results", metavar="DIR", help=f"where label folders go (default: {RESULTS})")
+    r.add_argument("--no-build", action="store_true",
+                   help="skip install-deps and the build; use the binaries already in build/release")
+    r.set_defaults(func=cmd_run)
+
+    pl = sub.add_parser("plot", help="charts (PNG and SVG) for result sets",
+                        description="Per family and workload: throughput vs threads (log2 x, error bars "
+                                    "min–max over repetitions, ideal scaling, core count marked), speedup "
+                                    "over one thread, CPU time per operation beside throughput for channel "
+                                    "designs, a false-sharing bar chart and latency bars for ping-pong.",
+                        epilog=EPILOG)
+    pl.add_argument("results", nargs="+", metavar="RESULTS")
+    pl.add_argument("--out", metavar="DIR", help="output folder (default: <result folder>/charts; "
+                                                 "one subfolder per machine when there are several)")
+    pl.set_defaults(func=cmd_plot)
+
+    c = sub.add_parser("compare", help="ratio table B/A with significance, side-by-side charts",
+                       description="Compare result sets (one folder per CPU or commit): for every family, "
+                                   "workload, implementation and thread count measured in both, the ratio "
+                                   "of median throughput (B/A, per machine and per core) and the p-value "
+                                   "of a two-sided Mann–Whitney U test on the per-repetition ops/s, as "
+                                   "Google Benchmark's compare.py (needs >= 2 repetitions a side, 9+ "
+                                   "to be reliable). With more than two sets, each is compared to A.",
+                       epilog=EPILOG)
+    c.add_argument("results", nargs="+", metavar="RESULTS", help="A B [C ...]: result folders or files")
+    c.add_argument("--csv", metavar="FILE", help="also write the ratio table as CSV")
+    c.add_argument("--out", metavar="DIR", help="chart folder (default: results/compare-<a>-vs-<b>/)")
+    c.set_defaults(func=cmd_compare)
+
+    rp = sub.add_parser("report", help="one self-contained HTML page with computed findings",
+                        description="Write one HTML page (charts embedded as PNG) with each machine's "
+                                    "context and findings computed from the data: padding vs false "
+                                    "sharing, channel map vs mutex map, channel hand-off vs the ping-pong "
+                                    "floor, oversubscription; plus litmus histograms when the result "
+                                    "folder has a litmus.json.", epilog=EPILOG)
+    rp.add_argument("results", nargs="+", metavar="RESULTS")
+    rp.add_argument("--out", metavar="FILE", help="HTML file (default: <first result folder>/report.html)")
+    rp.set_defaults(func=cmd_report)
+
+    e = sub.add_parser("export", help="write the tidy table as CSV",
+                       description="Write the tidy table (one row per machine, family, workload, impl, "
+                                   "threads; medians over repetitions) as CSV.", epilog=EPILOG)
+    e.add_argument("results", nargs="+", metavar="RESULTS")
+    e.add_argument("--csv", metavar="FILE", required=True, help="output CSV file")
+    e.add_argument("--reps", metavar="FILE", help="also write the per-repetition table as CSV")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "compare" and len(args.results) < 2:
+            raise ContendError("compare", "needs at least two result sets (A B)")
+        return args.func(args)
+    except ContendError as e:
+        print(f"contend: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("contend: interrupted", file=sys.stderr)
+        return 130
+    except Interrupted as e:
+        print(f"contend: {e}", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `contend compare A B | head`: the reader left; not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as e:  # noqa: BLE001 - a one-line message beats a traceback for users
+        if os.environ.get("CONTEND_DEBUG"):
+            raise
+        print(f"contend: error: unexpected {type(e).__name__}: {e} (CONTEND_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 1

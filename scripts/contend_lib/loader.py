@@ -1,0 +1,275 @@
+"""The one loader: Google Benchmark JSON files/folders -> tidy pandas tables.
+
+`load(paths)` returns a ResultSet with
+  table     one row per (machine, family, workload, impl, threads): the MEDIAN over repetitions,
+            computed here from the "iteration" rows (GB's own aggregate rows are ignored so that
+            every statistic has one definition, ours);
+  reps      the long per-repetition table the significance test and error bars need;
+  machines  one row per machine with its context (strings, "unknown" when missing).
+"""
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ContendError, warn
+from .names import machine_slug, split_name
+
+KEYS = ["machine", "family", "workload", "impl", "threads"]
+VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"]
+EXTRA_COUNTERS = ["owner_threads", "producers", "consumers"]
+CONTEXT_KEYS = ["cpu_model", "cores", "threads_per_core", "sockets", "topology", "kernel", "compiler",
+                "cxx_flags", "benchmark_version", "boost_version", "moodycamel_version", "governor",
+                "git_commit", "contend_family", "contend_mode", "run_ms", "hardware_concurrency",
+                "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
+                "library_build_type"]
+LITMUS_FILE = "litmus.json"
+_PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
+
+
+@dataclass
+class ResultSet:
+    table: pd.DataFrame
+    reps: pd.DataFrame
+    machines: pd.DataFrame
+    folders: dict  # machine -> folder it came from (None for loose files), for litmus.json
+
+    def machine(self, name):
+        return self.machines.loc[name]
+
+    def percentile_columns(self):
+        return sorted((c for c in self.table.columns if _PERCENTILE.match(c)),
+                      key=lambda c: float(c[1:-3]))
+
+
+def read_json(path):
+    """Parse a JSON file, turning every way it can be broken into one readable ContendError."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContendError(path, "not a text file (not UTF-8)") from None
+    except OSError as e:
+        raise ContendError(path, e.strerror.lower() if e.strerror else str(e)) from None
+    if not text.strip():
+        raise ContendError(path, "empty file (an interrupted or failed run?)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        # A decoder that runs off the end means the writer stopped mid-document.
+        if e.pos >= len(text.rstrip()) or not text.rstrip().endswith(("}", "]")):
+            raise ContendError(path, f"truncated JSON, ends at line {e.lineno} "
+                                     "(an interrupted run?)") from None
+        raise ContendError(path, f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+
+
+def expand_paths(paths):
+    """Result files and folders -> [(file, folder-or-None)], in a stable order."""
+    out = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(f for f in p.glob("*.json")
+                           if f.name != LITMUS_FILE and not f.name.startswith("."))
+            if not files:
+                raise ContendError(p, "folder has no result files (*.json)")
+            out.extend((f, p) for f in files)
+        elif p.is_file():
+            out.append((p, None))
+        elif p.exists():
+            raise ContendError(p, "not a file or folder")
+        else:
+            raise ContendError(p, "no such file or folder")
+    return out
+
+
+def _as_str(value):
+    return "unknown" if value is None or value == "" else str(value)
+
+
+def _context(doc):
+    ctx = doc.get("context")
+    ctx = ctx if isinstance(ctx, dict) else {}
+    out = {k: _as_str(ctx.get(k)) for k in CONTEXT_KEYS}
+    if out["cores"] == "unknown" and out["num_cpus"] != "unknown":
+        out["cores"] = out["num_cpus"]
+    if out["hardware_concurrency"] == "unknown":
+        out["hardware_concurrency"] = out["num_cpus"]
+    return out
+
+
+def _number(entry, key):
+    value = entry.get(key)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+_WORKERS = re.compile(r"/workers:(\d+)(/|$)")
+
+
+def _threads(entry):
+    """Google Benchmark's thread count, or the poller's own worker count (`workers:W` in the name),
+    which is what its throughput scales with."""
+    m = _WORKERS.search(entry.get("run_name") or entry.get("name", ""))
+    return int(m.group(1)) if m else int(entry.get("threads", 1))
+
+
+def _iteration_rows(path, doc):
+    benchmarks = doc.get("benchmarks") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or not isinstance(benchmarks, list):
+        raise ContendError(path, 'not Google Benchmark output (no "benchmarks" list)')
+    rows, failed, unnamed = [], [], 0
+    for entry in benchmarks:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            unnamed += 1
+            continue
+        if entry.get("run_type", "iteration") != "iteration" or "aggregate_name" in entry:
+            continue
+        if entry.get("error_occurred"):
+            failed.append(f'{entry["name"]}: {entry.get("error_message", "no message")}')
+            continue
+        parts = split_name(entry.get("run_name") or entry["name"])
+        if parts is None:
+            unnamed += 1
+            continue
+        ops = _number(entry, "ops_per_sec")
+        if ops is None:
+            ops = _number(entry, "items_per_second")
+        if ops is None:
+            unnamed += 1
+            continue
+        ns = _number(entry, "ns_per_op")
+        row = {
+            "family": parts[0], "workload": parts[1], "impl": parts[2],
+            "threads": _threads(entry),
+            "repetition": int(entry.get("repetition_index", 0)),
+            "ops_per_sec": ops,
+            "ns_per_op": ns if ns is not None else (1e9 / ops if ops > 0 else None),
+            "cpu_ns_per_op": _number(entry, "cpu_ns_per_op"),
+            "fairness": _number(entry, "fairness_min_max"),
+            "fairness_cv": _number(entry, "fairness_cv"),
+        }
+        for key in EXTRA_COUNTERS:
+            row[key] = _number(entry, key)
+        for key, value in entry.items():
+            if _PERCENTILE.match(key) and isinstance(value, (int, float)):
+                row[key] = float(value)
+        rows.append(row)
+    if failed:
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        warn(f"{path}: left out failed benchmark {failed[0]}{more}")
+    if unnamed:
+        warn(f"{path}: skipped {unnamed} entries without a family/workload/impl name or ops_per_sec")
+    if not rows and not benchmarks:
+        raise ContendError(path, "no benchmarks in the file (an interrupted or failed run?)")
+    if not rows:
+        raise ContendError(path, "no usable benchmark results (every run failed or was an aggregate)")
+    return rows
+
+
+def _label_for(file, folder, ctx):
+    if folder is not None:
+        return folder.resolve().name
+    if ctx["cpu_model"] != "unknown":
+        return machine_slug(ctx["cpu_model"], ctx["cores"])
+    return file.resolve().parent.name
+
+
+def _merge_context(into, ctx):
+    for k, v in ctx.items():
+        if into.get(k, "unknown") == "unknown":
+            into[k] = v
+
+
+def load(paths):
+    frames, contexts, folders, origin = [], {}, {}, {}
+    for file, folder in expand_paths(paths):
+        doc = read_json(file)
+        rows = _iteration_rows(file, doc)
+        ctx = _context(doc)
+        label = _label_for(file, folder, ctx)
+        # Two different folders with the same name (e.g. a/x and b/x) are two machines.
+        key = folder.resolve() if folder is not None else ("files", label)
+        if label in origin and origin[label] != key:
+            parent = folder.resolve().parent.name if folder is not None else "files"
+            label = f"{parent}/{label}"
+        origin.setdefault(label, key)
+        frame = pd.DataFrame(rows)
+        frame.insert(0, "machine", label)
+        frame["source"] = str(file)
+        frames.append(frame)
+        _merge_context(contexts.setdefault(label, {}), ctx)
+        folders.setdefault(label, folder)
+    reps = pd.concat(frames, ignore_index=True)
+    machines = _machines_frame(contexts)
+    return ResultSet(table=aggregate(reps), reps=reps, machines=machines, folders=folders)
+
+
+def _int_or_none(text):
+    try:
+        return int(float(text))
+    except (TypeError, ValueError):
+        return None
+
+
+def _machines_frame(contexts):
+    machines = pd.DataFrame.from_dict(contexts, orient="index")
+    machines.index.name = "machine"
+    machines["core_count"] = [(_int_or_none(c) or _int_or_none(h) or 1) for c, h in
+                              zip(machines["cores"], machines["hardware_concurrency"])]
+    # Oversubscription starts past the hardware threads, not the cores, on SMT machines.
+    machines["hw_threads"] = [_int_or_none(h) or c for h, c in
+                              zip(machines["hardware_concurrency"], machines["core_count"])]
+    return machines
+
+
+def aggregate(reps):
+    """Median per configuration over its repetitions, plus spread for error bars and cv."""
+    grouped = reps.groupby(KEYS, sort=True)
+    value_cols = [c for c in reps.columns
+                  if c not in KEYS + ["repetition", "source"] and pd.api.types.is_numeric_dtype(reps[c])]
+    table = grouped[value_cols].median()
+    ops = grouped["ops_per_sec"]
+    table["repetitions"] = ops.count()
+    table["cv"] = ops.std() / ops.mean()
+    table["ops_min"] = ops.min()
+    table["ops_max"] = ops.max()
+    table["ops_q1"] = ops.quantile(0.25)
+    table["ops_q3"] = ops.quantile(0.75)
+    return table.reset_index()
+
+
+def tidy_columns(table):
+    """The documented export order: identity, the medians, spread, then any extras."""
+    first = KEYS + VALUES + ["repetitions", "cv"]
+    rest = [c for c in table.columns if c not in first]
+    return table[first + rest]
+
+
+def load_sets(paths):
+    """One machine per argument (compare's A B C...): each path is loaded on its own, and a
+    label seen before is made unique, so the same folder name from two commits stays two sets."""
+    sets = []
+    for path in paths:
+        rs = load([path])
+        if len(rs.machines) != 1:
+            raise ContendError(path, f"holds results of {len(rs.machines)} machines "
+                                     f"({', '.join(rs.machines.index)}); give one result set per argument")
+        sets.append(rs)
+    used, tables, reps, machines, folders = set(), [], [], [], {}
+    for path, rs in zip(paths, sets):
+        label = rs.machines.index[0]
+        if label in used:
+            parent = Path(path).resolve().parent.name
+            candidate, n = f"{parent}/{label}", 2
+            while candidate in used:
+                candidate, n = f"{label} ({n})", n + 1
+            label = candidate
+        used.add(label)
+        old = rs.machines.index[0]
+        tables.append(rs.table.assign(machine=label))
+        reps.append(rs.reps.assign(machine=label))
+        machines.append(rs.machines.rename(index={old: label}))
+        folders[label] = rs.folders[old]
+    return ResultSet(table=pd.concat(tables, ignore_index=True), reps=pd.concat(reps, ignore_index=True),
+                     machines=pd.concat(machines), folders=folders)

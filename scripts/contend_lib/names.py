@@ -1,0 +1,93 @@
+"""Benchmark names, slugs and the display names people read on charts."""
+import re
+
+# Google Benchmark appends these to a benchmark's name; they are options, not identity.
+_GB_SUFFIX_PREFIXES = ("threads:", "iterations:", "repeats:", "min_time:", "min_warmup_time:")
+_GB_SUFFIX_WORDS = {"real_time", "manual_time", "process_time"}
+
+FAMILY_TITLES = {
+    "baseline": "Baseline",
+    "counters": "Counters",
+    "false_sharing": "False sharing",
+    "maps": "Maps",
+    "stacks": "Stacks",
+    "channels": "Channels",
+    "poller": "URL poller",
+}
+
+# The order `contend run` runs families in: the cheap physical floors first.
+FAMILIES = ["baseline", "counters", "false_sharing", "maps", "stacks", "channels", "poller"]
+
+
+def split_name(name):
+    """`family/workload/impl/...GB suffixes` -> (family, workload, impl), or None if too short."""
+    parts = [p for p in name.split("/")
+             if p not in _GB_SUFFIX_WORDS and not p.startswith(_GB_SUFFIX_PREFIXES)]
+    if len(parts) < 3:
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def slug(text):
+    text = re.sub(r"\((r|tm|c)\)", "", text.lower())
+    text = re.sub(r"\b(cpu|with radeon graphics)\b", "", text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "unknown"
+
+
+def machine_slug(cpu_model, cores):
+    return f"{slug(cpu_model)}-{cores}c"
+
+
+def pretty_cpu(cpu_model):
+    """'Intel(R) Xeon(R) Processor @ 2.80GHz' -> 'Intel Xeon Processor @ 2.80GHz' for titles."""
+    text = re.sub(r"\((R|TM|r|tm)\)", "", cpu_model)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_MAP_WORKLOAD = re.compile(r"^r(\d+)-k(\w+?)-(\w+)$")
+
+
+def parse_map_workload(workload):
+    """'r90-k1k-uniform' -> (90, '1k', 'uniform'), or None for other shapes."""
+    m = _MAP_WORKLOAD.match(workload)
+    return (int(m.group(1)), m.group(2), m.group(3)) if m else None
+
+
+def workload_title(family, workload):
+    if family == "maps":
+        parsed = parse_map_workload(workload)
+        if parsed:
+            reads, keys, dist = parsed
+            return f"{reads}% reads, {keys} keys, {dist}"
+    if family == "counters":
+        if workload == "increment":
+            return "increment only"
+        if workload == "read_heavy":
+            return "90% reads"
+        m = re.match(r"think(\d+)$", workload)
+        if m:
+            return f"increment + {m.group(1)} units of local work"
+    if family == "channels":
+        if workload == "pingpong":
+            return "ping-pong hand-off"
+        m = re.match(r"(spsc|mpsc|mpmc)-(small|large)$", workload)
+        if m:
+            return f"{m.group(1).upper()}, {m.group(2)} messages"
+    if family == "baseline" and workload == "pingpong":
+        return "cache-line ping-pong"
+    if family == "stacks":
+        return {"pairs": "push/pop pairs", "prodcons": "producers/consumers"}.get(workload, workload)
+    if family == "poller":
+        m = re.match(r"sim-(\w+?)(?:-fail(\d+))?$", workload)
+        if m:
+            fail = f", {m.group(2)}% failures" if m.group(2) else ""
+            return f"simulated {m.group(1)} polls{fail}"
+        if workload == "loopback":
+            return "real HTTP HEAD to a loopback server"
+    if family == "false_sharing":
+        return {"atomic": "atomic increments", "plain": "plain increments"}.get(workload, workload)
+    return workload.replace("_", " ")
+
+
+def family_title(family):
+    return FAMILY_TITLES.get(family, family.replace("_", " ").capitalize())

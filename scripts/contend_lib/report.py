@@ -1,0 +1,151 @@
+"""One self-contained HTML page: machine context, computed findings, embedded charts, litmus.
+
+Charts are embedded as base64 PNG so the page can be mailed or attached as one file.
+"""
+import base64
+import html
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import findings, litmus, plot, style
+from .names import family_title
+
+CONTEXT_ROWS = [("CPU", "cpu_model"), ("cores", "cores"), ("threads per core", "threads_per_core"),
+                ("sockets", "sockets"), ("topology", "topology"), ("hardware threads", "hardware_concurrency"),
+                ("frequency governor", "governor"), ("kernel", "kernel"), ("compiler", "compiler"),
+                ("C++ flags", "cxx_flags"), ("Google Benchmark", "benchmark_version"),
+                ("Boost", "boost_version"), ("moodycamel", "moodycamel_version"),
+                ("git commit", "git_commit"), ("mode", "contend_mode"), ("run ms per benchmark", "run_ms"),
+                ("host", "host_name"), ("date", "date")]
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:2em auto;
+     padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+h3{font-size:1.1em;margin-top:1.5em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}
+img{max-width:100%;height:auto;margin:.5em 0;border:1px solid #eee}
+details{margin:.4em 0}summary{cursor:pointer;font-weight:600}
+.muted{color:#666;font-size:.9em}ul li{margin:.2em 0}
+"""
+
+
+def _png_base64(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", dpi=90)
+    style.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _img(fig, alt):
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_png_base64(fig)}">'
+
+
+def _cell(value):
+    text = html.escape(str(value))
+    numeric = text[:1].isdigit() or text[:1] in "+-−" or text.endswith("×") or text.endswith("%")
+    return f'<td class="n">{text}</td>' if numeric else f"<td>{text}</td>"
+
+
+def _table(header, rows):
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _context_table(rs, machines):
+    header = [""] + list(machines)
+    rows = [[label] + [rs.machines.loc[m, key] for m in machines] for label, key in CONTEXT_ROWS]
+    rows.append(["families measured"] + [", ".join(sorted(rs.table[rs.table["machine"] == m]["family"].unique()))
+                                        for m in machines])
+    rows.append(["repetitions per configuration"] + [_reps(rs, m) for m in machines])
+    return _table(header, rows)
+
+
+def _reps(rs, machine):
+    reps = rs.table[rs.table["machine"] == machine]["repetitions"]
+    return str(int(reps.min())) if reps.min() == reps.max() else f"{int(reps.min())}–{int(reps.max())}"
+
+
+def _finding_html(f):
+    out = [f"<h3>{html.escape(f.title)}</h3>"]
+    if f.sentences:
+        out.append("<ul>" + "".join(f"<li>{html.escape(s.strip())}</li>" for s in f.sentences) + "</ul>")
+    if f.rows:
+        out.append(f"<details><summary>table ({len(f.rows)} rows)</summary>{_table(f.header, f.rows)}</details>")
+    return "\n".join(out)
+
+
+def _charts_html(rs, machine):
+    out, current = [], None
+    for stem, fig in plot.machine_charts(rs, machine):
+        family = stem.split("-")[0]
+        if family != current:
+            if current is not None:
+                out.append("</details>")
+            # The first family starts open so the page shows a chart without a click.
+            out.append(f"<details{' open' if current is None else ''}><summary>{html.escape(family_title(family))}"
+                       "</summary>")
+            current = family
+        out.append(_img(fig, plot.title_for(stem)))
+    if current is not None:
+        out.append("</details>")
+    return "\n".join(out)
+
+
+def build(rs):
+    machines = list(rs.machines.index)
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+             f"<title>contend report: {html.escape(', '.join(machines))}</title><style>{CSS}</style></head><body>",
+             f"<h1>contend: synchronization designs under contention</h1>",
+             f"<p class='muted'>Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from "
+             f"{len(rs.reps)} measured repetitions. Every number below is the median over repetitions, "
+             f"computed from the result files; throughput is operations per second of all threads "
+             f"together (wall clock). Error bars in charts: min–max over repetitions.</p>",
+             "<h2>Machines</h2>", _context_table(rs, machines)]
+    for machine in machines:
+        row = rs.machine(machine)
+        table = rs.table[rs.table["machine"] == machine]
+        parts.append(f"<h2>Findings — {html.escape(machine)}</h2>"
+                     f"<p class='muted'>{html.escape(style.machine_caption(row))}</p>")
+        parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]))]
+        parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
+        parts.append(_charts_html(rs, machine))
+        lit = litmus.find(rs.folders.get(machine))
+        if lit is not None:
+            doc = litmus.load(lit)
+            parts.append(f"<h2>Litmus tests — {html.escape(machine)}</h2>")
+            parts.append("<p class='muted'>Outcome counts per test and memory order; red = forbidden "
+                         "by the memory model (any count there is a bug), orange = allowed but "
+                         "interesting (shows reordering), blue = ordinary outcomes.</p>")
+            parts.append(_img(litmus.chart(doc), "litmus outcomes"))
+            parts.append(_litmus_table(doc))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _litmus_table(doc):
+    rows = []
+    for t in doc["litmus"]:
+        for o in t["outcomes"]:
+            rows.append([t.get("test", "?"), t.get("order", "?"), o.get("outcome", "?"), o.get("class", "?"),
+                         o.get("count", 0)])
+    return f"<details><summary>litmus counts</summary>{_table(['test', 'order', 'outcome', 'class', 'count'], rows)}</details>"
+
+
+def default_out(rs):
+    folder = next((f for f in rs.folders.values() if f is not None), None)
+    return Path(folder) / "report.html" if folder is not None else Path("report.html")
+
+
+def write(rs, out):
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page = build(rs)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out

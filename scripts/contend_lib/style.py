@@ -1,0 +1,149 @@
+"""Shared look of every chart: one colour and marker per implementation, readable axes.
+
+The impl -> (colour, marker) mapping is fixed so the same design looks the same in every chart,
+every report and every comparison; (colour, marker) pairs are unique across all known impls.
+"""
+import hashlib
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window (and no $DISPLAY needed)
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import EngFormatter, FixedLocator, LogLocator, NullFormatter, NullLocator  # noqa: E402
+
+from .names import family_title, pretty_cpu, workload_title  # noqa: E402
+
+IMPL_STYLE = {
+    # mutual exclusion: greys, squares/diamonds
+    "mutex": ("#4d4d4d", "s"), "shared_mutex": ("#969696", "D"), "mutex_queue": ("#4d4d4d", "D"),
+    # atomics: warm colours
+    "atomic_relaxed": ("#fd8d3c", "^"), "atomic_seq_cst": ("#a63603", "v"), "cas": ("#d62728", "P"),
+    # single owner: blues
+    "channel": ("#1f77b4", "o"), "channel_async": ("#6baed6", "X"),
+    # sharding and padding: greens/olive
+    "sharded_packed": ("#bcbd22", "<"), "sharded_padded": ("#2ca02c", ">"),
+    "packed": ("#d62728", "s"), "pad64": ("#2ca02c", "o"), "pad128": ("#1f77b4", "^"),
+    # lock-free structures and queues
+    "treiber": ("#9467bd", "^"), "boost": ("#e377c2", "D"),
+    "moody": ("#17becf", "o"), "moody_blocking": ("#0b6e79", "v"),
+    "boost_queue": ("#e377c2", "s"), "boost_spsc": ("#9467bd", "o"),
+    # physical floors
+    "uncontended": ("#2ca02c", "D"), "contended": ("#d62728", "o"), "cache_line": ("#7f7f7f", "o"),
+}
+_SPARE_COLOURS = ["#8c564b", "#e7ba52", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd"]
+_SPARE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">"]
+
+ERRORBAR_NOTE = "error bars: min–max over repetitions"
+THROUGHPUT_LABEL = "operations per second (all threads, wall clock)"
+OVERSUB_COLOUR = "#f2e6d9"
+# Labels sit over data sometimes; a light box keeps both readable.
+_LABEL_BOX = dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.75)
+
+
+def impl_style(impl):
+    if impl in IMPL_STYLE:
+        return IMPL_STYLE[impl]
+    # Unknown impls still get a stable look: derived from the name, not from plotting order.
+    h = int(hashlib.sha1(impl.encode()).hexdigest(), 16)
+    return _SPARE_COLOURS[h % len(_SPARE_COLOURS)], _SPARE_MARKERS[(h // 7) % len(_SPARE_MARKERS)]
+
+
+def impl_order(impls):
+    """Known impls in their documented order, unknown ones after, alphabetically."""
+    known = list(IMPL_STYLE)
+    return sorted(impls, key=lambda i: (known.index(i) if i in known else len(known), i))
+
+
+def setup():
+    plt.rcParams.update({
+        "font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "figure.titlesize": 13,
+        "legend.fontsize": 10, "axes.grid": True, "grid.alpha": 0.35, "grid.linestyle": "-",
+        "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
+        "savefig.dpi": 110, "svg.fonttype": "none", "lines.linewidth": 2, "lines.markersize": 7,
+    })
+
+
+def machine_caption(machine_row):
+    cpu = pretty_cpu(machine_row["cpu_model"]) if machine_row["cpu_model"] != "unknown" else "unknown CPU"
+    cores = machine_row["core_count"]
+    hw = machine_row["hw_threads"]
+    smt = f", {hw} hardware threads" if hw != cores else ""
+    return f"{cpu}, {cores} core{'s' if cores != 1 else ''}{smt}"
+
+
+def chart_title(family, workload, what, machine_row=None):
+    title = f"{family_title(family)} — {workload_title(family, workload)}: {what}"
+    return f"{title}\n({machine_caption(machine_row)})" if machine_row is not None else title
+
+
+def threads_axis(ax, threads):
+    """log2 x axis labelled with the thread counts that were measured: 1, 2, 4, ..."""
+    threads = sorted(set(int(t) for t in threads))
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_locator(FixedLocator(threads))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FixedFormatter([str(t) for t in threads]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    lo, hi = threads[0], threads[-1]
+    if lo == hi:
+        lo, hi = lo / 2, hi * 2
+    ax.set_xlim(lo / 2 ** 0.3, hi * 2 ** 0.3)
+    ax.set_xlabel("threads")
+
+
+def mark_cores(ax, hw_threads, max_threads, label=True):
+    """Vertical line at the hardware thread count; shaded, labelled region past it."""
+    if hw_threads > max_threads:
+        return
+    right = ax.get_xlim()[1]
+    ax.axvline(hw_threads, color="#a0522d", linestyle=":", linewidth=1.5, zorder=1)
+    if hw_threads < max_threads:
+        ax.axvspan(hw_threads, right, color=OVERSUB_COLOUR, zorder=0, linewidth=0)
+        if label:
+            ax.text(hw_threads * 1.04, 0.97, "oversubscribed →", transform=ax.get_xaxis_transform(),
+                    ha="left", va="top", fontsize=9, color="#a0522d", zorder=5, bbox=_LABEL_BOX)
+    if label:
+        ax.text(hw_threads / 1.04, 0.97, f"{hw_threads} hw threads", transform=ax.get_xaxis_transform(),
+                ha="right", va="top", fontsize=9, color="#a0522d", zorder=5, bbox=_LABEL_BOX)
+    ax.set_xlim(right=right)
+
+
+def value_axis(ax, values, label, log_threshold=30.0):
+    """Log scale only when the values span more than `log_threshold`x, else linear from 0."""
+    values = [v for v in values if v and v > 0]
+    ax.yaxis.set_major_formatter(EngFormatter(sep=""))
+    if values and max(values) / min(values) > log_threshold:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(EngFormatter(sep=""))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        # Headroom for the core-count labels at the top.
+        ax.set_ylim(min(values) / 1.5, max(values) * 2.8)
+    else:
+        ax.set_ylim(bottom=0, top=max(values) * 1.2 if values else 1)
+    ax.set_ylabel(label)
+
+
+def legend_outside(fig, ax_or_axes, title="implementation"):
+    axes = ax_or_axes if isinstance(ax_or_axes, (list, tuple)) else [ax_or_axes]
+    handles, labels, seen = [], [], set()
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in seen and not lab.startswith("_"):
+                seen.add(lab)
+                handles.append(h)
+                labels.append(lab)
+    if handles:
+        fig.legend(handles, labels, title=title, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                   frameon=False)
+
+
+def new_figure(ncols=1, nrows=1, width=7.5, height=4.8, **kw):
+    """`width` is per panel; side-by-side panels get a little narrower each but stay readable."""
+    setup()
+    panel = width if ncols == 1 else max(5.6, width * 0.8)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel * ncols, height * nrows), squeeze=False, **kw)
+    return fig, axes
+
+
+def close(fig):
+    plt.close(fig)

@@ -1,0 +1,115 @@
+"""Charts, report and export are produced: non-empty PNG and SVG, a self-contained HTML page."""
+import csv
+import json
+import shutil
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import helpers  # noqa: E402
+
+helpers.import_lib()
+from contend_lib import style  # noqa: E402
+
+A, B = helpers.FIXTURES / "machine_a", helpers.FIXTURES / "machine_b"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+CHANNEL_WORKLOADS = ("pingpong", "mpmc-small", "spsc-small")
+
+
+def small_set(root, source, families=("false_sharing", "baseline", "channels"), litmus=False):
+    """A copy of a few families, channels cut to three workloads (rendering every chart of every
+    family is too slow for a unit test)."""
+    folder = Path(root) / source.name
+    folder.mkdir()
+    for f in families:
+        doc = json.loads((source / f"{f}.json").read_text())
+        if f == "channels":
+            doc["benchmarks"] = [b for b in doc["benchmarks"]
+                                 if b["name"].split("/")[1] in CHANNEL_WORKLOADS]
+        (folder / f"{f}.json").write_text(json.dumps(doc))
+    if litmus:
+        shutil.copy(source / "litmus.json", folder)
+    return folder
+
+
+class Outputs(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def assert_chart(self, stem_path):
+        png, svg = stem_path.with_suffix(".png"), stem_path.with_suffix(".svg")
+        self.assertTrue(png.is_file(), png)
+        self.assertGreater(png.stat().st_size, 5000)
+        self.assertEqual(png.read_bytes()[:8], PNG_MAGIC)
+        self.assertTrue(svg.is_file(), svg)
+        self.assertIn("<svg", svg.read_text()[:2000])
+
+    def test_plot(self):
+        folder = small_set(self.root, A, families=("false_sharing", "baseline", "channels"))
+        proc = helpers.run_cli("plot", folder)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        charts = folder / "charts"
+        for stem in ("false_sharing-padding", "false_sharing-atomic-throughput", "false_sharing-atomic-speedup",
+                     "false_sharing-plain-throughput", "baseline-increment-throughput",
+                     "baseline-pingpong-latency", "channels-pingpong-latency", "channels-mpmc-small-throughput",
+                     "channels-spsc-small-throughput"):
+            self.assert_chart(charts / stem)
+        # false_sharing 1+4, baseline 3, channels 2 (mpmc) + 1 (spsc) + 1 (pingpong); two formats.
+        self.assertEqual(len(list(charts.iterdir())), 2 * (1 + 4 + 3 + 2 + 1 + 1))
+
+    def test_compare(self):
+        a = small_set(self.root / "a", A, families=("false_sharing",)) if (self.root / "a").mkdir() is None else None
+        b = small_set(self.root / "b", B, families=("false_sharing",)) if (self.root / "b").mkdir() is None else None
+        out = self.root / "cmp"
+        proc = helpers.run_cli("compare", a, b, "--csv", self.root / "r.csv", "--out", out)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("B = machine_b vs A = machine_a", proc.stdout)
+        self.assert_chart(out / "compare-false_sharing-atomic")
+        self.assert_chart(out / "compare-false_sharing-plain")
+        with open(self.root / "r.csv") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 18)  # 2 workloads x 3 impls x threads 1, 2, 4 in common
+        self.assertIn("p_value", rows[0])
+
+    def test_report(self):
+        folder = small_set(self.root, A, families=("false_sharing", "baseline", "channels"), litmus=True)
+        out = self.root / "report.html"
+        proc = helpers.run_cli("report", folder, "--out", out)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        page = out.read_text()
+        self.assertTrue(page.startswith("<!doctype html>"))
+        self.assertGreaterEqual(page.count("data:image/png;base64,"), 13)
+        self.assertNotIn('src="http', page)
+        for text in ("Padding against false sharing", "cache-line ping-pong floor", "Litmus tests",
+                     "Intel(R) Xeon(R) Processor @ 2.80GHz", "oversubscription"):
+            self.assertIn(text, page)
+
+    def test_export(self):
+        out = self.root / "tidy.csv"
+        proc = helpers.run_cli("export", A, B, "--csv", out)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(out) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 201 + 335)
+        self.assertEqual(list(rows[0])[:5], ["machine", "family", "workload", "impl", "threads"])
+
+
+class Style(unittest.TestCase):
+    def test_colour_marker_pairs_unique(self):
+        pairs = list(style.IMPL_STYLE.values())
+        self.assertEqual(len(pairs), len(set(pairs)))
+
+    def test_unknown_impl_is_stable(self):
+        self.assertEqual(style.impl_style("my_new_queue"), style.impl_style("my_new_queue"))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -19,6 +19,7 @@ void register_benchmarks();
 template <class Fn>
 void add(std::string_view family, std::string_view workload, std::string_view impl, Fn fn,
          const std::vector<int>& threads = options().threads) {
+  if (threads.empty()) return;  // e.g. --threads=1 for a workload that needs two threads
   const std::string name = std::string(family) + "/" + std::string(workload) + "/" + std::string(impl);
   auto* b = benchmark::RegisterBenchmark(name.c_str(), fn);
   for (int t : threads) b->Threads(t);

@@ -55,7 +55,7 @@ double parse_number(const std::string& text, const char* flag, double min) {
 // Takes our flags out of argv; leaves Google Benchmark's.
 std::vector<char*> parse(int argc, char** argv) {
   std::vector<char*> rest{argv[0]};
-  bool run_ms_given = false, reps_given = false, min_time_given = false;
+  bool run_ms_given = false, reps_given = false;
   if (const char* env = std::getenv("CONTEND_THREADS")) parsed.threads = parse_threads(env);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -79,7 +79,9 @@ std::vector<char*> parse(int argc, char** argv) {
       std::exit(0);
     } else {
       reps_given = reps_given || arg.rfind("--benchmark_repetitions", 0) == 0;
-      min_time_given = min_time_given || arg.rfind("--benchmark_min_time", 0) == 0;
+      if (arg.rfind("--benchmark_min_time", 0) == 0) {
+        usage_error("runs are time-bounded: use --run_ms=N instead of --benchmark_min_time");
+      }
       if (arg.rfind("--", 0) == 0 && arg.rfind("--benchmark_", 0) != 0 && arg.rfind("--v", 0) != 0) {
         usage_error("unknown option '" + arg + "'");
       }
@@ -95,7 +97,7 @@ std::vector<char*> parse(int argc, char** argv) {
   static std::string min_time = "--benchmark_min_time=0.000001";
   static std::string aggregates = "--benchmark_display_aggregates_only=true";
   if (!reps_given) rest.push_back(reps.data());
-  if (!min_time_given) rest.push_back(min_time.data());
+  rest.push_back(min_time.data());
   rest.push_back(aggregates.data());
   return rest;
 }

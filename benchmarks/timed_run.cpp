@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -16,6 +18,30 @@ std::int64_t process_cpu_ns() {
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
+
+// Ticks (all CPUs) since boot: total and stolen by the hypervisor, from /proc/stat's first line.
+// A shared VM loses its vCPUs to other guests; spinning designs suffer most when that happens,
+// so every run reports how much of the machine was stolen while it ran.
+struct CpuTicks {
+  std::uint64_t total = 0, steal = 0;
+};
+
+CpuTicks cpu_ticks() {
+  CpuTicks t;
+  if (std::FILE* f = std::fopen("/proc/stat", "r")) {
+    unsigned long long v[8] = {};
+    if (std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+                    &v[5], &v[6], &v[7]) == 8) {
+      for (unsigned long long x : v) t.total += x;
+      t.steal = v[7];
+    }
+    std::fclose(f);
+  }
+  return t;
+}
+
+CpuTicks ticks_at_start;
+CpuTicks ticks_at_end;
 
 }  // namespace
 
@@ -34,6 +60,7 @@ void TimedRun::prepare(const benchmark::State& state, std::function<void()> sett
 }
 
 void TimedRun::OnStart::operator()() noexcept {
+  ticks_at_start = cpu_ticks();
   run->cpu_start_ns_ = process_cpu_ns();
   run->wall_start_ = Clock::now();
   run->deadline_ = run->wall_start_ + std::chrono::microseconds(
@@ -44,6 +71,7 @@ void TimedRun::OnEnd::operator()() noexcept {
   if (run->settle_) run->settle_();
   run->wall_end_ = Clock::now();
   run->cpu_end_ns_ = process_cpu_ns();
+  ticks_at_end = cpu_ticks();
 }
 
 Clock::time_point TimedRun::begin() {
@@ -95,6 +123,10 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["owner_threads"] = info.owner_threads;
   c["producers"] = info.producers;
   c["consumers"] = info.consumers;
+  // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
+  const std::uint64_t ticks = ticks_at_end.total - ticks_at_start.total;
+  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(ticks_at_end.steal - ticks_at_start.steal) /
+                                   static_cast<double>(ticks) : 0.0;
 }
 
 void check(benchmark::State& state, bool ok, const std::string& what) {

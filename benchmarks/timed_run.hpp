@@ -91,6 +91,10 @@ TimedRun& timed_run();
 template <class Work>
 void run_timed(benchmark::State& state, Work&& work, const RunInfo& info = {},
                std::function<void()> settle = {}) {
+  if (state.max_iterations != 1) {  // the static state of a workload serves exactly one iteration
+    state.SkipWithError("contend runs are one time-bounded iteration; do not set an iteration count");
+    return;
+  }
   TimedRun& run = timed_run();
   if (state.thread_index() == 0) run.prepare(state, std::move(settle));
   std::uint64_t ops = 0;
@@ -103,6 +107,7 @@ void run_timed(benchmark::State& state, Work&& work, const RunInfo& info = {},
       ops = work(state.thread_index(), deadline);
     }
     run.end(state.thread_index(), ops, role);
+    if (role == Role::producer) ops = 0;  // an item counts once, at its consumer
   }
   run.report(state, ops, info);
 }

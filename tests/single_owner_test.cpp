@@ -54,6 +54,50 @@ TEST(SingleOwner, DestructionWithAsyncRequestsInFlightAppliesThemAll) {
   }
 }
 
+TEST(ChannelMap, GetSeesAnAsyncWriteFromAnotherThreadThatHappenedBeforeIt) {
+  // A writer sends put_async(key, i) and then publishes i; a reader that has seen i published
+  // (so the put happens-before its get) must read a value of at least i. A single writer keeps
+  // its own writes in order, so the value only grows.
+  ChannelMap<> map;
+  map.put(0, 0);
+  std::atomic<std::uint64_t> published{0};
+  const std::uint64_t writes = scaled(50'000);
+  run_together(3, [&](std::size_t t) {
+    if (t == 0) {
+      for (std::uint64_t i = 1; i <= writes; ++i) {
+        map.put_async(0, i);
+        published.store(i, std::memory_order_release);
+      }
+      return;
+    }
+    for (std::uint64_t seen = 0; seen < writes;) {
+      seen = published.load(std::memory_order_acquire);
+      const std::optional<std::uint64_t> v = map.get(0);
+      ASSERT_TRUE(v.has_value());
+      ASSERT_GE(*v, seen) << "a get missed a put that happened before it";
+    }
+  });
+}
+
+TEST(ChannelCounter, ReadSeesEveryIncrementThatHappenedBeforeIt) {
+  ChannelCounter counter;
+  std::atomic<std::uint64_t> published{0};
+  const std::uint64_t increments = scaled(50'000);
+  run_together(3, [&](std::size_t t) {
+    if (t == 0) {
+      for (std::uint64_t i = 1; i <= increments; ++i) {
+        counter.increment();
+        published.store(i, std::memory_order_release);
+      }
+      return;
+    }
+    for (std::uint64_t seen = 0; seen < increments;) {
+      seen = published.load(std::memory_order_acquire);
+      ASSERT_GE(counter.read(), seen) << "a read missed increments that happened before it";
+    }
+  });
+}
+
 TEST(ChannelCounter, ReadAfterIncrementsFromOtherThreadsSeesThemAll) {
   ChannelCounter counter;
   const std::size_t threads = stress_threads();

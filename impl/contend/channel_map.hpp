@@ -3,7 +3,9 @@
 // drains requests in batches. get(), put() and erase() wait for the owner's reply, which lives on
 // the caller's stack (no heap allocation per operation). put_async() and erase_async() send
 // without waiting, like the map manager goroutine of the Go seed: a later get() from any thread
-// that happens-after them sees them.
+// that happens-after them sees them. Writes to one key from different threads are applied in no
+// promised order, even when one happens-before the other (single_owner.hpp): only one client's
+// own writes keep their order.
 // Progress: blocking. Thread-safe: every member; after close() every call throws closed_error.
 #pragma once
 

@@ -3,7 +3,8 @@
 // - send() retries with Backoff while the queue is full and returns false once closed;
 // - receive() returns items until the channel is closed *and* drained, then nullopt;
 // - close() belongs to the sending side after its last send (as in Go): items sent before it
-//   are all delivered. A send racing with close may be delivered or refused.
+//   are all delivered. A send racing with close is a program error (Go panics); here it may be
+//   refused, delivered, or accepted after the receivers have finished, and so never received.
 // A Backend with wait_pop(T&, microseconds) (the blocking moodycamel queue) sleeps in receive()
 // instead of spinning; close() wakes such sleepers within one wait period.
 // Progress: the backend's for try_send/try_receive; send/receive spin or block while full/empty.

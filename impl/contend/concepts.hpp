@@ -47,7 +47,9 @@ concept Stack = requires(S& s, T v) {
 
 // Go-like channel: send blocks while full and fails once closed; receive blocks and returns
 // nullopt once closed and drained. As in Go, close() belongs to the sending side after its
-// last send: a send racing with close may be delivered or refused.
+// last send: every send that happens-before close() is delivered. A send racing with close()
+// is a program error (Go panics): it may be refused, delivered, or, on the lock-free backends,
+// accepted and never received.
 template <class Ch, class T = std::uint64_t>
 concept Channel = requires(Ch& ch, T v) {
   { ch.send(v) } -> std::same_as<bool>;

@@ -10,14 +10,21 @@
 
 namespace contend {
 
+// set() below relies on libstdc++'s notify_one for a 4-byte atomic (futex on the address only).
+static_assert(sizeof(std::atomic<std::uint32_t>) == 4);
+#ifndef __GLIBCXX__
+#error "contend::Reply's notify-after-return reasoning is checked for libstdc++ only"
+#endif
+
 template <class R>
 class Reply {
  public:
   // Owner side, called once.
   void set(R value) {
     value_ = std::move(value);
-    // release: the client that sees ready also sees value_.
-    ready_.store(1, std::memory_order_release);
+    // seq_cst, not just release (which would publish value_): libstdc++'s notify reads its
+    // waiter count with seq_cst, and only a seq_cst store keeps that from missing a sleeper.
+    ready_.store(1, std::memory_order_seq_cst);
     // The client may already have returned and freed this Reply. That is safe: for a 4-byte
     // atomic libstdc++'s notify only hands the address to futex(2) and never dereferences it;
     // at worst a later futex user at that address sees a spurious wake-up, which futex users

@@ -1,13 +1,21 @@
 // SingleOwner: the actor behind ChannelCounter and ChannelMap. One thread owns a State; clients
-// never touch it, they send requests over a moodycamel BlockingConcurrentQueue and the owner
-// applies them. This is Go's "share memory by communicating" in C++.
+// never touch it, they send requests over a moodycamel ConcurrentQueue and the owner applies
+// them. This is Go's "share memory by communicating" in C++.
 //
-// Ordering. moodycamel keeps FIFO per producer thread only, so a request can overtake an earlier
-// one from another thread. Writes are applied in the order dequeued (FIFO per client); queries
-// (reads) are answered only after the owner has seen the queue empty, so a read sees every write
-// that happens-before it, whoever sent that write. (try_dequeue returns false only when every
-// producer stream looked empty, and a completed enqueue is visible to a dequeue it happens-before.)
+// Ordering. moodycamel keeps FIFO per producer thread only. So:
+// - writes are applied in the order dequeued: one client's writes in the order it sent them, but
+//   writes from different threads in no promised order, even when one happens-before the other
+//   (Go's channels would order those; this queue does not);
+// - queries (reads) are answered only after the owner has drained the queue, i.e. after a
+//   try_dequeue_bulk that returned 0 ("every producer stream looked empty when checked"). So a
+//   read sees every write that happens-before it, whichever thread sent that write. (It must be
+//   the plain queue's bulk dequeue: BlockingConcurrentQueue's returns 0 whenever its semaphore is
+//   0, which can happen while a write enqueued before the query is still in the queue.)
 // Reads can wait behind a long burst of asynchronous writes; that is the design's real latency.
+//
+// Waking the owner. An eventcount: every send bumps `wake_` and notifies; the idle owner reads
+// `wake_`, drains, and sleeps only if `wake_` still holds what it read, so a send can never slip
+// in between its last look at the queue and its sleep. The owner spins a little before sleeping.
 //
 // Shutdown. close() refuses new requests (send returns false); requests already sent are still
 // answered, because the owner runs until the destructor. The destructor must not race with
@@ -20,11 +28,16 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <new>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include <concurrentqueue/blockingconcurrentqueue.h>
+#include <concurrentqueue/concurrentqueue.h>
+
+#include "contend/backoff.hpp"
+#include "contend/cache_line.hpp"
 
 namespace contend {
 
@@ -45,7 +58,7 @@ class SingleOwner {
   ~SingleOwner() {
     Request stop{};
     stop.kind = RequestKind::stop;
-    queue_.enqueue(stop);
+    push(stop);
     owner_.join();
   }
 
@@ -53,7 +66,7 @@ class SingleOwner {
   bool send(const Request& request) {
     // acquire: pairs with close(); a client that sees "open" sends while the owner still runs.
     if (closed_.load(std::memory_order_acquire)) return false;
-    queue_.enqueue(request);
+    push(request);
     return true;
   }
 
@@ -64,14 +77,25 @@ class SingleOwner {
 
  private:
   static constexpr std::size_t batch_size = 256;
+  static constexpr int idle_spins = 1024;
+
+  void push(const Request& request) {
+    if (!queue_.enqueue(request)) throw std::bad_alloc();  // enqueue fails only when allocation does
+    // seq_cst: the owner's load of wake_ and this increment are ordered, so either the owner's
+    // drain sees the request or its wait() sees a changed value and returns.
+    wake_.value.fetch_add(1, std::memory_order_seq_cst);
+    wake_.value.notify_one();  // no system call unless the owner is asleep
+  }
 
   void run() {
     std::vector<Request> batch(batch_size);
     std::vector<Request> queries;
     bool stopping = false;
     for (;;) {
-      std::size_t n = queue_.wait_dequeue_bulk(batch.begin(), batch_size);
-      while (n != 0) {
+      const std::uint32_t seen = wake_.value.load(std::memory_order_seq_cst);  // seq_cst: see push()
+      bool any = false;
+      while (std::size_t n = queue_.try_dequeue_bulk(batch.begin(), batch_size)) {
+        any = true;
         for (std::size_t i = 0; i < n; ++i) {
           switch (batch[i].kind) {
             case RequestKind::write: state_.apply(batch[i]); break;
@@ -79,17 +103,28 @@ class SingleOwner {
             case RequestKind::stop: stopping = true; break;
           }
         }
-        n = queue_.try_dequeue_bulk(batch.begin(), batch_size);
       }
       for (Request& q : queries) state_.answer(q);
       queries.clear();
       if (stopping) return;
+      if (!any) idle(seen);
     }
+  }
+
+  // Spins briefly (a busy client's next request is usually a few hundred ns away), then sleeps
+  // until a send changes wake_.
+  void idle(std::uint32_t seen) {
+    for (int i = 0; i < idle_spins; ++i) {
+      if (wake_.value.load(std::memory_order_relaxed) != seen) return;  // relaxed: the drain re-checks
+      Backoff::cpu_relax();
+    }
+    wake_.value.wait(seen, std::memory_order_seq_cst);  // seq_cst: see push()
   }
 
   State state_;
   std::atomic<bool> closed_{false};
-  moodycamel::BlockingConcurrentQueue<Request> queue_;
+  moodycamel::ConcurrentQueue<Request> queue_;
+  Padded<std::atomic<std::uint32_t>> wake_;  // its own line: every send writes it
   std::thread owner_;  // last: starts after everything it uses is constructed
 };
 

@@ -26,8 +26,9 @@ class ThreadIds {
       if (!used_[i]) {
         used_[i] = true;
         if (i >= high_water_.load(std::memory_order_relaxed)) {
-          // release: a scanner that reads the new bound also sees this id's slot initialised.
-          high_water_.store(i + 1, std::memory_order_release);
+          // seq_cst: a hazard scan (seq_cst load, after its seq_cst unlink) must not miss the
+          // slot of a thread that then publishes a hazard; acquire/release would not order that.
+          high_water_.store(i + 1, std::memory_order_seq_cst);
         }
         return i;
       }
@@ -41,7 +42,7 @@ class ThreadIds {
   }
 
   // One past the highest id ever handed out: scanners look at slots [0, high_water).
-  std::size_t high_water() const { return high_water_.load(std::memory_order_acquire); }
+  std::size_t high_water() const { return high_water_.load(std::memory_order_seq_cst); }  // see acquire()
 
  private:
   std::mutex mutex_;

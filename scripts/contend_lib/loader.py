@@ -19,7 +19,7 @@ from .names import machine_slug, split_name
 
 KEYS = ["machine", "family", "workload", "impl", "threads"]
 VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"]
-EXTRA_COUNTERS = ["owner_threads", "producers", "consumers"]
+EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"]
 CONTEXT_KEYS = ["cpu_model", "cores", "threads_per_core", "sockets", "topology", "kernel", "compiler",
                 "cxx_flags", "benchmark_version", "boost_version", "moodycamel_version", "governor",
                 "git_commit", "contend_family", "contend_mode", "run_ms", "hardware_concurrency",
@@ -225,6 +225,10 @@ def _machines_frame(contexts):
 
 def aggregate(reps):
     """Median per configuration over its repetitions, plus spread for error bars and cv."""
+    reps = reps.copy()
+    for c in VALUES + EXTRA_COUNTERS:
+        # A family may lack a counter (the poller has no fairness): keep the column, empty.
+        reps[c] = pd.to_numeric(reps[c], errors="coerce") if c in reps else float("nan")
     grouped = reps.groupby(KEYS, sort=True)
     value_cols = [c for c in reps.columns
                   if c not in KEYS + ["repetition", "source"] and pd.api.types.is_numeric_dtype(reps[c])]

@@ -81,9 +81,10 @@ def workload_title(family, workload):
         m = re.match(r"sim-(\w+?)(?:-fail(\d+))?$", workload)
         if m:
             fail = f", {m.group(2)}% failures" if m.group(2) else ""
-            return f"simulated {m.group(1)} polls{fail}"
+            latency = "no latency" if m.group(1) == "0" else f"{m.group(1)} latency"
+            return f"simulated polls, {latency}{fail} (threads = poller workers)"
         if workload == "loopback":
-            return "real HTTP HEAD to a loopback server"
+            return "real HTTP HEAD to a loopback server (threads = poller workers)"
     if family == "false_sharing":
         return {"atomic": "atomic increments", "plain": "plain increments"}.get(workload, workload)
     return workload.replace("_", " ")

@@ -59,10 +59,19 @@ def _table(header, rows):
 def _context_table(rs, machines):
     header = [""] + list(machines)
     rows = [[label] + [rs.machines.loc[m, key] for m in machines] for label, key in CONTEXT_ROWS]
+    rows.append(["CPU stolen by the hypervisor (median run; worst run)"] + [_steal(rs, m) for m in machines])
     rows.append(["families measured"] + [", ".join(sorted(rs.table[rs.table["machine"] == m]["family"].unique()))
                                         for m in machines])
     rows.append(["repetitions per configuration"] + [_reps(rs, m) for m in machines])
     return _table(header, rows)
+
+
+def _steal(rs, machine):
+    """Steal time during the runs: on a shared VM it is what makes a run noisy."""
+    reps = rs.reps[rs.reps["machine"] == machine]
+    if "steal_pct" not in reps or reps["steal_pct"].isna().all():
+        return "not measured"
+    return f"{reps['steal_pct'].median():.1f}%; {reps['steal_pct'].max():.0f}%"
 
 
 def _reps(rs, machine):

@@ -75,7 +75,7 @@ def binary(repo, family):
 
 
 def litmus_binary(repo):
-    return repo / "build" / "release" / "programs" / "litmus" / "litmus"
+    return repo / "build" / "release" / "programs" / "litmus"
 
 
 def run_litmus(repo, folder, quick):

@@ -11,14 +11,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "context.hpp"
 #include "family.hpp"
 #include "options.hpp"
+#include "thread_counts.hpp"
 
 namespace contend::bench {
 namespace {
@@ -33,16 +32,9 @@ Options parsed;
 }
 
 std::vector<int> parse_threads(const std::string& list) {
-  std::vector<int> out;
-  std::stringstream in(list);
-  for (std::string item; std::getline(in, item, ',');) {
-    char* end = nullptr;
-    const long n = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || n < 1 || n > 1024) usage_error("bad thread count '" + item + "' in --threads");
-    out.push_back(static_cast<int>(n));
-  }
-  if (out.empty()) usage_error("--threads needs at least one count");
-  return out;
+  std::optional<std::vector<int>> counts = parse_thread_counts(list);
+  if (!counts) usage_error("--threads needs whole numbers from 1 to 1024, comma-separated, not '" + list + "'");
+  return *counts;
 }
 
 double parse_number(const std::string& text, const char* flag, double min) {
@@ -105,15 +97,6 @@ std::vector<char*> parse(int argc, char** argv) {
 }  // namespace
 
 const Options& options() { return parsed; }
-
-std::vector<int> default_thread_counts() {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<int> counts;
-  for (int n = 1; n <= 2 * cores; n *= 2) counts.push_back(n);
-  if (std::find(counts.begin(), counts.end(), cores) == counts.end()) counts.push_back(cores);
-  std::sort(counts.begin(), counts.end());
-  return counts;
-}
 
 }  // namespace contend::bench
 

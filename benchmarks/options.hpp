@@ -17,7 +17,4 @@ struct Options {
 
 const Options& options();
 
-// 1, 2, 4, ... up to 2 x hardware_concurrency, plus the core count itself.
-std::vector<int> default_thread_counts();
-
 }  // namespace contend::bench

@@ -12,11 +12,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "context.hpp"
+#include "thread_counts.hpp"
 #include "poller.hpp"
 #include "polls.hpp"
 #include "test_server.hpp"
@@ -86,30 +88,7 @@ void bench(benchmark::State& state, Workload w, Design d) {
   state.SetLabel(std::to_string(n) + " resources, " + std::to_string(workers) + " workers");
 }
 
-std::vector<int> worker_counts = [] {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<int> counts;
-  for (int n = 1; n <= 2 * cores; n *= 2) counts.push_back(n);
-  if (std::find(counts.begin(), counts.end(), cores) == counts.end()) counts.push_back(cores);
-  std::sort(counts.begin(), counts.end());
-  return counts;
-}();
-
-bool parse_workers(const char* list) {
-  std::vector<int> out;
-  std::string text(list);
-  for (std::size_t pos = 0; pos <= text.size();) {
-    const std::size_t comma = std::min(text.find(',', pos), text.size());
-    const std::string item = text.substr(pos, comma - pos);
-    char* end = nullptr;
-    const long n = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || n < 1 || n > 256) return false;
-    out.push_back(static_cast<int>(n));
-    pos = comma + 1;
-  }
-  worker_counts = out;
-  return true;
-}
+std::vector<int> worker_counts = contend::bench::default_thread_counts();
 
 void register_all() {
   const Workload workloads[] = {
@@ -140,10 +119,12 @@ int main(int argc, char** argv) {
       quick = true;
       run_for = 250ms;
     } else if (std::strncmp(argv[i], "--threads=", 10) == 0) {
-      if (!parse_workers(argv[i] + 10)) {
+      std::optional<std::vector<int>> counts = contend::bench::parse_thread_counts(argv[i] + 10, 256);
+      if (!counts) {
         std::fprintf(stderr, "bench_poller: bad worker counts in '%s' (e.g. --threads=1,2,4)\n", argv[i]);
         return 2;
       }
+      worker_counts = *counts;
     } else {
       reps_given = reps_given || std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0;
       args.push_back(argv[i]);

@@ -19,10 +19,12 @@ namespace {
 
 void increment(benchmark::State& state, bool contended) {
   static std::unique_ptr<Padded<std::atomic<std::uint64_t>>[]> slots;
-  if (state.thread_index() == 0) slots = std::make_unique<Padded<std::atomic<std::uint64_t>>[]>(state.threads());
+  if (state.thread_index() == 0)
+    slots = std::make_unique<Padded<std::atomic<std::uint64_t>>[]>(state.threads());
   run_timed(state, [&](int thread, Clock::time_point deadline) {
     std::atomic<std::uint64_t>& target = slots[contended ? 0 : static_cast<std::size_t>(thread)].value;
-    return repeat_until(deadline, 64, [&] { target.fetch_add(1, std::memory_order_relaxed); });  // relaxed: a tally
+    return repeat_until(deadline, 64,
+                        [&] { target.fetch_add(1, std::memory_order_relaxed); });  // relaxed: a tally
   });
   if (state.thread_index() == 0) {
     std::uint64_t sum = 0;

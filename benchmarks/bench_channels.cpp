@@ -32,9 +32,12 @@ enum class Shape { spsc, mpsc, mpmc };
 
 int producers_for(Shape shape, int threads) {
   switch (shape) {
-    case Shape::spsc: return 1;
-    case Shape::mpsc: return threads - 1;
-    case Shape::mpmc: return threads / 2;
+    case Shape::spsc:
+      return 1;
+    case Shape::mpsc:
+      return threads - 1;
+    case Shape::mpmc:
+      return threads / 2;
   }
   return 1;
 }
@@ -49,31 +52,34 @@ void exchange_workload(benchmark::State& state, Shape shape, std::size_t capacit
     tally = std::make_unique<Tally>();
     tally->producers_left = producers;
   }
-  run_timed(state, [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
-    std::uint64_t count = 0, sum = 0;
-    if (thread < producers) {
-      std::uint64_t next = static_cast<std::uint64_t>(thread) << 40;
-      count = repeat_until(deadline, 16, [&] {
-        channel->send(next);
-        sum += next++;
-      });
-      tally->sent.fetch_add(count, std::memory_order_relaxed);     // relaxed: read after the
-      tally->sent_sum.fetch_add(sum, std::memory_order_relaxed);   // end barrier
-      // acq_rel: the last producer's close() comes after every producer's sends.
-      if (tally->producers_left.fetch_sub(1, std::memory_order_acq_rel) == 1) channel->close();
-      return {count, Role::producer};
-    }
-    while (std::optional<std::uint64_t> v = channel->receive()) {
-      sum += *v;
-      ++count;
-    }
-    tally->received.fetch_add(count, std::memory_order_relaxed);
-    tally->received_sum.fetch_add(sum, std::memory_order_relaxed);
-    return {count, Role::consumer};
-  }, {.producers = producers, .consumers = state.threads() - producers});
+  run_timed(state,
+            [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
+              std::uint64_t count = 0, sum = 0;
+              if (thread < producers) {
+                std::uint64_t next = static_cast<std::uint64_t>(thread) << 40;
+                count = repeat_until(deadline, 16, [&] {
+                  channel->send(next);
+                  sum += next++;
+                });
+                tally->sent.fetch_add(count, std::memory_order_relaxed);    // relaxed: read after the
+                tally->sent_sum.fetch_add(sum, std::memory_order_relaxed);  // end barrier
+                // acq_rel: the last producer's close() comes after every producer's sends.
+                if (tally->producers_left.fetch_sub(1, std::memory_order_acq_rel) == 1) channel->close();
+                return {count, Role::producer};
+              }
+              while (std::optional<std::uint64_t> v = channel->receive()) {
+                sum += *v;
+                ++count;
+              }
+              tally->received.fetch_add(count, std::memory_order_relaxed);
+              tally->received_sum.fetch_add(sum, std::memory_order_relaxed);
+              return {count, Role::consumer};
+            },
+            {.producers = producers, .consumers = state.threads() - producers});
   if (state.thread_index() == 0) {
     check(state, tally->sent == tally->received && tally->sent_sum == tally->received_sum,
-          std::to_string(tally->sent.load()) + " sent but " + std::to_string(tally->received.load()) + " received");
+          std::to_string(tally->sent.load()) + " sent but " + std::to_string(tally->received.load()) +
+              " received");
     channel.reset();
   }
 }
@@ -116,9 +122,11 @@ void register_channel() {
     add("channels", std::string("spsc-") + cap_name, impl,
         [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::spsc, c); }, {2});
     if constexpr (is_multi_producer<Ch>) {
-      add("channels", std::string("mpsc-") + cap_name, impl,
+      add(
+          "channels", std::string("mpsc-") + cap_name, impl,
           [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpsc, c); }, threads_at_least(2));
-      add("channels", std::string("mpmc-") + cap_name, impl,
+      add(
+          "channels", std::string("mpmc-") + cap_name, impl,
           [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpmc, c); }, threads_at_least(2));
     }
   }

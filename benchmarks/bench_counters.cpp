@@ -23,24 +23,27 @@ void counter_workload(benchmark::State& state) {
   if (state.thread_index() == 0) counter = std::make_unique<C>();
   const int think = options().think;
   constexpr std::uint64_t reads_per_increment = 9;
-  run_timed(state, [&](int, Clock::time_point deadline) -> std::uint64_t {
-    if constexpr (mix == Mix::increment) {
-      return repeat_until(deadline, 64, [&] { counter->increment(); });
-    } else if constexpr (mix == Mix::think) {
-      std::uint64_t seed = 1;
-      return repeat_until(deadline, 8, [&] {
-        counter->increment();
-        seed = local_work(seed, think);
-      });
-    } else {
-      const std::uint64_t rounds = repeat_until(deadline, 1, [&] {
-        counter->increment();
-        for (std::uint64_t r = 0; r < reads_per_increment; ++r) benchmark::DoNotOptimize(counter->read());
-      });
-      return rounds * (1 + reads_per_increment);
-    }
-  }, {.owner_threads = owner_threads_of<C>},
-  [] { benchmark::DoNotOptimize(counter->read()); });  // ChannelCounter: wait out the owner's backlog
+  run_timed(
+      state,
+      [&](int, Clock::time_point deadline) -> std::uint64_t {
+        if constexpr (mix == Mix::increment) {
+          return repeat_until(deadline, 64, [&] { counter->increment(); });
+        } else if constexpr (mix == Mix::think) {
+          std::uint64_t seed = 1;
+          return repeat_until(deadline, 8, [&] {
+            counter->increment();
+            seed = local_work(seed, think);
+          });
+        } else {
+          const std::uint64_t rounds = repeat_until(deadline, 1, [&] {
+            counter->increment();
+            for (std::uint64_t r = 0; r < reads_per_increment; ++r) benchmark::DoNotOptimize(counter->read());
+          });
+          return rounds * (1 + reads_per_increment);
+        }
+      },
+      {.owner_threads = owner_threads_of<C>},
+      [] { benchmark::DoNotOptimize(counter->read()); });  // ChannelCounter: wait out the owner's backlog
 
   if (state.thread_index() == 0) {
     const std::uint64_t ops = timed_run().total_ops();

@@ -79,24 +79,27 @@ void map_workload(benchmark::State& state, Workload w) {
     }
     wrong = 0;
   }
-  run_timed(state, [&](int thread, Clock::time_point deadline) {
-    const std::vector<MapOp>& ops = streams[static_cast<std::size_t>(thread)];
-    std::size_t i = 0;
-    std::uint64_t mismatches = 0;
-    const std::uint64_t done = repeat_until(deadline, 16, [&] {
-      const MapOp& op = ops[i++ & (stream_length - 1)];
-      if (op.read) {
-        const std::optional<std::uint64_t> v = map->get(op.key);
-        mismatches += v != value_of(op.key);
-        benchmark::DoNotOptimize(v);
-      } else {
-        map->put(op.key, value_of(op.key));
-      }
-    });
-    wrong.fetch_add(mismatches, std::memory_order_relaxed);  // read after the end barrier
-    return done;
-  }, {.owner_threads = owner_threads_of<M>},
-  [] { benchmark::DoNotOptimize(map->get(0)); });  // channel_async: wait out the owner's backlog
+  run_timed(
+      state,
+      [&](int thread, Clock::time_point deadline) {
+        const std::vector<MapOp>& ops = streams[static_cast<std::size_t>(thread)];
+        std::size_t i = 0;
+        std::uint64_t mismatches = 0;
+        const std::uint64_t done = repeat_until(deadline, 16, [&] {
+          const MapOp& op = ops[i++ & (stream_length - 1)];
+          if (op.read) {
+            const std::optional<std::uint64_t> v = map->get(op.key);
+            mismatches += v != value_of(op.key);
+            benchmark::DoNotOptimize(v);
+          } else {
+            map->put(op.key, value_of(op.key));
+          }
+        });
+        wrong.fetch_add(mismatches, std::memory_order_relaxed);  // read after the end barrier
+        return done;
+      },
+      {.owner_threads = owner_threads_of<M>},
+      [] { benchmark::DoNotOptimize(map->get(0)); });  // channel_async: wait out the owner's backlog
   if (state.thread_index() == 0) {
     check(state, wrong.load() == 0, std::to_string(wrong.load()) + " gets returned a wrong value");
   }

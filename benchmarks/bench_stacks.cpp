@@ -31,44 +31,51 @@ void stack_workload(benchmark::State& state) {
     tally = std::make_unique<Tally>();
   }
   const int producers = prodcons ? state.threads() / 2 : 0;
-  run_timed(state, [&](int thread, Clock::time_point deadline) {
-    std::uint64_t next = static_cast<std::uint64_t>(thread) << 40, pushes = 0, pops = 0, push_sum = 0, pop_sum = 0;
-    auto push = [&] {
-      stack->push(next);
-      push_sum += next++;
-      ++pushes;
-    };
-    auto pop = [&] {
-      if (std::optional<std::uint64_t> v = stack->pop()) {
-        pop_sum += *v;
-        ++pops;
-      }
-    };
-    if constexpr (!prodcons) {
-      repeat_until(deadline, 16, [&] { push(); pop(); });
-    } else if (thread < producers) {
-      repeat_until(deadline, 1, [&] {
-        if (tally->backlog.load(std::memory_order_relaxed) > (1 << 16)) {  // relaxed: a rough bound
-          std::this_thread::yield();
-          return;
-        }
-        for (int i = 0; i < 64; ++i) push();
-        tally->backlog.fetch_add(64, std::memory_order_relaxed);
-      });
-    } else {
-      repeat_until(deadline, 1, [&] {
-        const std::uint64_t before = pops;
-        for (int i = 0; i < 64; ++i) pop();
-        tally->backlog.fetch_sub(static_cast<std::int64_t>(pops - before), std::memory_order_relaxed);
-      });
-    }
-    // relaxed: read by thread 0 only after the end barrier, which orders them.
-    tally->pushed.fetch_add(pushes, std::memory_order_relaxed);
-    tally->popped.fetch_add(pops, std::memory_order_relaxed);
-    tally->pushed_sum.fetch_add(push_sum, std::memory_order_relaxed);
-    tally->popped_sum.fetch_add(pop_sum, std::memory_order_relaxed);
-    return pushes + pops;
-  }, {.producers = producers, .consumers = prodcons ? state.threads() - producers : 0});
+  run_timed(state,
+            [&](int thread, Clock::time_point deadline) {
+              std::uint64_t next = static_cast<std::uint64_t>(thread) << 40, pushes = 0, pops = 0,
+                            push_sum = 0, pop_sum = 0;
+              auto push = [&] {
+                stack->push(next);
+                push_sum += next++;
+                ++pushes;
+              };
+              auto pop = [&] {
+                if (std::optional<std::uint64_t> v = stack->pop()) {
+                  pop_sum += *v;
+                  ++pops;
+                }
+              };
+              if constexpr (!prodcons) {
+                repeat_until(deadline, 16, [&] {
+                  push();
+                  pop();
+                });
+              } else if (thread < producers) {
+                repeat_until(deadline, 1, [&] {
+                  if (tally->backlog.load(std::memory_order_relaxed) > (1 << 16)) {  // relaxed: a rough bound
+                    std::this_thread::yield();
+                    return;
+                  }
+                  for (int i = 0; i < 64; ++i) push();
+                  tally->backlog.fetch_add(64, std::memory_order_relaxed);
+                });
+              } else {
+                repeat_until(deadline, 1, [&] {
+                  const std::uint64_t before = pops;
+                  for (int i = 0; i < 64; ++i) pop();
+                  tally->backlog.fetch_sub(static_cast<std::int64_t>(pops - before),
+                                           std::memory_order_relaxed);
+                });
+              }
+              // relaxed: read by thread 0 only after the end barrier, which orders them.
+              tally->pushed.fetch_add(pushes, std::memory_order_relaxed);
+              tally->popped.fetch_add(pops, std::memory_order_relaxed);
+              tally->pushed_sum.fetch_add(push_sum, std::memory_order_relaxed);
+              tally->popped_sum.fetch_add(pop_sum, std::memory_order_relaxed);
+              return pushes + pops;
+            },
+            {.producers = producers, .consumers = prodcons ? state.threads() - producers : 0});
   if (state.thread_index() == 0) {
     std::uint64_t popped = tally->popped, popped_sum = tally->popped_sum;
     while (std::optional<std::uint64_t> v = stack->pop()) {

@@ -13,7 +13,6 @@
 #include <thread>
 #include <utility>
 
-
 namespace contend::bench {
 namespace {
 
@@ -99,7 +98,8 @@ void add_machine_context(const std::string& family, const std::string& mode, dou
       {"boost_version", BOOST_LIB_VERSION},
       {"moodycamel_version", CONTEND_MOODYCAMEL_VERSION},
       {"governor", read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")},
-      {"git_commit", command_output("git -C '" CONTEND_SOURCE_DIR "' describe --always --dirty --abbrev=12 2>/dev/null")},
+      {"git_commit",
+       command_output("git -C '" CONTEND_SOURCE_DIR "' describe --always --dirty --abbrev=12 2>/dev/null")},
   };
   for (const auto& [key, value] : context) benchmark::AddCustomContext(key, value);
 }

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   for (std::uint64_t n : done) total += n;
   std::printf("threads=%d increments=%llu (counter %llu) wall=%.3f s  ops_per_sec=%.4g  ns_per_op=%.3f\n",
               threads, static_cast<unsigned long long>(total),
-              static_cast<unsigned long long>(counter.load()), seconds, total / seconds, seconds * 1e9 / total);
+              static_cast<unsigned long long>(counter.load()), seconds, total / seconds,
+              seconds * 1e9 / total);
   return total == counter.load() ? 0 : 1;
 }

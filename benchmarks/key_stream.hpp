@@ -26,7 +26,8 @@ class Zipf {
     const double uz = u * zeta_n_;
     if (uz < 1.0) return 0;
     if (uz < 1.0 + std::pow(0.5, theta_)) return 1;
-    const auto r = static_cast<std::uint64_t>(static_cast<double>(n_) * std::pow(eta_ * u - eta_ + 1.0, alpha_));
+    const auto r =
+        static_cast<std::uint64_t>(static_cast<double>(n_) * std::pow(eta_ * u - eta_ + 1.0, alpha_));
     return r < n_ ? r : n_ - 1;
   }
 
@@ -45,8 +46,8 @@ inline std::uint64_t scatter(std::uint64_t rank, std::uint64_t n) {
   return (rank * 0x9E3779B97F4A7C15ull) % n;
 }
 
-inline std::vector<MapOp> make_ops(std::size_t count, std::uint64_t keys, int read_percent,
-                                   Zipf* zipf, std::uint64_t seed) {
+inline std::vector<MapOp> make_ops(std::size_t count, std::uint64_t keys, int read_percent, Zipf* zipf,
+                                   std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<std::uint64_t> uniform(0, keys - 1);
   std::uniform_int_distribution<int> percent(0, 99);

@@ -33,14 +33,16 @@ Options parsed;
 
 std::vector<int> parse_threads(const std::string& list) {
   std::optional<std::vector<int>> counts = parse_thread_counts(list);
-  if (!counts) usage_error("--threads needs whole numbers from 1 to 1024, comma-separated, not '" + list + "'");
+  if (!counts)
+    usage_error("--threads needs whole numbers from 1 to 1024, comma-separated, not '" + list + "'");
   return *counts;
 }
 
 double parse_number(const std::string& text, const char* flag, double min) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || v < min) usage_error(std::string("bad value '") + text + "' for " + flag);
+  if (text.empty() || *end != '\0' || v < min)
+    usage_error(std::string("bad value '") + text + "' for " + flag);
   return v;
 }
 
@@ -62,12 +64,14 @@ std::vector<char*> parse(int argc, char** argv) {
     } else if (arg.rfind("--think=", 0) == 0) {
       parsed.think = static_cast<int>(parse_number(value("--think="), "--think", 0));
     } else if (arg == "--help" || arg == "-h") {
-      std::cout << "bench_" << family_name() << ": contend benchmarks, family '" << family_name() << "'\n"
-                << "  --quick          short runs, fewer workloads (about a minute for all families)\n"
-                << "  --threads=LIST   thread counts, e.g. 1,2,4 (default: powers of 2 up to 2 x cores, plus cores)\n"
-                << "  --run_ms=N       length of each time-bounded run in ms (default 300, quick 50)\n"
-                << "  --think=N        local-work iterations between increments for counters/think<N>\n"
-                << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...)\n";
+      std::cout
+          << "bench_" << family_name() << ": contend benchmarks, family '" << family_name() << "'\n"
+          << "  --quick          short runs, fewer workloads (about a minute for all families)\n"
+          << "  --threads=LIST   thread counts, e.g. 1,2,4 (default: powers of 2 up to 2 x cores, plus "
+             "cores)\n"
+          << "  --run_ms=N       length of each time-bounded run in ms (default 300, quick 50)\n"
+          << "  --think=N        local-work iterations between increments for counters/think<N>\n"
+          << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...)\n";
       std::exit(0);
     } else {
       reps_given = reps_given || arg.rfind("--benchmark_repetitions", 0) == 0;

@@ -2,10 +2,9 @@
 
 #include <time.h>
 
-#include <cstdio>
-
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "options.hpp"
@@ -63,8 +62,8 @@ void TimedRun::OnStart::operator()() noexcept {
   ticks_at_start = cpu_ticks();
   run->cpu_start_ns_ = process_cpu_ns();
   run->wall_start_ = Clock::now();
-  run->deadline_ = run->wall_start_ + std::chrono::microseconds(
-                                          static_cast<std::int64_t>(options().run_ms * 1000));
+  run->deadline_ =
+      run->wall_start_ + std::chrono::microseconds(static_cast<std::int64_t>(options().run_ms * 1000));
 }
 
 void TimedRun::OnEnd::operator()() noexcept {
@@ -106,7 +105,8 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   const double wall_ns = static_cast<double>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(wall_end_ - wall_start_).count());
   const double cpu_ns = static_cast<double>(cpu_end_ns_ - cpu_start_ns_);
-  const double mean = std::accumulate(counted.begin(), counted.end(), 0.0) / static_cast<double>(counted.size());
+  const double mean =
+      std::accumulate(counted.begin(), counted.end(), 0.0) / static_cast<double>(counted.size());
   double var = 0;
   for (double c : counted) var += (c - mean) * (c - mean);
   var /= static_cast<double>(counted.size());
@@ -126,7 +126,8 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
   const std::uint64_t ticks = ticks_at_end.total - ticks_at_start.total;
   c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(ticks_at_end.steal - ticks_at_start.steal) /
-                                   static_cast<double>(ticks) : 0.0;
+                                   static_cast<double>(ticks)
+                             : 0.0;
 }
 
 void check(benchmark::State& state, bool ok, const std::string& what) {

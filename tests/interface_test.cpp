@@ -12,13 +12,21 @@ namespace contend {
 namespace {
 
 template <class... Ts>
-constexpr bool all_counters(TypeList<Ts...>) { return ((Counter<Ts> && Named<Ts>) && ...); }
+constexpr bool all_counters(TypeList<Ts...>) {
+  return ((Counter<Ts> && Named<Ts>)&&...);
+}
 template <class... Ts>
-constexpr bool all_maps(TypeList<Ts...>) { return ((KeyValueMap<Ts> && Named<Ts>) && ...); }
+constexpr bool all_maps(TypeList<Ts...>) {
+  return ((KeyValueMap<Ts> && Named<Ts>)&&...);
+}
 template <class... Ts>
-constexpr bool all_stacks(TypeList<Ts...>) { return ((Stack<Ts> && Named<Ts>) && ...); }
+constexpr bool all_stacks(TypeList<Ts...>) {
+  return ((Stack<Ts> && Named<Ts>)&&...);
+}
 template <class... Ts>
-constexpr bool all_channels(TypeList<Ts...>) { return ((Channel<Ts> && Named<Ts>) && ...); }
+constexpr bool all_channels(TypeList<Ts...>) {
+  return ((Channel<Ts> && Named<Ts>)&&...);
+}
 
 static_assert(all_counters(CounterTypes{}));
 static_assert(all_maps(MapTypes{}));
@@ -29,7 +37,9 @@ static_assert(Channel<MutexQueue<std::string>, std::string>, "MutexQueue takes a
 static_assert(!Counter<int> && !Stack<MutexMap<>> && !Channel<MutexStack<>>, "concepts are not vacuous");
 
 template <class... Ts>
-std::set<std::string_view> names(TypeList<Ts...>) { return {Ts::name...}; }
+std::set<std::string_view> names(TypeList<Ts...>) {
+  return {Ts::name...};
+}
 
 TEST(Interface, ImplementationNamesAreUniqueWithinAFamily) {
   EXPECT_EQ(names(CounterTypes{}).size(), CounterTypes::size);

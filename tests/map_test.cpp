@@ -33,7 +33,8 @@ TYPED_TEST(TypedMap, MatchesASequentialModel) {
         break;
       default: {
         auto it = model.find(key);
-        ASSERT_EQ(map.get(key), it == model.end() ? std::nullopt : std::optional(it->second)) << "get " << key;
+        ASSERT_EQ(map.get(key), it == model.end() ? std::nullopt : std::optional(it->second))
+            << "get " << key;
       }
     }
   }
@@ -83,8 +84,12 @@ TYPED_TEST(TypedMap, MixedOperationsStayConsistent) {
     for (std::size_t i = 0; i < per_thread; ++i) {
       const std::uint64_t key = rng() % 64;
       switch (rng() % 4) {
-        case 0: map.put(key, key * 2 + 1); break;
-        case 1: map.erase(key); break;
+        case 0:
+          map.put(key, key * 2 + 1);
+          break;
+        case 1:
+          map.erase(key);
+          break;
         default:
           if (auto v = map.get(key)) {
             ASSERT_EQ(*v, key * 2 + 1);

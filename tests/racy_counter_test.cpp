@@ -1,10 +1,10 @@
 // RacyCounter under ThreadSanitizer, in a child process: TSan must report the data race.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 #ifndef RACY_COUNTER_TSAN_BINARY
 #error "RACY_COUNTER_TSAN_BINARY must name the TSan-built child program"

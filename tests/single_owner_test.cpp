@@ -1,6 +1,8 @@
 // The single-owner designs (ChannelCounter, ChannelMap): requests in flight at close or
 // destruction are all answered, nothing hangs, and asynchronous writes are seen by any later
 // read that happens-after them, whichever thread sent them.
+#include "contend/single_owner.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,7 +12,6 @@
 
 #include "contend/channel_counter.hpp"
 #include "contend/channel_map.hpp"
-#include "contend/single_owner.hpp"
 #include "test_support.hpp"
 
 namespace contend::test {

@@ -35,4 +35,21 @@ class Backoff {
   unsigned spins_ = 1;
 };
 
+// Waits awake for ready() to return true: checks it after each of `spins` pauses (fine-grained,
+// for a partner running on another core), then after each of `yields` yields (so that a partner
+// waiting for this core gets it: Linux's wake-affine placement often puts two threads that wake
+// each other on one core). Returns false if ready() never became true; the caller then sleeps.
+template <class Ready>
+bool wait_awake(Ready&& ready, int spins, int yields) {
+  for (int i = 0; i < spins; ++i) {
+    if (ready()) return true;
+    Backoff::cpu_relax();
+  }
+  for (int i = 0; i < yields; ++i) {
+    if (ready()) return true;
+    std::this_thread::yield();
+  }
+  return ready();
+}
+
 }  // namespace contend

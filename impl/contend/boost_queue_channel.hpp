@@ -6,11 +6,10 @@
 // copyable and destructible (a Boost requirement).
 #pragma once
 
+#include <boost/lockfree/queue.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <boost/lockfree/queue.hpp>
 
 #include "contend/closable_channel.hpp"
 

@@ -6,11 +6,10 @@
 // Progress: wait-free try_send/try_receive.
 #pragma once
 
+#include <boost/lockfree/spsc_queue.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <boost/lockfree/spsc_queue.hpp>
 
 #include "contend/closable_channel.hpp"
 

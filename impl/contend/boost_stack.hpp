@@ -5,13 +5,12 @@
 // allocator) once the initial reserve is used up. Thread-safe: push, pop.
 #pragma once
 
+#include <boost/lockfree/stack.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <new>
 #include <optional>
 #include <string_view>
-
-#include <boost/lockfree/stack.hpp>
 
 namespace contend {
 

@@ -48,9 +48,7 @@ class ChannelMap {
     return erased.wait();
   }
 
-  void erase_async(const K& key) {
-    send(Request{RequestKind::write, Op::erase, key, V{}, nullptr, nullptr});
-  }
+  void erase_async(const K& key) { send(Request{RequestKind::write, Op::erase, key, V{}, nullptr, nullptr}); }
 
   void close() { owner_.close(); }
 

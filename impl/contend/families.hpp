@@ -14,8 +14,8 @@
 #include "contend/mutex_map.hpp"
 #include "contend/mutex_queue.hpp"
 #include "contend/mutex_stack.hpp"
-#include "contend/shared_mutex_map.hpp"
 #include "contend/sharded_counter.hpp"
+#include "contend/shared_mutex_map.hpp"
 #include "contend/treiber_stack.hpp"
 #include "contend/type_list.hpp"
 
@@ -28,11 +28,13 @@ using MapTypes = TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChann
 
 using StackTypes = TypeList<TreiberStack<>, MutexStack<>, BoostStack<>>;
 
-using ChannelTypes = TypeList<MoodyChannel<>, BlockingMoodyChannel<>, BoostQueueChannel<>,
-                              BoostSpscChannel<>, MutexQueue<>>;
+using ChannelTypes =
+    TypeList<MoodyChannel<>, BlockingMoodyChannel<>, BoostQueueChannel<>, BoostSpscChannel<>, MutexQueue<>>;
 
 // Channels that allow many senders and many receivers at once.
 template <class Ch>
-inline constexpr bool is_multi_producer = !requires { Ch::single_producer; };
+inline constexpr bool is_multi_producer = !requires {
+  Ch::single_producer;
+};
 
 }  // namespace contend

@@ -12,13 +12,13 @@
 // semaphore (BlockingMoodyChannel).
 #pragma once
 
+#include <concurrentqueue/blockingconcurrentqueue.h>
+#include <concurrentqueue/concurrentqueue.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <concurrentqueue/blockingconcurrentqueue.h>
-#include <concurrentqueue/concurrentqueue.h>
 
 #include "contend/closable_channel.hpp"
 

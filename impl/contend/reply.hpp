@@ -32,14 +32,13 @@ class Reply {
     ready_.notify_one();
   }
 
-  // Client side: spins for a few microseconds, then sleeps in futex(2) (libstdc++'s atomic
-  // wait). An awake owner answers in well under a microsecond, while a futex wake-up costs
-  // several, so a short spin pays; a long one would steal the owner's core when threads
-  // outnumber cores.
+  // Client side: waits awake (pauses, then yields: see wait_awake), then sleeps in futex(2)
+  // (libstdc++'s atomic wait). An awake owner answers in well under a microsecond while a futex
+  // wake-up costs several, so waiting awake pays.
   R wait() {
-    for (int i = 0; i < spin_limit; ++i) {
-      if (ready_.load(std::memory_order_acquire) != 0) return std::move(value_);  // acquire: pairs with set()
-      Backoff::cpu_relax();
+    // acquire: pairs with set(), so value_ is visible once ready_ is seen set.
+    if (wait_awake([&] { return ready_.load(std::memory_order_acquire) != 0; }, wait_spins, wait_yields)) {
+      return std::move(value_);
     }
     // acquire: as above. wait() returns only once the value has changed.
     ready_.wait(0, std::memory_order_acquire);
@@ -47,7 +46,7 @@ class Reply {
   }
 
  private:
-  static constexpr int spin_limit = 128;  // x86 pause: ~10-140 cycles each
+  static constexpr int wait_spins = 128, wait_yields = 16;  // ~4 us of pauses, then yields
   std::atomic<std::uint32_t> ready_{0};
   R value_{};
 };

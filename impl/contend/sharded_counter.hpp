@@ -23,8 +23,8 @@ namespace contend {
 template <std::size_t Align>
 class ShardedCounter {
  public:
-  static constexpr std::string_view name =
-      Align > alignof(std::uint64_t) ? "sharded_padded" : "sharded_packed";
+  static constexpr std::string_view name = Align > alignof(std::uint64_t) ? "sharded_padded"
+                                                                          : "sharded_packed";
 
   static std::size_t default_slots() {
     return 2 * std::max<std::size_t>(1, std::thread::hardware_concurrency());

@@ -26,6 +26,8 @@
 // Thread-safe: send/close from any thread.
 #pragma once
 
+#include <concurrentqueue/concurrentqueue.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -33,8 +35,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <concurrentqueue/concurrentqueue.h>
 
 #include "contend/backoff.hpp"
 #include "contend/cache_line.hpp"
@@ -49,8 +49,7 @@ template <class State, class Request>
 class SingleOwner {
  public:
   template <class... Args>
-  explicit SingleOwner(Args&&... args)
-      : state_(std::forward<Args>(args)...), owner_([this] { run(); }) {}
+  explicit SingleOwner(Args&&... args) : state_(std::forward<Args>(args)...), owner_([this] { run(); }) {}
 
   SingleOwner(const SingleOwner&) = delete;
   SingleOwner& operator=(const SingleOwner&) = delete;
@@ -77,7 +76,7 @@ class SingleOwner {
 
  private:
   static constexpr std::size_t batch_size = 256;
-  static constexpr int idle_spins = 1024;
+  static constexpr int idle_spins = 256, idle_yields = 32;  // ~8 us of pauses, then yields
 
   void push(const Request& request) {
     if (!queue_.enqueue(request)) throw std::bad_alloc();  // enqueue fails only when allocation does
@@ -98,9 +97,15 @@ class SingleOwner {
         any = true;
         for (std::size_t i = 0; i < n; ++i) {
           switch (batch[i].kind) {
-            case RequestKind::write: state_.apply(batch[i]); break;
-            case RequestKind::query: queries.push_back(batch[i]); break;
-            case RequestKind::stop: stopping = true; break;
+            case RequestKind::write:
+              state_.apply(batch[i]);
+              break;
+            case RequestKind::query:
+              queries.push_back(batch[i]);
+              break;
+            case RequestKind::stop:
+              stopping = true;
+              break;
           }
         }
       }
@@ -111,12 +116,13 @@ class SingleOwner {
     }
   }
 
-  // Spins briefly (a busy client's next request is usually a few hundred ns away), then sleeps
-  // until a send changes wake_.
+  // Waits awake a little before sleeping (a busy client's next request is usually a few hundred
+  // ns away; a futex wake-up costs microseconds): see wait_awake in backoff.hpp for why it yields.
   void idle(std::uint32_t seen) {
-    for (int i = 0; i < idle_spins; ++i) {
-      if (wake_.value.load(std::memory_order_relaxed) != seen) return;  // relaxed: the drain re-checks
-      Backoff::cpu_relax();
+    // relaxed: only a hint to stop waiting; the drain that follows re-checks the queue.
+    if (wait_awake([&] { return wake_.value.load(std::memory_order_relaxed) != seen; }, idle_spins,
+                   idle_yields)) {
+      return;
     }
     wake_.value.wait(seen, std::memory_order_seq_cst);  // seq_cst: see push()
   }
@@ -125,7 +131,7 @@ class SingleOwner {
   std::atomic<bool> closed_{false};
   moodycamel::ConcurrentQueue<Request> queue_;
   Padded<std::atomic<std::uint32_t>> wake_;  // its own line: every send writes it
-  std::thread owner_;  // last: starts after everything it uses is constructed
+  std::thread owner_;                        // last: starts after everything it uses is constructed
 };
 
 }  // namespace contend

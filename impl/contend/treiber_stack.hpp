@@ -47,8 +47,7 @@ class TreiberStack {
     Node* n = new Node{std::move(value), head_.load(std::memory_order_relaxed)};
     // release: a pop that reads n (acquire) sees its value and next.
     // relaxed on failure: the reloaded head is only the next guess for n->next.
-    while (!head_.compare_exchange_weak(n->next, n, std::memory_order_release,
-                                        std::memory_order_relaxed)) {
+    while (!head_.compare_exchange_weak(n->next, n, std::memory_order_release, std::memory_order_relaxed)) {
     }
   }
 

@@ -35,8 +35,10 @@ class SpinBarrier {
       return;
     }
     for (int spins = 0; gen_.load(std::memory_order_acquire) == gen; ++spins) {
-      if (spins < 2000) cpu_relax();
-      else std::this_thread::yield();
+      if (spins < 2000)
+        cpu_relax();
+      else
+        std::this_thread::yield();
     }
   }
 
@@ -59,7 +61,9 @@ class Jitter {
  public:
   explicit Jitter(std::uint64_t seed) : s_(seed * 0x9E3779B97F4A7C15ull + 1) {}
   void delay(unsigned max_spins) {
-    s_ ^= s_ << 13; s_ ^= s_ >> 7; s_ ^= s_ << 17;
+    s_ ^= s_ << 13;
+    s_ ^= s_ >> 7;
+    s_ ^= s_ << 17;
     for (auto n = static_cast<unsigned>(s_ % (max_spins + 1)); n > 0; --n) asm volatile("" ::: "memory");
   }
 
@@ -82,8 +86,10 @@ Result run_shape(std::string_view test, Order order, const Options& opt) {
     progress[tid].next.store(trial, std::memory_order_release);
     for (int t = 0; t < Shape::threads; ++t) {
       for (int spins = 0; progress[t].next.load(std::memory_order_acquire) < trial; ++spins) {
-        if (spins < spin_limit) cpu_relax();
-        else std::this_thread::yield();
+        if (spins < spin_limit)
+          cpu_relax();
+        else
+          std::this_thread::yield();
       }
     }
   };
@@ -130,9 +136,12 @@ Result run_shape(std::string_view test, Order order, const Options& opt) {
 template <template <Order> class Shape>
 Result dispatch(std::string_view test, Order order, const Options& opt) {
   switch (order) {
-    case Order::relaxed: return run_shape<Shape<Order::relaxed>>(test, order, opt);
-    case Order::acq_rel: return run_shape<Shape<Order::acq_rel>>(test, order, opt);
-    case Order::seq_cst: return run_shape<Shape<Order::seq_cst>>(test, order, opt);
+    case Order::relaxed:
+      return run_shape<Shape<Order::relaxed>>(test, order, opt);
+    case Order::acq_rel:
+      return run_shape<Shape<Order::acq_rel>>(test, order, opt);
+    case Order::seq_cst:
+      return run_shape<Shape<Order::seq_cst>>(test, order, opt);
   }
   throw std::invalid_argument("bad order");
 }
@@ -140,12 +149,15 @@ Result dispatch(std::string_view test, Order order, const Options& opt) {
 std::string json_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '"' || c == '\\') { out += '\\'; out += c; }
-    else if (static_cast<unsigned char>(c) < 0x20) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
       out += buf;
-    } else out += c;
+    } else
+      out += c;
   }
   return out;
 }
@@ -154,18 +166,24 @@ std::string json_escape(std::string_view s) {
 
 std::string_view to_string(Order o) {
   switch (o) {
-    case Order::relaxed: return "relaxed";
-    case Order::acq_rel: return "acq_rel";
-    case Order::seq_cst: return "seq_cst";
+    case Order::relaxed:
+      return "relaxed";
+    case Order::acq_rel:
+      return "acq_rel";
+    case Order::seq_cst:
+      return "seq_cst";
   }
   return "?";
 }
 
 std::string_view to_string(Class c) {
   switch (c) {
-    case Class::allowed: return "allowed";
-    case Class::interesting: return "interesting";
-    case Class::forbidden: return "forbidden";
+    case Class::allowed:
+      return "allowed";
+    case Class::interesting:
+      return "interesting";
+    case Class::forbidden:
+      return "forbidden";
   }
   return "?";
 }
@@ -179,13 +197,13 @@ std::uint64_t Result::count(Class c) const {
 
 const std::vector<TestInfo>& tests() {
   static const std::vector<TestInfo> all = {
-      {"SB", "store buffering: T0 x=1;r1=y | T1 y=1;r2=x",
+      {"SB", "store buffering: T0 x=1;r1=y | T1 y=1;r2=x", {Order::relaxed, Order::acq_rel, Order::seq_cst}},
+      {"MP",
+       "message passing: T0 data=1;flag=1 | T1 r1=flag;r2=data",
        {Order::relaxed, Order::acq_rel, Order::seq_cst}},
-      {"MP", "message passing: T0 data=1;flag=1 | T1 r1=flag;r2=data",
-       {Order::relaxed, Order::acq_rel, Order::seq_cst}},
-      {"LB", "load buffering: T0 r1=x;y=1 | T1 r2=y;x=1",
-       {Order::relaxed, Order::acq_rel, Order::seq_cst}},
-      {"IRIW", "independent reads of independent writes: x=1 | y=1 | r1=x;r2=y | r3=y;r4=x",
+      {"LB", "load buffering: T0 r1=x;y=1 | T1 r2=y;x=1", {Order::relaxed, Order::acq_rel, Order::seq_cst}},
+      {"IRIW",
+       "independent reads of independent writes: x=1 | y=1 | r1=x;r2=y | r3=y;r4=x",
        {Order::relaxed, Order::acq_rel, Order::seq_cst}},
       {"publish",
        "4-word payload behind a ready flag; relaxed = the broken plain-flag publish, acq_rel = "
@@ -205,8 +223,7 @@ Result run(std::string_view test, Order order, const Options& opt) {
   const TestInfo* info = find_test(test);
   if (!info) throw std::invalid_argument("unknown litmus test: " + std::string(test));
   if (std::find(info->orders.begin(), info->orders.end(), order) == info->orders.end())
-    throw std::invalid_argument(std::string(test) + " does not run with " +
-                                std::string(to_string(order)));
+    throw std::invalid_argument(std::string(test) + " does not run with " + std::string(to_string(order)));
   if (test == "SB") return dispatch<shapes::SB>(test, order, opt);
   if (test == "MP") return dispatch<shapes::MP>(test, order, opt);
   if (test == "LB") return dispatch<shapes::LB>(test, order, opt);
@@ -241,14 +258,14 @@ Context machine_context() {
 std::string histogram(const Result& r, std::string_view cpu_model) {
   std::ostringstream out;
   const TestInfo* info = find_test(r.test);
-  out << r.test << " / " << to_string(r.order) << "  (" << r.trials << " trials on " << cpu_model
-      << ")\n";
+  out << r.test << " / " << to_string(r.order) << "  (" << r.trials << " trials on " << cpu_model << ")\n";
   if (info) out << "  " << info->description << "\n";
   std::uint64_t most = 1;
   for (const auto& o : r.outcomes) most = std::max(most, o.count);
   for (const auto& o : r.outcomes) {
     const double pct = r.trials ? 100.0 * static_cast<double>(o.count) / static_cast<double>(r.trials) : 0;
-    const auto bar = static_cast<std::size_t>(30.0 * static_cast<double>(o.count) / static_cast<double>(most) + 0.5);
+    const auto bar =
+        static_cast<std::size_t>(30.0 * static_cast<double>(o.count) / static_cast<double>(most) + 0.5);
     char line[160];
     std::snprintf(line, sizeof line, "  %-26s %11llu %8.4f%%  %-11s |%s\n", o.outcome.c_str(),
                   static_cast<unsigned long long>(o.count), pct, std::string(to_string(o.cls)).c_str(),
@@ -261,16 +278,16 @@ std::string histogram(const Result& r, std::string_view cpu_model) {
 std::string to_json(const Context& ctx, const std::vector<Result>& results) {
   std::ostringstream j;
   j << "{\"context\": {\"cpu_model\": \"" << json_escape(ctx.cpu_model) << "\", \"cores\": \""
-    << json_escape(ctx.cores) << "\", \"kernel\": \"" << json_escape(ctx.kernel)
-    << "\", \"compiler\": \"" << json_escape(ctx.compiler) << "\"},\n \"litmus\": [";
+    << json_escape(ctx.cores) << "\", \"kernel\": \"" << json_escape(ctx.kernel) << "\", \"compiler\": \""
+    << json_escape(ctx.compiler) << "\"},\n \"litmus\": [";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     j << (i ? ",\n  " : "\n  ") << "{\"test\": \"" << json_escape(r.test) << "\", \"order\": \""
       << to_string(r.order) << "\", \"trials\": " << r.trials << ", \"outcomes\": [";
     for (std::size_t k = 0; k < r.outcomes.size(); ++k) {
       const auto& o = r.outcomes[k];
-      j << (k ? ", " : "") << "{\"outcome\": \"" << json_escape(o.outcome)
-        << "\", \"count\": " << o.count << ", \"class\": \"" << to_string(o.cls) << "\"}";
+      j << (k ? ", " : "") << "{\"outcome\": \"" << json_escape(o.outcome) << "\", \"count\": " << o.count
+        << ", \"class\": \"" << to_string(o.cls) << "\"}";
     }
     j << "]}";
   }

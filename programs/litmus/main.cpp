@@ -52,27 +52,38 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) usage_error(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--help" || a == "-h") { std::cout << kUsage; return 0; }
-    else if (a == "--trials") { opt.trials = parse_count(a, value()); trials_given = true; }
-    else if (a == "--quick") { if (!trials_given) opt.trials = 20'000; }
-    else if (a == "--batch") opt.batch = parse_count(a, value());
-    else if (a == "--json") json_path = value();
-    else if (a == "--jitter") opt.jitter = static_cast<unsigned>(parse_count(a, value()));
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--trials") {
+      opt.trials = parse_count(a, value());
+      trials_given = true;
+    } else if (a == "--quick") {
+      if (!trials_given) opt.trials = 20'000;
+    } else if (a == "--batch")
+      opt.batch = parse_count(a, value());
+    else if (a == "--json")
+      json_path = value();
+    else if (a == "--jitter")
+      opt.jitter = static_cast<unsigned>(parse_count(a, value()));
     else if (a == "--sync") {
       const std::string m = value();
-      if (m == "trial") opt.sync = litmus::Sync::per_trial;
-      else if (m == "batch") opt.sync = litmus::Sync::per_batch;
-      else usage_error("--sync takes trial or batch, not '" + m + "'");
-    }
-    else if (a == "--test") {
+      if (m == "trial")
+        opt.sync = litmus::Sync::per_trial;
+      else if (m == "batch")
+        opt.sync = litmus::Sync::per_batch;
+      else
+        usage_error("--sync takes trial or batch, not '" + m + "'");
+    } else if (a == "--test") {
       only.emplace_back(value());  // argv outlives main's use
       if (!litmus::find_test(only.back())) usage_error("unknown test '" + std::string(only.back()) + "'");
-    } else usage_error("unknown argument '" + a + "'");
+    } else
+      usage_error("unknown argument '" + a + "'");
   }
 
   const auto ctx = litmus::machine_context();
-  std::cout << "litmus on " << ctx.cpu_model << " (" << ctx.cores << " cores, " << ctx.kernel
-            << ", " << ctx.compiler << ")\n\n";
+  std::cout << "litmus on " << ctx.cpu_model << " (" << ctx.cores << " cores, " << ctx.kernel << ", "
+            << ctx.compiler << ")\n\n";
   std::vector<litmus::Result> results;
   std::uint64_t forbidden = 0;
   for (const auto& t : litmus::tests()) {

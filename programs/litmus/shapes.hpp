@@ -17,12 +17,12 @@
 namespace litmus::shapes {
 
 constexpr std::memory_order store_order(Order o) {
-  return o == Order::relaxed ? std::memory_order_relaxed
+  return o == Order::relaxed   ? std::memory_order_relaxed
          : o == Order::acq_rel ? std::memory_order_release
                                : std::memory_order_seq_cst;
 }
 constexpr std::memory_order load_order(Order o) {
-  return o == Order::relaxed ? std::memory_order_relaxed
+  return o == Order::relaxed   ? std::memory_order_relaxed
          : o == Order::acq_rel ? std::memory_order_acquire
                                : std::memory_order_seq_cst;
 }
@@ -51,12 +51,23 @@ struct SB {
   explicit SB(std::size_t n) : x(cells(n)), y(cells(n)), r1(n), r2(n) {}
   void trial(int tid, std::size_t i) {
     constexpr auto st = store_order(O), ld = load_order(O);
-    if (tid == 0) { x[i].store(1, st); r1[i] = y[i].load(ld); }
-    else { y[i].store(1, st); r2[i] = x[i].load(ld); }
+    if (tid == 0) {
+      x[i].store(1, st);
+      r1[i] = y[i].load(ld);
+    } else {
+      y[i].store(1, st);
+      r2[i] = x[i].load(ld);
+    }
   }
   int outcome(std::size_t i) const { return r1[i] << 1 | r2[i]; }
-  void reset(std::size_t n) { clear(x, n); clear(y, n); }
-  static std::string name(int o) { static const char* n[] = {"r1", "r2"}; return bits(n, 2, o); }
+  void reset(std::size_t n) {
+    clear(x, n);
+    clear(y, n);
+  }
+  static std::string name(int o) {
+    static const char* n[] = {"r1", "r2"};
+    return bits(n, 2, o);
+  }
   static bool sequentially_consistent(int o) { return o != 0; }
   static bool forbids_reordering(Order o) { return o == Order::seq_cst; }
 };
@@ -73,11 +84,19 @@ struct MP {
     // Under acq_rel only the flag carries ordering; data stays relaxed, as in real code.
     constexpr auto data_st = O == Order::seq_cst ? st : std::memory_order_relaxed;
     constexpr auto data_ld = O == Order::seq_cst ? ld : std::memory_order_relaxed;
-    if (tid == 0) { data[i].store(1, data_st); flag[i].store(1, st); }
-    else { r1[i] = flag[i].load(ld); r2[i] = data[i].load(data_ld); }
+    if (tid == 0) {
+      data[i].store(1, data_st);
+      flag[i].store(1, st);
+    } else {
+      r1[i] = flag[i].load(ld);
+      r2[i] = data[i].load(data_ld);
+    }
   }
   int outcome(std::size_t i) const { return r1[i] << 1 | r2[i]; }
-  void reset(std::size_t n) { clear(data, n); clear(flag, n); }
+  void reset(std::size_t n) {
+    clear(data, n);
+    clear(flag, n);
+  }
   static std::string name(int o) {
     static const char* n[] = {"flag", "data"};
     return bits(n, 2, o);
@@ -95,12 +114,23 @@ struct LB {
   explicit LB(std::size_t n) : x(cells(n)), y(cells(n)), r1(n), r2(n) {}
   void trial(int tid, std::size_t i) {
     constexpr auto st = store_order(O), ld = load_order(O);
-    if (tid == 0) { r1[i] = x[i].load(ld); y[i].store(1, st); }
-    else { r2[i] = y[i].load(ld); x[i].store(1, st); }
+    if (tid == 0) {
+      r1[i] = x[i].load(ld);
+      y[i].store(1, st);
+    } else {
+      r2[i] = y[i].load(ld);
+      x[i].store(1, st);
+    }
   }
   int outcome(std::size_t i) const { return r1[i] << 1 | r2[i]; }
-  void reset(std::size_t n) { clear(x, n); clear(y, n); }
-  static std::string name(int o) { static const char* n[] = {"r1", "r2"}; return bits(n, 2, o); }
+  void reset(std::size_t n) {
+    clear(x, n);
+    clear(y, n);
+  }
+  static std::string name(int o) {
+    static const char* n[] = {"r1", "r2"};
+    return bits(n, 2, o);
+  }
   static bool sequentially_consistent(int o) { return o != 0b11; }
   static bool forbids_reordering(Order o) { return o != Order::relaxed; }
 };
@@ -116,14 +146,27 @@ struct IRIW {
   void trial(int tid, std::size_t i) {
     constexpr auto st = store_order(O), ld = load_order(O);
     switch (tid) {
-      case 0: x[i].store(1, st); break;
-      case 1: y[i].store(1, st); break;
-      case 2: r1[i] = x[i].load(ld); r2[i] = y[i].load(ld); break;
-      default: r3[i] = y[i].load(ld); r4[i] = x[i].load(ld); break;
+      case 0:
+        x[i].store(1, st);
+        break;
+      case 1:
+        y[i].store(1, st);
+        break;
+      case 2:
+        r1[i] = x[i].load(ld);
+        r2[i] = y[i].load(ld);
+        break;
+      default:
+        r3[i] = y[i].load(ld);
+        r4[i] = x[i].load(ld);
+        break;
     }
   }
   int outcome(std::size_t i) const { return r1[i] << 3 | r2[i] << 2 | r3[i] << 1 | r4[i]; }
-  void reset(std::size_t n) { clear(x, n); clear(y, n); }
+  void reset(std::size_t n) {
+    clear(x, n);
+    clear(y, n);
+  }
   static std::string name(int o) {
     static const char* n[] = {"r1", "r2", "r3", "r4"};
     return bits(n, 4, o);
@@ -155,7 +198,10 @@ struct Publish {
     }
   }
   int outcome(std::size_t i) const { return seen[i]; }
-  void reset(std::size_t n) { clear(payload, n * words); clear(ready, n); }
+  void reset(std::size_t n) {
+    clear(payload, n * words);
+    clear(ready, n);
+  }
   static std::string name(int o) {
     return o == 0 ? "ready=0" : o == 1 ? "ready=1 payload=complete" : "ready=1 payload=torn";
   }

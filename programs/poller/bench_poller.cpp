@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "context.hpp"
-#include "thread_counts.hpp"
 #include "poller.hpp"
 #include "polls.hpp"
 #include "test_server.hpp"
+#include "thread_counts.hpp"
 
 namespace {
 
@@ -102,10 +102,7 @@ void register_all() {
       const std::string name = std::string("poller/") + w.name + "/" + std::string(poller::to_string(d));
       auto* b = benchmark::RegisterBenchmark(name.c_str(), bench, w, d);
       for (int workers : worker_counts) b->Args({64, workers});
-      b->ArgNames({"resources", "workers"})
-          ->Iterations(1)
-          ->UseRealTime()
-          ->Unit(benchmark::kMillisecond);
+      b->ArgNames({"resources", "workers"})->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
     }
 }
 
@@ -139,7 +136,8 @@ int main(int argc, char** argv) {
   poller::http_global_init();
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
-  contend::bench::add_machine_context("poller", quick ? "quick" : "default", static_cast<double>(run_for.count()));
+  contend::bench::add_machine_context("poller", quick ? "quick" : "default",
+                                      static_cast<double>(run_for.count()));
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -60,8 +60,10 @@ void print_table(const poller::StateTable& t) {
   std::size_t width = 3;
   for (const auto& [url, e] : t) width = std::max(width, url.size());
   std::ostringstream out;
-  out << std::left << std::setw(static_cast<int>(width)) << "URL" << "  " << std::setw(6) << "polls"
-      << "  " << std::setw(6) << "errors" << "  status\n";
+  out << std::left << std::setw(static_cast<int>(width)) << "URL"
+      << "  " << std::setw(6) << "polls"
+      << "  " << std::setw(6) << "errors"
+      << "  status\n";
   for (const auto& [url, e] : t)
     out << std::setw(static_cast<int>(width)) << url << "  " << std::setw(6) << e.polls << "  "
         << std::setw(6) << e.errors << "  " << e.status << "\n";
@@ -89,23 +91,34 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) usage_error(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--help" || a == "-h") { std::cout << kUsage; return 0; }
-    else if (a == "--urls") path = value();
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--urls")
+      path = value();
     else if (a == "--workers") {
       const double w = parse_seconds(a, value(), false);
-      if (w != static_cast<double>(static_cast<int>(w)) || w > 1024) usage_error("--workers needs an integer 1..1024");
+      if (w != static_cast<double>(static_cast<int>(w)) || w > 1024)
+        usage_error("--workers needs an integer 1..1024");
       config.workers = static_cast<std::size_t>(w);
-    }
-    else if (a == "--interval") config.interval = ms(parse_seconds(a, value(), true));
-    else if (a == "--backoff") config.error_backoff = ms(parse_seconds(a, value(), true));
-    else if (a == "--report") config.report_every = std::max(ms(parse_seconds(a, value(), false)), std::chrono::milliseconds(1));
-    else if (a == "--duration") duration = parse_seconds(a, value(), false);
+    } else if (a == "--interval")
+      config.interval = ms(parse_seconds(a, value(), true));
+    else if (a == "--backoff")
+      config.error_backoff = ms(parse_seconds(a, value(), true));
+    else if (a == "--report")
+      config.report_every = std::max(ms(parse_seconds(a, value(), false)), std::chrono::milliseconds(1));
+    else if (a == "--duration")
+      duration = parse_seconds(a, value(), false);
     else if (a == "--design") {
       const std::string d = value();
-      if (d == "channel") design = poller::Design::channel;
-      else if (d == "shared") design = poller::Design::shared;
-      else usage_error("--design takes channel or shared, not '" + d + "'");
-    } else usage_error("unknown argument '" + a + "'");
+      if (d == "channel")
+        design = poller::Design::channel;
+      else if (d == "shared")
+        design = poller::Design::shared;
+      else
+        usage_error("--design takes channel or shared, not '" + d + "'");
+    } else
+      usage_error("unknown argument '" + a + "'");
   }
   if (path.empty()) usage_error("--urls FILE is required");
 
@@ -129,9 +142,10 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::cout << "polling " << urls.size() << " URLs with " << config.workers << " workers ("
-            << poller::to_string(design) << " design)\n" << std::endl;
-  auto p = poller::make_poller(design, urls, [](const std::string& u) { return poller::http_head(u); },
-                               config);
+            << poller::to_string(design) << " design)\n"
+            << std::endl;
+  auto p = poller::make_poller(
+      design, urls, [](const std::string& u) { return poller::http_head(u); }, config);
   p->start();
   const auto deadline = poller::Clock::now() + ms(duration);
   while (!interrupted && (duration == 0 || poller::Clock::now() < deadline))

@@ -1,8 +1,7 @@
 #include "poller.hpp"
 
-#include <contend/mutex_queue.hpp>
-
 #include <algorithm>
+#include <contend/mutex_queue.hpp>
 
 #include "channel_poller.hpp"
 #include "shared_poller.hpp"
@@ -17,7 +16,8 @@ std::unique_ptr<Poller> make_poller(Design d, std::vector<std::string> urls, Pol
     if (std::find(unique.begin(), unique.end(), u) == unique.end()) unique.push_back(std::move(u));
   // MutexQueue: the channels carry structs holding std::string, which it moves; FIFO as Go's.
   if (d == Design::channel)
-    return std::make_unique<ChannelPoller<contend::MutexQueue>>(std::move(unique), std::move(poll), std::move(c));
+    return std::make_unique<ChannelPoller<contend::MutexQueue>>(std::move(unique), std::move(poll),
+                                                                std::move(c));
   return std::make_unique<SharedPoller>(std::move(unique), std::move(poll), std::move(c));
 }
 

@@ -58,8 +58,6 @@ class Poller {
 // Duplicate URLs are polled once.
 std::unique_ptr<Poller> make_poller(Design d, std::vector<std::string> urls, PollFn poll, Config c);
 
-inline Clock::duration backoff(const Config& c, int errors) {
-  return c.interval + c.error_backoff * errors;
-}
+inline Clock::duration backoff(const Config& c, int errors) { return c.interval + c.error_backoff * errors; }
 
 }  // namespace poller

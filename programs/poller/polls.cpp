@@ -61,7 +61,7 @@ PollResult http_head(const std::string& url, const HttpOptions& options) {
   std::string status;
   char error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOBODY, 1L);  // HEAD
+  curl_easy_setopt(c, CURLOPT_NOBODY, 1L);    // HEAD
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: we are multithreaded
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));

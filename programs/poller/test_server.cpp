@@ -42,12 +42,18 @@ std::uint64_t thread_cpu_ns() {
 
 const char* reason(int code) {
   switch (code) {
-    case 200: return "OK";
-    case 301: return "Moved Permanently";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 301:
+      return "Moved Permanently";
+    case 404:
+      return "Not Found";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -161,8 +167,8 @@ void TestServer::serve(int fd) {
            head.find("connection: close") == std::string::npos;
     const int code = handler_(path);
     const std::string response = "HTTP/1.1 " + std::to_string(code) + " " + reason(code) +
-                                 "\r\nContent-Length: 0\r\nConnection: " +
-                                 (open ? "keep-alive" : "close") + "\r\n\r\n";
+                                 "\r\nContent-Length: 0\r\nConnection: " + (open ? "keep-alive" : "close") +
+                                 "\r\n\r\n";
     open = send_all(fd, response) && open;
     requests_.fetch_add(1, std::memory_order_relaxed);
     const auto now = thread_cpu_ns();  // a blocked recv costs no CPU, so count it all

@@ -42,8 +42,8 @@ class TestServer {
   std::uint16_t port_ = 0;
   std::atomic<std::uint64_t> requests_{0}, cpu_ns_{0};
   std::mutex mu_;
-  bool stopping_ = false;       // guarded by mu_
-  std::set<int> open_fds_;      // guarded by mu_; shut down on destruction to unblock recv
+  bool stopping_ = false;                 // guarded by mu_
+  std::set<int> open_fds_;                // guarded by mu_; shut down on destruction to unblock recv
   std::vector<std::thread> connections_;  // guarded by mu_
   std::thread acceptor_;
 };

@@ -1,5 +1,7 @@
 // Both poller designs against a loopback HTTP server and a simulated poll. No timing
 // assertions: waits are for progress, with generous deadlines that only bound a hung test.
+#include "poller.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "delay_queue.hpp"
-#include "poller.hpp"
 #include "polls.hpp"
 #include "stress.hpp"
 #include "test_server.hpp"
@@ -135,12 +136,13 @@ TEST_P(PollerDesign, BackOffGrowsWithConsecutiveErrors) {
   auto config = fast_config(2);
   config.interval = 0ms;
   config.error_backoff = 3ms;
-  auto p = poller::make_poller(GetParam(), urls,
-                               [&](const std::string&) {
-                                 n.fetch_add(1);
-                                 return poller::PollResult{false, "down"};
-                               },
-                               config);
+  auto p = poller::make_poller(
+      GetParam(), urls,
+      [&](const std::string&) {
+        n.fetch_add(1);
+        return poller::PollResult{false, "down"};
+      },
+      config);
   p->start();
   ASSERT_TRUE(eventually([&] { return n.load() >= 4; }));
   const auto table = p->stop();
@@ -227,7 +229,8 @@ TEST(HttpHead, ErrorsAreResultsNotExceptions) {
   const auto up = poller::http_head(server.url("/"));
   EXPECT_TRUE(up.ok);
   EXPECT_EQ(up.status, "503 Service Unavailable");
-  const auto refused = poller::http_head("http://127.0.0.1:" + std::to_string(poller::TestServer::unused_port()) + "/");
+  const auto refused =
+      poller::http_head("http://127.0.0.1:" + std::to_string(poller::TestServer::unused_port()) + "/");
   EXPECT_FALSE(refused.ok);
   EXPECT_FALSE(poller::http_head("ftp://127.0.0.1/").ok);
   EXPECT_FALSE(poller::http_head("").ok);

@@ -86,10 +86,9 @@ std::vector<char*> parse(int argc, char** argv) {
   }
   if (parsed.threads.empty()) parsed.threads = default_thread_counts();
   if (parsed.quick && !run_ms_given) parsed.run_ms = 50;
-  parsed.repetitions = parsed.quick ? 2 : 5;
   // Each benchmark is one time-bounded iteration; a tiny min_time stops Google Benchmark from
   // re-running it with more iterations (and keeps "iterations:1" out of the names).
-  static std::string reps = "--benchmark_repetitions=" + std::to_string(parsed.repetitions);
+  static std::string reps = "--benchmark_repetitions=" + std::to_string(parsed.quick ? 2 : 5);
   static std::string min_time = "--benchmark_min_time=0.000001";
   static std::string aggregates = "--benchmark_display_aggregates_only=true";
   if (!reps_given) rest.push_back(reps.data());

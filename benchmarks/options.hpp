@@ -11,7 +11,6 @@ struct Options {
   bool quick = false;
   std::vector<int> threads;  // thread counts to sweep
   double run_ms = 300;       // length of one time-bounded run
-  int repetitions = 5;
   int think = 100;  // iterations of local work in the counters' think workload
 };
 

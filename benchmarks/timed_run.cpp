@@ -18,13 +18,8 @@ std::int64_t process_cpu_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-// Ticks (all CPUs) since boot: total and stolen by the hypervisor, from /proc/stat's first line.
 // A shared VM loses its vCPUs to other guests; spinning designs suffer most when that happens,
 // so every run reports how much of the machine was stolen while it ran.
-struct CpuTicks {
-  std::uint64_t total = 0, steal = 0;
-};
-
 CpuTicks cpu_ticks() {
   CpuTicks t;
   if (std::FILE* f = std::fopen("/proc/stat", "r")) {
@@ -38,9 +33,6 @@ CpuTicks cpu_ticks() {
   }
   return t;
 }
-
-CpuTicks ticks_at_start;
-CpuTicks ticks_at_end;
 
 }  // namespace
 
@@ -59,7 +51,7 @@ void TimedRun::prepare(const benchmark::State& state, std::function<void()> sett
 }
 
 void TimedRun::OnStart::operator()() noexcept {
-  ticks_at_start = cpu_ticks();
+  run->ticks_start_ = cpu_ticks();
   run->cpu_start_ns_ = process_cpu_ns();
   run->wall_start_ = Clock::now();
   run->deadline_ =
@@ -70,7 +62,7 @@ void TimedRun::OnEnd::operator()() noexcept {
   if (run->settle_) run->settle_();
   run->wall_end_ = Clock::now();
   run->cpu_end_ns_ = process_cpu_ns();
-  ticks_at_end = cpu_ticks();
+  run->ticks_end_ = cpu_ticks();
 }
 
 Clock::time_point TimedRun::begin() {
@@ -124,8 +116,8 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["producers"] = info.producers;
   c["consumers"] = info.consumers;
   // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
-  const std::uint64_t ticks = ticks_at_end.total - ticks_at_start.total;
-  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(ticks_at_end.steal - ticks_at_start.steal) /
+  const std::uint64_t ticks = ticks_end_.total - ticks_start_.total;
+  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(ticks_end_.steal - ticks_start_.steal) /
                                    static_cast<double>(ticks)
                              : 0.0;
 }

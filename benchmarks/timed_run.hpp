@@ -8,7 +8,8 @@
 // - ns_per_op:     wall time / total operations (the inverse, for all threads together);
 // - cpu_ns_per_op: CPU time of the whole process / total operations, so owner threads and
 //                  spinning waiters are paid for, while time asleep in futex is not;
-// - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair).
+// - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair);
+// - steal_pct:     share of the machine's CPU time the hypervisor gave to other guests meanwhile.
 // Google Benchmark's own items_per_second (total items / mean per-thread real time) is kept
 // beside them as a cross-check.
 #pragma once
@@ -44,6 +45,11 @@ enum class Role : unsigned char {
   consumer,  // in the total only
 };
 
+// Ticks of all CPUs since boot, in total and stolen by the hypervisor (/proc/stat).
+struct CpuTicks {
+  std::uint64_t total = 0, steal = 0;
+};
+
 class TimedRun {
  public:
   // Thread 0, before the benchmark loop (Google Benchmark's start barrier then publishes it).
@@ -62,7 +68,6 @@ class TimedRun {
   void report(benchmark::State& state, std::uint64_t own_ops, const RunInfo& info = {});
 
   std::uint64_t total_ops() const;
-  Clock::time_point deadline() const { return deadline_; }
 
  private:
   struct OnStart {
@@ -81,6 +86,7 @@ class TimedRun {
   std::function<void()> settle_;
   Clock::time_point wall_start_, wall_end_, deadline_;
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
+  CpuTicks ticks_start_, ticks_end_;
 };
 
 // The one TimedRun of the binary: benchmarks run one at a time.

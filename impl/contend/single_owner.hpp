@@ -72,8 +72,6 @@ class SingleOwner {
   // release: pairs with send()'s acquire.
   void close() { closed_.store(true, std::memory_order_release); }
 
-  bool closed() const { return closed_.load(std::memory_order_acquire); }  // acquire: as in send()
-
  private:
   static constexpr std::size_t batch_size = 256;
   static constexpr int idle_spins = 256, idle_yields = 32;  // ~8 us of pauses, then yields

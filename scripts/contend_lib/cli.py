@@ -4,7 +4,9 @@ import os
 import sys
 from pathlib import Path
 
+from . import deps
 from .errors import ContendError, Interrupted
+from .names import FAMILIES
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "results"
@@ -108,7 +110,7 @@ def parser():
                        epilog="Ctrl-C stops the run: finished families stay, the unfinished one leaves nothing.")
     r.add_argument("--quick", action="store_true", help="short runs (passes --quick to the binaries)")
     r.add_argument("--families", nargs="+", metavar="FAMILY",
-                   help="families to run (default: all): baseline counters false_sharing maps stacks channels")
+                   help="families to run (default: all): " + " ".join(FAMILIES))
     r.add_argument("--threads", nargs="+", metavar="N",
                    help="thread counts, e.g. 1,2,4 or 1 2 4 (default: the binaries' own)")
     r.add_argument("--label", help="result folder name (default: slug of CPU model and core count, "
@@ -167,6 +169,11 @@ def main(argv=None):
     try:
         if args.command == "compare" and len(args.results) < 2:
             raise ContendError("compare", "needs at least two result sets (A B)")
+        # `run` installs what is missing before it imports it; every other command needs it now.
+        if args.command == "run":
+            deps.check_interpreter()
+        else:
+            deps.require(args.command)
         return args.func(args)
     except ContendError as e:
         print(f"contend: error: {e}", file=sys.stderr)

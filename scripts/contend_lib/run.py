@@ -2,17 +2,22 @@
 
 Each family's JSON is written whole or not at all: the binary writes a hidden temp file, which is
 renamed over results/<label>/<family>.json only after the binary exited 0 and the JSON parses. An
-interrupted or failed family leaves its previous result (if any) and no temp file behind.
+interrupted (SIGINT, SIGTERM, SIGHUP) or failed family leaves its previous result (if any) and no
+temp file behind, and a run sweeps the temp files a killed one left.
+
+Only the standard library is imported at module level: install-deps must run before pandas and
+matplotlib are needed (a fresh machine has neither), so those come in through `_analysis()`.
 """
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from . import findings, loader, plot
+from . import deps
 from .errors import ContendError, Interrupted, warn
 from .names import FAMILIES, machine_slug
 from .textable import render
@@ -52,12 +57,27 @@ def _step(cmd, cwd, what, log):
         raise ContendError(what, f"failed with exit code {rc} (full log: {log})")
 
 
-def build(repo):
-    deps = repo / "scripts" / "install-deps"
-    rc = subprocess.run([str(deps)], cwd=repo).returncode
+def install_deps(repo):
+    """scripts/install-deps, then a check that this interpreter now has what the analysis needs."""
+    cmd = deps.install_deps_command(repo, "run")
+    try:
+        rc = subprocess.run(cmd, cwd=repo).returncode
+    except OSError as e:
+        raise ContendError(cmd[0], e.strerror or str(e)) from None
     if rc != 0:
         # install-deps already said what is missing, on its own stderr line.
-        raise ContendError(deps, f"failed with exit code {rc}")
+        raise ContendError(cmd[0], f"failed with exit code {rc}")
+    deps.require("run")
+
+
+def _analysis():
+    """The modules that need pandas and matplotlib, imported once install-deps has run."""
+    from . import findings, loader, plot
+    return findings, loader, plot
+
+
+def build(repo):
+    install_deps(repo)
     log = Path(tempfile.gettempdir()) / "contend-build.log"
     log.write_text("")
     print("contend: building the Release preset (log: %s)" % log, file=sys.stderr)
@@ -94,12 +114,42 @@ def run_litmus(repo, folder, quick):
         raise ContendError(exe, f"exited with code {proc.returncode}: {_tail(proc.stderr, 1) or 'no message'}")
 
 
+def check_families(requested):
+    unknown = [f for f in requested or [] if f not in FAMILIES]
+    if unknown:
+        raise ContendError("--families", f"unknown famil{'ies' if len(unknown) > 1 else 'y'} "
+                                         f"{', '.join(unknown)} (known: {', '.join(FAMILIES)})")
+
+
+def check_label(label):
+    if "/" in label or label in ("", ".", "..") or label.startswith(".") or "\0" in label:
+        raise ContendError("--label", f"'{label}' is not a folder name")
+
+
+def check_results_folder(folder):
+    """The label folder exists (or can be made) and takes files: found before a build, not after."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ContendError(folder, f"cannot create the results folder: {e.strerror or e}") from None
+    if not folder.is_dir():
+        raise ContendError(folder, "not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".contend-write-check-"):
+            pass
+    except OSError as e:
+        raise ContendError(folder, f"results folder is not writable: {e.strerror or e}") from None
+
+
+def sweep_stale_temp(folder):
+    """Temp files of a run that was killed (SIGKILL, power loss) before it could remove them."""
+    for stale in folder.glob(".*.json.tmp"):
+        stale.unlink(missing_ok=True)
+
+
 def select_families(repo, requested):
     if requested:
-        unknown = [f for f in requested if f not in FAMILIES]
-        if unknown:
-            raise ContendError("--families", f"unknown famil{'ies' if len(unknown) > 1 else 'y'} "
-                                             f"{', '.join(unknown)} (known: {', '.join(FAMILIES)})")
+        check_families(requested)
         missing = [f for f in requested if not binary(repo, f).is_file()]
         if missing:
             raise ContendError(binary(repo, missing[0]), "no such benchmark binary (did the build make it?)")
@@ -160,6 +210,7 @@ class Progress:
 
 
 def run_family(exe, args, names, out, progress, family_pos, family):
+    loader = _analysis()[1]
     tmp = out.with_name(f".{out.name}.tmp")
     cmd = [str(exe), *args, f"--benchmark_out={tmp}", "--benchmark_out_format=json",
            "--benchmark_color=false"]
@@ -218,18 +269,40 @@ def _stop(proc):
         proc.wait()
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C so the temp file goes and finished families stay."""
+
+
+def _on_signal(signum, frame):
+    raise _Terminated()
+
+
 def run(repo, families=None, threads=None, quick=False, label=None, results=None, build_first=True,
         **kw):
     build_first = kw.get("build", build_first)
+    # Everything that can be checked without a build is checked first: a typo costs a second.
+    check_families(families)
+    label = label or default_label()
+    check_label(label)
+    folder = Path(results or repo / "results") / label
+    check_results_folder(folder)
+    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return _run(repo, families, threads, quick, folder, build_first)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _run(repo, families, threads, quick, folder, build_first):
     if build_first:
         build(repo)
+    else:
+        deps.require("run")
+    findings, loader, plot = _analysis()
+    sweep_stale_temp(folder)
     families_requested = bool(families)
     families = select_families(repo, families)
-    label = label or default_label()
-    if "/" in label or label in ("", ".", ".."):
-        raise ContendError("--label", f"'{label}' is not a folder name")
-    folder = Path(results or repo / "results") / label
-    folder.mkdir(parents=True, exist_ok=True)
     args = (["--quick"] if quick else []) + ([f"--threads={','.join(threads)}"] if threads else [])
     listed = {f: list_tests(binary(repo, f), args) for f in families}
     total = sum(len(v) for v in listed.values())
@@ -261,6 +334,7 @@ def run(repo, families=None, threads=None, quick=False, label=None, results=None
 
 
 def print_summary(rs, machine):
+    findings = _analysis()[0]
     row = rs.machine(machine)
     table = rs.table[rs.table["machine"] == machine]
     win = findings.winners(table, int(row["hw_threads"]))

@@ -45,6 +45,7 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
                 "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
                 "library_build_type"]
 LITMUS_FILE = "litmus.json"
+HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
 _PROBE_PAIR = re.compile(r"^probe_ns_\d+_\d+$")
 
@@ -91,9 +92,11 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name != LITMUS_FILE and not f.name.startswith("."))
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE) and not f.name.startswith("."))
             if not files:
-                raise ContendError(p, "folder has no result files (*.json)")
+                repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())
+                hint = f"; it holds the runs of --repeat: give one, e.g. {p / repeats[0]}" if repeats else ""
+                raise ContendError(p, f"folder has no result files (*.json){hint}")
             out.extend((f, p) for f in files)
         elif p.is_file():
             out.append((p, None))
@@ -160,10 +163,14 @@ def taint(entry, median_probe):
     return bool(reasons), "; ".join(reasons)
 
 
+def is_iteration(entry):
+    """A Google Benchmark per-repetition entry (not an aggregate), failed ones included."""
+    return (isinstance(entry, dict) and isinstance(entry.get("name"), str)
+            and entry.get("run_type", "iteration") == "iteration" and "aggregate_name" not in entry)
+
+
 def iteration_entries(doc):
-    """Google Benchmark's per-repetition entries (not its aggregates), errors included."""
-    return [e for e in doc.get("benchmarks", []) if isinstance(e, dict) and isinstance(e.get("name"), str)
-            and e.get("run_type", "iteration") == "iteration" and "aggregate_name" not in e]
+    return [e for e in doc.get("benchmarks", []) if is_iteration(e)]
 
 
 def _number(entry, key):

@@ -46,8 +46,7 @@ class Violation:
     sides: list = field(default_factory=list)  # [(family, workload, impl, threads)] to re-run; "hand_timed"
 
     def line(self):
-        return (f"{self.invariant.name} (±{self.invariant.tolerance:.0%}, {self.invariant.reason}): "
-                f"{self.detail}")
+        return f"{self.invariant.name} (tolerance {self.invariant.tolerance:.0%}): {self.detail}"
 
 
 INVARIANTS = {i.name: i for i in [
@@ -206,11 +205,39 @@ def _hand_timed(figs, doc):
 
 
 def report(violations, notes):
-    """The lines `contend run` prints: each violation by invariant name, then what was skipped."""
+    """The lines `contend run` prints: each violated invariant by name, what it states and its
+    tolerance (with the reason when not the default), the figures that break it; then what was
+    skipped."""
     if not violations:
         lines = ["invariants: all hold"]
     else:
-        names = sorted({v.invariant.name for v in violations})
-        lines = [f"invariants: {len(violations)} violation(s) of {', '.join(names)}"]
-        lines += [f"  {v.line()}" for v in violations]
+        names = sorted({v.invariant.name for v in violations}, key=list(INVARIANTS).index)
+        lines = [f"invariants: {len(violations)} violation(s) of {len(names)}: {', '.join(names)}"]
+        for name in names:
+            inv = INVARIANTS[name]
+            why = "" if inv.tolerance == DEFAULT_TOLERANCE else f"; {inv.reason}"
+            lines.append(f"  {name}: {inv.statement} (tolerance {inv.tolerance:.0%}{why})")
+            lines += [f"    {v.detail}" for v in violations if v.invariant.name == name]
     return lines + [f"  {n}" for n in notes]
+
+
+# Reproducibility target of issue 9: every figure within ±25% of its median across runs.
+SPREAD_LIMIT = 0.25
+
+
+def spread(tables):
+    """Per figure measured in every run: its median ops/s in each run and the min/max across runs
+    relative to the median of those; [(figure, [per-run ops], low, high, beyond_limit)]."""
+    keys = ["family", "workload", "impl", "threads"]
+    per_run = [{tuple(r[:4]): r[4] for r in t[keys + ["ops_per_sec"]].itertuples(index=False)} for t in tables]
+    common = sorted(set.intersection(*(set(r) for r in per_run)), key=lambda k: (k[0], k[1], k[2], int(k[3])))
+    rows = []
+    for key in common:
+        values = [r[key] for r in per_run]
+        ordered = sorted(values)
+        mid = len(ordered) // 2
+        median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+        low, high = ordered[0] / median - 1, ordered[-1] / median - 1
+        rows.append(("/".join(key[:3]) + f" @{key[3]}", values, low, high,
+                     max(-low, high) > SPREAD_LIMIT))
+    return rows

@@ -92,3 +92,17 @@ def hand_timed(rate_2=45 * M):
     return {"context": {"schema_version": "2"},
             "runs": [{"threads": 2, "ops_per_sec": rate_2 * f, "repetition": i}
                      for i, f in enumerate((0.98, 1.0, 1.02))]}
+
+
+def make_sysfs(root, sockets=2, cores=32, smt=2):
+    """cpuN/topology/{physical_package_id,core_id} numbered as Linux does: every core's first
+    thread on each socket, then the SMT siblings."""
+    n = sockets * cores
+    for cpu in range(n * smt):
+        topo = Path(root) / f"cpu{cpu}" / "topology"
+        topo.mkdir(parents=True)
+        (topo / "physical_package_id").write_text(f"{cpu % n // cores}\n")
+        (topo / "core_id").write_text(f"{cpu % cores}\n")
+        (topo / "thread_siblings_list").write_text(f"{cpu % n},{cpu % n + n}\n")
+    (Path(root) / "online").write_text(f"0-{n * smt - 1}\n")
+    return Path(root)

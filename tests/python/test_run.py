@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers  # noqa: E402
+import synthetic  # noqa: E402
 
 FAKE_BINARY = r'''#!/usr/bin/python3
 import os, re, sys, time, json
@@ -46,7 +47,7 @@ if flt:
     # A re-run of one benchmark: its first N repetitions, renumbered, clean or tainted again.
     if mode == "hang-rerun":
         time.sleep(60)
-    reps = int([a.split("=", 1)[1] for a in args if a.startswith("--benchmark_repetitions=")][0])
+    reps = int([a.split("=", 1)[1] for a in args if a.startswith("--benchmark_repetitions=")][-1])
     mine = [dict(b) for b in fixture["benchmarks"] if b.get("run_type") == "iteration" and re.search(flt[0], b["name"])][:reps]
     for i, b in enumerate(mine):
         b["repetition_index"] = i
@@ -337,21 +338,10 @@ class Run(unittest.TestCase):
         self.assertIn("it holds the runs of --repeat: give one, e.g.", cm.exception.what)
         self.assertEqual(len(loader.load([self.results / "vm" / "repeat-2"]).table), 25)
 
-    def sysfs(self, sockets=2, cores=32, smt=2):
-        """A sysfs cpu tree for sockets x cores x smt, numbered as Linux does (siblings last)."""
-        root = Path(self.tmp.name) / "sysfs"
-        n = sockets * cores
-        for cpu in range(n * smt):
-            topo = root / f"cpu{cpu}" / "topology"
-            topo.mkdir(parents=True)
-            (topo / "physical_package_id").write_text(f"{cpu % n // cores}\n")
-            (topo / "core_id").write_text(f"{cpu % cores}\n")
-        return root
-
     def test_budget_plans_the_sweep_aloud(self):
         self.fake("baseline")
         self.fake("stacks")
-        env = dict(self.env(), CONTEND_SYSFS_CPU=str(self.sysfs()))
+        env = dict(self.env(), CONTEND_SYSFS_CPU=str(synthetic.make_sysfs(Path(self.tmp.name) / "sysfs")))
         proc = subprocess.run([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run", "--no-build",
                                "--label", "vm", "--budget", "0.05"], capture_output=True, text=True,
                               cwd=self.repo, env=env, timeout=120)

@@ -125,7 +125,8 @@ def parser():
                    help="skip install-deps and the build; use the binaries already in build/release")
     r.add_argument("--pin", metavar="MODE",
                    help="thread placement passed to the binaries: none (default: the scheduler's, what "
-                        "users live with), spread (one thread a core, across sockets first) or compact")
+                        "users live with), spread (one CPU of each core first, then the SMT siblings) or "
+                        "compact (a core's SMT siblings before the next core)")
     r.add_argument("--repeat", metavar="N",
                    help="run the whole suite N times (N >= 2) into <label>/repeat-1..N/ and print each "
                         "figure's spread across the runs (beyond ±25%% flagged)")

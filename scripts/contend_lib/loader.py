@@ -16,6 +16,7 @@ out of every median (`discarded`).
 """
 import json
 import re
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,8 @@ from .validity import bimodal
 
 KEYS = ["machine", "family", "workload", "impl", "threads"]
 VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"]
-INTERFERENCE = ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "taint_foreign",
-                "taint_parallelism", "probe_ns"]
+INTERFERENCE = ["foreign_cpu", "steal_cpu", "foreign_resolution_cpu", "parallelism", "parallelism_needed",
+                "taint_foreign", "taint_parallelism", "probe_ns"]
 EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE
 SCHEMA_VERSION = 2
 # What each schema version added to every repetition: what an older file lacks.
@@ -135,11 +136,8 @@ def schema_version(doc):
 
 def probe_median(entries):
     """The run's median placement signature over its repetitions (None without probes)."""
-    values = sorted(v for v in (_number(e, "probe_ns") for e in entries) if v is not None and v > 0)
-    if not values:
-        return None
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+    values = [v for v in (_number(e, "probe_ns") for e in entries) if v is not None and v > 0]
+    return statistics.median(values) if values else None
 
 
 def taint(entry, median_probe):

@@ -7,6 +7,7 @@ so `contend run` can re-run them once and report, by name, what still violates. 
 re-runs anything or decides that a figure is "right"; it says which figures contradict each other.
 """
 import re
+import statistics
 from dataclasses import dataclass, field
 
 # Sorted repetitions that jump by more than this between two neighbours, with at least
@@ -184,12 +185,7 @@ def hand_timed_rates(doc):
             by_threads.setdefault(int(run["threads"]), []).append(float(run["ops_per_sec"]))
         except (KeyError, TypeError, ValueError):
             continue
-    out = {}
-    for t, values in by_threads.items():
-        values.sort()
-        mid = len(values) // 2
-        out[t] = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-    return out
+    return {t: statistics.median(values) for t, values in by_threads.items()}
 
 
 def _hand_timed(figs, doc):
@@ -234,10 +230,8 @@ def spread(tables):
     rows = []
     for key in common:
         values = [r[key] for r in per_run]
-        ordered = sorted(values)
-        mid = len(ordered) // 2
-        median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-        low, high = ordered[0] / median - 1, ordered[-1] / median - 1
+        median = statistics.median(values)
+        low, high = min(values) / median - 1, max(values) / median - 1
         rows.append(("/".join(key[:3]) + f" @{key[3]}", values, low, high,
                      max(-low, high) > SPREAD_LIMIT))
     return rows

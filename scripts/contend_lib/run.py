@@ -328,7 +328,7 @@ def run(repo, families=None, threads=None, quick=False, label=None, results=None
             build(repo)
         else:
             deps.require("run")
-        suite = Suite(repo, families, quick, folder)
+        suite = Suite(repo, families, quick)
         suite.args += ([f"--threads={','.join(threads)}"] if threads else []) + ([f"--pin={pin}"] if pin else [])
         suite.list()
         if budget:
@@ -353,7 +353,7 @@ def hand_timed_binary(repo):
 class Suite:
     """One sweep of the selected families, its re-runs and its checks, into one result folder."""
 
-    def __init__(self, repo, families, quick, folder):
+    def __init__(self, repo, families, quick):
         self.repo, self.quick = repo, quick
         self.families_requested = bool(families)
         self.families = select_families(repo, families)
@@ -379,7 +379,7 @@ class Suite:
             self.list()
 
     def run_all(self, folder, charts):
-        findings, loader, plot = _analysis()
+        plot = _analysis()[2]
         sweep_stale_temp(folder)
         total = sum(len(v) for v in self.listed.values())
         print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}",
@@ -400,7 +400,8 @@ class Suite:
                         lambda: self._rerun_tainted(exe, out, family))
         if not self.families_requested:
             self._guard("litmus", finished, folder, lambda: run_litmus(self.repo, folder, self.quick))
-        hand_timed = self._guard("the hand-timed check", finished, folder, lambda: run_hand_timed(self.repo, folder))
+        hand_timed = self._guard("the hand-timed check", finished, folder,
+                                 lambda: run_hand_timed(self.repo, folder))
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
         rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
         machine = rs.machines.index[0]
@@ -481,6 +482,7 @@ def run_hand_timed(repo, folder):
     Returns its document, or None (with a warning) when the binary is absent or fails."""
     exe = hand_timed_binary(repo)
     out = folder / "hand_timed.json"
+    out.unlink(missing_ok=True)  # an earlier run's figure must not stand beside this run's
     if not exe.is_file():
         warn(f"{exe} not built; the hand-timed cross-check is skipped")
         return None

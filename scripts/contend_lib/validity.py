@@ -101,16 +101,16 @@ def _off(a, b):
     return hi / lo - 1 if lo > 0 else float("inf")
 
 
-def _agree(inv, figs, left, right, threads_filter=None):
+def _versus(left, a, right, b):
+    return f"{left} {a / 1e6:.3g} M vs {right} {b / 1e6:.3g} M ops/s ({max(a, b) / min(a, b):.2f}x)"
+
+
+def _agree(inv, figs, left, right):
     out = []
     for t in sorted(set(figs.get(left, {})) & set(figs.get(right, {}))):
-        if threads_filter and not threads_filter(t):
-            continue
         a, b = figs[left][t], figs[right][t]
         if _off(a, b) > inv.tolerance:
-            out.append(Violation(inv, f"{_name(left, t)} {a / 1e6:.3g} M vs {_name(right, t)} "
-                                      f"{b / 1e6:.3g} M ops/s ({max(a, b) / min(a, b):.2f}x)",
-                                 [left + (t,), right + (t,)]))
+            out.append(Violation(inv, _versus(_name(left, t), a, _name(right, t), b), [left + (t,), right + (t,)]))
     return out
 
 
@@ -194,8 +194,7 @@ def _hand_timed(figs, doc):
     harness = figs.get(CONTENDED, {})
     for t, rate in sorted(hand_timed_rates(doc).items()):
         if t in harness and _off(rate, harness[t]) > inv.tolerance:
-            out.append(Violation(inv, f"hand-timed loop @{t} {rate / 1e6:.3g} M vs {_name(CONTENDED, t)} "
-                                      f"{harness[t] / 1e6:.3g} M ops/s ({max(rate, harness[t]) / min(rate, harness[t]):.2f}x)",
+            out.append(Violation(inv, _versus(f"hand-timed loop @{t}", rate, _name(CONTENDED, t), harness[t]),
                                  [CONTENDED + (t,), "hand_timed"]))
     return out
 

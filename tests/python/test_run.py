@@ -48,7 +48,8 @@ if flt:
     if mode == "hang-rerun":
         time.sleep(60)
     reps = int([a.split("=", 1)[1] for a in args if a.startswith("--benchmark_repetitions=")][-1])
-    mine = [dict(b) for b in fixture["benchmarks"] if b.get("run_type") == "iteration" and re.search(flt[0], b["name"])][:reps]
+    mine = [dict(b) for b in fixture["benchmarks"]
+            if b.get("run_type") == "iteration" and re.search(flt[0], b["name"])][:reps]
     for i, b in enumerate(mine):
         b["repetition_index"] = i
         if mode == "taint-always":

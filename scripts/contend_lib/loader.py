@@ -86,6 +86,13 @@ def read_json(path):
         raise ContendError(path, f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
 
 
+def hand_timed(folder):
+    """A result folder's hand_timed.json (the hand-written loop's runs, for validity.check), or
+    None when the folder has none."""
+    path = Path(folder) / HAND_TIMED_FILE if folder is not None else None
+    return read_json(path) if path is not None and path.is_file() else None
+
+
 def expand_paths(paths):
     """Result files and folders -> [(file, folder-or-None)], in a stable order."""
     out = []

@@ -438,29 +438,38 @@ class Suite:
             print(f"contend: {len(first)} invariant violation(s) "
                   f"({', '.join(sorted({v.invariant.name for v in first}))}); re-running both sides once",
                   file=sys.stderr)
-            by_file, hand_side = {}, False
-            for v in first:
-                for side in v.sides:
-                    if side == "hand_timed":
-                        hand_side = True
-                        continue
-                    for name, source in _benchmarks_of(rs, side):
-                        by_file.setdefault(source, {}).setdefault(name, v.invariant.name)
-            for source, names in sorted(by_file.items()):
-                family = rs.reps[rs.reps["source"] == source]["family"].iloc[0]
-                for name, inv in names.items():
-                    rerun.rerun_once(binary(self.repo, family), self.args, Path(source), [name],
-                                     f"invariant {inv} violated; re-run once")
-            if hand_side:
-                hand_timed = run_hand_timed(self.repo, folder) or hand_timed
+            if self._rerun_sides(rs, first):
+                hand_timed = run_hand_timed(self.repo, folder)
             rs = loader.load([folder])
         violations, notes = check_invariants(rs, hand_timed)
         print()
+        still = {(w.invariant.name, tuple(w.sides)) for w in violations}
+        gone = [v for v in first if (v.invariant.name, tuple(v.sides)) not in still]
+        if gone:
+            print("no longer violated after one re-run of both sides (read them with care: the first run "
+                  "contradicted them): " + "; ".join(f"{v.invariant.name}: {v.detail}" for v in gone))
         if first and violations:
             print("after one re-run of both sides, still:")
         for line in validity.report(violations, notes):
             print(line)
         return rs
+
+    def _rerun_sides(self, rs, violations):
+        """Each benchmark on a side of a violation, once (even when in several); True when the
+        hand-timed loop is a side too."""
+        from . import rerun
+        todo, hand_side = {}, False
+        for v in violations:
+            for side in v.sides:
+                if side == "hand_timed":
+                    hand_side = True
+                    continue
+                for name, family, source in _benchmarks_of(rs, side):
+                    todo.setdefault((name, family, source), v.invariant.name)
+        for (name, family, source), inv in sorted(todo.items()):
+            rerun.rerun_once(binary(self.repo, family), self.args, Path(source), [name],
+                             f"invariant {inv} violated; re-run once")
+        return hand_side
 
 
 def _benchmarks_of(rs, side):
@@ -468,7 +477,7 @@ def _benchmarks_of(rs, side):
     reps = rs.reps
     rows = reps[(reps.family == family) & (reps.workload == workload) & (reps.impl == impl)
                 & (reps.threads == threads)]
-    return sorted(set(zip(rows["benchmark"], rows["source"])))
+    return sorted(set(zip(rows["benchmark"], rows["family"], rows["source"])))
 
 
 def check_invariants(rs, hand_timed):
@@ -497,10 +506,14 @@ def run_hand_timed(repo, folder):
              "the hand-timed cross-check is skipped")
         return None
     try:
-        return loader.read_json(out)
+        doc = loader.hand_timed(folder)
     except ContendError as e:
-        warn(f"hand_timed_check wrote unusable JSON ({e.what}); the hand-timed cross-check is skipped")
-        return None
+        doc, why = None, f"unusable JSON ({e.what})"
+    else:
+        why = "no JSON"
+    if doc is None:
+        warn(f"hand_timed_check wrote {why}; the hand-timed cross-check is skipped")
+    return doc
 
 
 def print_clean(rs):

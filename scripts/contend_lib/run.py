@@ -430,7 +430,7 @@ class Suite:
     def _invariants(self, folder, hand_timed):
         """Check; re-run both sides of each violation once; check again and report what still
         violates. Never more than once: re-running until it passes would select the data."""
-        from . import rerun, validity
+        from . import validity
         loader = _analysis()[1]
         rs = loader.load([folder])
         first = check_invariants(rs, hand_timed)[0]

@@ -4,7 +4,8 @@
   table     one row per (machine, family, workload, impl, threads): the MEDIAN over repetitions,
             computed here from the "iteration" rows (GB's own aggregate rows are ignored so that
             every statistic has one definition, ours);
-  reps      the long per-repetition table the significance test and error bars need;
+  reps      the long per-repetition table the significance test and error bars need, replaced
+            (discarded) repetitions included: statistics take `kept_reps()`;
   machines  one row per machine with its context (strings, "unknown" when missing).
 
 Result files carry a schema_version in their context (absent: 1, everything written before it).
@@ -60,6 +61,10 @@ class ResultSet:
 
     def machine(self, name):
         return self.machines.loc[name]
+
+    def kept_reps(self):
+        """The repetitions every statistic uses: those no re-run replaced."""
+        return self.reps[~self.reps["discarded"]]
 
     def percentile_columns(self):
         return sorted((c for c in self.table.columns if _PERCENTILE.match(c)),

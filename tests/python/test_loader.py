@@ -229,6 +229,13 @@ class Taint(unittest.TestCase):
         self.assertEqual(row["tainted_reps"], 0)
         self.assertFalse(row["tainted"])
 
+    def test_kept_reps_leave_out_the_discarded(self):
+        figures = {KEY: [10 * M, {"ops": 1 * M, "contend_discarded": "tainted; re-run 1"}, 12 * M]}
+        with tempfile.TemporaryDirectory() as d:
+            rs, _ = load_quietly(synthetic.write(Path(d) / "vm", synthetic.docs(figures)))
+        self.assertEqual(len(rs.reps), 3)
+        self.assertEqual(sorted(rs.kept_reps()["ops_per_sec"]), [10 * M, 12 * M])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -137,6 +137,10 @@ class Run(unittest.TestCase):
         self.assertTrue((folder / "charts" / "stacks-pairs-throughput.png").is_file())
         self.assertIn("Fastest design per workload", proc.stdout)
         self.assertIn("[2/2 stacks] 25/25 done", proc.stderr)  # 7 baseline + 18 stacks names
+        # Interleaved repetitions finish in no listed order: the line names what finished, never
+        # a guess at what runs.
+        self.assertIn("last finished stacks/", proc.stderr)
+        self.assertNotIn("running stacks/", proc.stderr)
         calls = self.log.read_text().splitlines()
         self.assertTrue(all("--quick" in c and "--threads=1,2,4" in c for c in calls))
         self.assertTrue(all("--benchmark_out_format=json" in c and "/.baseline.json.tmp" in c or

@@ -281,6 +281,10 @@ def missing_fields(doc):
 def _warn_old(lacking):
     """One line per set: which fields its older files lack, so nobody reads absence as 'clean'."""
     for label, (versions, fields) in lacking.items():
+        newer = sorted(v for v in versions if v > SCHEMA_VERSION)
+        if newer:
+            warn(f"{label}: written with schema {newer[-1]}, newer than this contend's {SCHEMA_VERSION}: "
+                 "what it added is not read")
         if fields:
             written = ", ".join(f"schema {v}" for v in sorted(versions))
             warn(f"{label}: written with {written} (current {SCHEMA_VERSION}): no "

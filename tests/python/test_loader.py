@@ -167,6 +167,14 @@ class Schema(unittest.TestCase):
         self.assertEqual(set(rs.machines["schema_version"]), {"1"})
         self.assertEqual(len(rs.table), len(synthetic.consistent()) * 2)
 
+    def test_newer_schema_said(self):
+        with tempfile.TemporaryDirectory() as d:
+            rs, warnings = load_quietly(synthetic.write(Path(d) / "new", synthetic.docs(synthetic.consistent(),
+                                                                                      schema=3)))
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertIn("new: written with schema 3, newer than this contend's 2", warnings[0])
+        self.assertEqual(len(rs.table), len(synthetic.consistent()))
+
     def test_committed_results_load(self):
         rs, warnings = load_quietly(helpers.REPO / "results" / "intel-xeon-processor-2-80ghz-2c")
         self.assertEqual(len(warnings), 1)

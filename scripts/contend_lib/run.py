@@ -401,7 +401,7 @@ class Suite:
         if not self.families_requested:
             self._guard("litmus", finished, folder, lambda: run_litmus(self.repo, folder, self.quick))
         hand_timed = self._guard("the hand-timed check", finished, folder,
-                                 lambda: run_hand_timed(self.repo, folder))
+                                 lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
         rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
         machine = rs.machines.index[0]
@@ -411,6 +411,20 @@ class Suite:
             print_summary(rs, machine)
         print_clean(rs)
         return 0
+
+    def hand_timed_args(self):
+        """The hand-timed loop at the thread counts baseline/increment/contended ran at (up to
+        the hardware threads), as long a run as the suite's, three repetitions; None when this
+        run has no baseline/increment/contended to stand beside."""
+        from . import plan
+        logical = plan.read_topology().logical
+        threads = sorted({plan.threads_of(n) for n in self.listed.get("baseline", [])
+                          if n.startswith("baseline/increment/contended/")})
+        threads = [t for t in threads if t <= logical] or threads
+        if not threads:
+            return None
+        return [f"--threads={','.join(map(str, threads))}", f"--run_ms={50 if self.quick else 300}",
+                "--repetitions=3"]
 
     def _guard(self, what, finished, folder, step):
         """A step after a family finished: Ctrl-C leaves every written file whole and says so."""
@@ -439,7 +453,7 @@ class Suite:
                   f"({', '.join(sorted({v.invariant.name for v in first}))}); re-running both sides once",
                   file=sys.stderr)
             if self._rerun_sides(rs, first):
-                hand_timed = run_hand_timed(self.repo, folder)
+                hand_timed = run_hand_timed(self.repo, folder, self.hand_timed_args())
             rs = loader.load([folder])
         violations, notes = check_invariants(rs, hand_timed)
         print()
@@ -486,18 +500,23 @@ def check_invariants(rs, hand_timed):
     return validity.check(rs.table, rs.reps, rs.machine(machine).to_dict(), hand_timed)
 
 
-def run_hand_timed(repo, folder):
-    """hand_timed_check --json: the hand-written loop beside baseline/increment/contended.
-    Returns its document, or None (with a warning) when the binary is absent or fails."""
+def run_hand_timed(repo, folder, args):
+    """hand_timed_check ARGS --json: the hand-written loop beside baseline/increment/contended.
+    Returns its document, or None (with a warning) when there is nothing to compare it with or
+    the binary is absent or fails."""
     exe = hand_timed_binary(repo)
     out = folder / "hand_timed.json"
     out.unlink(missing_ok=True)  # an earlier run's figure must not stand beside this run's
+    if args is None:
+        print("contend: no baseline/increment/contended in this run; the hand-timed cross-check is skipped",
+              file=sys.stderr)
+        return None
     if not exe.is_file():
         warn(f"{exe} not built; the hand-timed cross-check is skipped")
         return None
-    print("contend: hand-timed cross-check (hand_timed_check)", file=sys.stderr)
-    proc = subprocess.run([str(exe), "--json", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
+    print(f"contend: hand-timed cross-check (hand_timed_check {' '.join(args)})", file=sys.stderr)
+    proc = subprocess.run([str(exe), *args, "--json", str(out)], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
     if proc.returncode in (-2, 130):
         raise KeyboardInterrupt
     loader = _analysis()[1]

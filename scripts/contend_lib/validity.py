@@ -134,7 +134,11 @@ def check(table, reps, context, hand_timed=None):
     if hand_timed is None:
         notes.append("hand-timed-equals-baseline: skipped, no hand_timed.json")
     else:
-        violations += _hand_timed(figs, hand_timed)
+        found, all_tainted = _hand_timed(figs, hand_timed)
+        violations += found
+        if all_tainted:
+            notes.append(f"hand-timed-equals-baseline: skipped at {', '.join(map(str, all_tainted))} "
+                         "threads, every hand-timed run there tainted")
     if not figs.get(CONTENDED):
         notes.append("no baseline/increment/contended in this run: its invariants were not checked")
     return violations, notes
@@ -178,25 +182,31 @@ def _hand_off(table, reps):
 
 
 def hand_timed_rates(doc):
-    """{threads: median ops/s} from hand_timed.json's runs."""
-    by_threads = {}
+    """{threads: median ops/s} over hand_timed.json's untainted runs, and the thread counts
+    whose runs were all tainted (left out: a cross-check needs a clean figure)."""
+    clean, tainted = {}, set()
     for run in (doc or {}).get("runs", []):
         try:
-            by_threads.setdefault(int(run["threads"]), []).append(float(run["ops_per_sec"]))
+            threads, rate = int(run["threads"]), float(run["ops_per_sec"])
         except (KeyError, TypeError, ValueError):
             continue
-    return {t: statistics.median(values) for t, values in by_threads.items()}
+        if run.get("tainted"):
+            tainted.add(threads)
+        else:
+            clean.setdefault(threads, []).append(rate)
+    return {t: statistics.median(v) for t, v in clean.items()}, sorted(tainted - set(clean))
 
 
 def _hand_timed(figs, doc):
     inv = INVARIANTS["hand-timed-equals-baseline"]
     out = []
     harness = figs.get(CONTENDED, {})
-    for t, rate in sorted(hand_timed_rates(doc).items()):
+    rates, all_tainted = hand_timed_rates(doc)
+    for t, rate in sorted(rates.items()):
         if t in harness and _off(rate, harness[t]) > inv.tolerance:
             out.append(Violation(inv, _versus(f"hand-timed loop @{t}", rate, _name(CONTENDED, t), harness[t]),
                                  [CONTENDED + (t,), "hand_timed"]))
-    return out
+    return out, all_tainted
 
 
 def report(violations, notes):

@@ -319,6 +319,9 @@ class Run(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         saved = json.loads((self.results / "vm" / "hand_timed.json").read_text())
         self.assertEqual(saved["runs"][0]["threads"], 2)
+        # At the counts baseline/increment/contended ran at (the fixture's 1,2,4), up to the CPUs.
+        self.assertIn("hand-timed cross-check (hand_timed_check --threads=1,2", proc.stderr)
+        self.assertIn("--run_ms=300 --repetitions=3)", proc.stderr)
         self.assertIn("hand-timed-equals-baseline", proc.stdout)  # 200 M against the fixture's ~65 M
 
     def test_hand_timed_absent_is_a_warning(self):

@@ -108,6 +108,15 @@ class Invariants(unittest.TestCase):
         self.assertEqual(names(v), ["hand-timed-equals-baseline"])
         self.assertIn("hand_timed", v[0].sides)
 
+    def test_tainted_hand_timed_runs_left_out(self):
+        doc = synthetic.hand_timed(rate_2=100 * M)
+        for run in doc["runs"]:
+            run["tainted"] = 1
+        figures = dict(synthetic.consistent())
+        violations, notes = check(figures, doc)
+        self.assertEqual(violations, [])
+        self.assertIn("hand-timed-equals-baseline: skipped at 2 threads, every hand-timed run there tainted", notes)
+
     def test_each_invariant_has_a_tolerance_and_a_reason_when_tighter(self):
         for inv in validity.INVARIANTS.values():
             self.assertTrue(inv.tolerance == validity.DEFAULT_TOLERANCE or inv.reason != "run-to-run noise",

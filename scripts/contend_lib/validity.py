@@ -141,7 +141,19 @@ def check(table, reps, context, hand_timed=None):
                          "threads, every hand-timed run there tainted")
     if not figs.get(CONTENDED):
         notes.append("no baseline/increment/contended in this run: its invariants were not checked")
+    _mark_tainted(violations, table)
     return violations, notes
+
+
+def _mark_tainted(violations, table):
+    """A violation between tainted figures is no surprise: say which side was tainted."""
+    if "tainted" not in table:
+        return
+    tainted = {(r.family, r.workload, r.impl, int(r.threads)) for r in table.itertuples(index=False) if r.tainted}
+    for v in violations:
+        sides = [_name(s[:3], s[3]) for s in v.sides if s != "hand_timed" and tuple(s) in tainted]
+        if sides:
+            v.detail += f" [tainted: {', '.join(sides)}]"
 
 
 def _shared_line(figs):

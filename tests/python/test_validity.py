@@ -103,6 +103,12 @@ class Invariants(unittest.TestCase):
         self.assertEqual(names(v), ["no-hand-off-beats-cache-line"])
         self.assertIn("2 of 5 repetitions at 40, 45 ns one-way, below the 60 ns floor", v[0].detail)
 
+    def test_tainted_side_is_named(self):
+        tainted = {"ops": 80 * M, "tainted": 1.0, "label": "tainted: foreign load 0.50 CPU"}
+        v = self.violated({("counters", "increment", "cas", 2): [tainted] * 3})
+        self.assertEqual(names(v), ["shared-line-not-above-one-thread"])
+        self.assertTrue(v[0].detail.endswith("[tainted: counters/increment/cas @2]"), v[0].detail)
+
     def test_hand_timed_gap(self):
         v = self.violated({}, synthetic.hand_timed(rate_2=100 * M))
         self.assertEqual(names(v), ["hand-timed-equals-baseline"])

@@ -409,5 +409,18 @@ class Run(unittest.TestCase):
         self.assertIn("unknown family queues", proc.stderr)
 
 
+class FilterEscape(unittest.TestCase):
+    """--benchmark_filter is a POSIX extended regular expression: a name must match only itself."""
+
+    def test_names_pass_through_and_specials_are_escaped(self):
+        helpers.import_lib()
+        from contend_lib.rerun import ere_escape
+        name = "maps/r90-k1k-uniform/mutex/real_time/threads:2"
+        self.assertEqual(ere_escape(name), name)
+        self.assertEqual(ere_escape("a.b(c)+[d]|e^$"), r"a\.b\(c\)\+\[d\]\|e\^\$")
+        import re
+        self.assertIsNone(re.fullmatch(ere_escape("x.y"), "xzy"))
+
+
 if __name__ == "__main__":
     unittest.main()

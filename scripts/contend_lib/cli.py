@@ -31,7 +31,8 @@ def cmd_run(args):
         if not t.isdigit() or int(t) < 1:
             raise ContendError("--threads", f"'{t}' is not a positive thread count")
     return run.run(REPO, families=families, threads=threads, quick=args.quick, label=args.label,
-                   results=Path(args.results) if args.results else RESULTS, build=not args.no_build)
+                   results=Path(args.results) if args.results else RESULTS, build=not args.no_build,
+                   pin=args.pin, repeat=args.repeat, budget=args.budget)
 
 
 def cmd_plot(args):
@@ -106,7 +107,11 @@ def parser():
                        description="Install missing packages (scripts/install-deps), build the Release "
                                    "preset, run each family's benchmark binary with a progress line, "
                                    "write results/<label>/<family>.json (whole or not at all), draw the "
-                                   "charts into results/<label>/charts/ and print a summary.",
+                                   "charts into results/<label>/charts/ and print a summary. Repetitions "
+                                   "are interleaved; tainted ones (foreign load, too little parallelism, "
+                                   "an outlying placement) are re-run at most twice, the replaced one kept "
+                                   "in the JSON marked; then the invariants across benchmarks and the "
+                                   "hand-timed loop are checked and the clean figures counted.",
                        epilog="Ctrl-C stops the run: finished families stay, the unfinished one leaves nothing.")
     r.add_argument("--quick", action="store_true", help="short runs (passes --quick to the binaries)")
     r.add_argument("--families", nargs="+", metavar="FAMILY",
@@ -118,6 +123,16 @@ def parser():
     r.add_argument("--results", metavar="DIR", help=f"where label folders go (default: {RESULTS})")
     r.add_argument("--no-build", action="store_true",
                    help="skip install-deps and the build; use the binaries already in build/release")
+    r.add_argument("--pin", metavar="MODE",
+                   help="thread placement passed to the binaries: none (default: the scheduler's, what "
+                        "users live with), spread (one CPU of each core first, then the SMT siblings) or "
+                        "compact (a core's SMT siblings before the next core)")
+    r.add_argument("--repeat", metavar="N",
+                   help="run the whole suite N times (N >= 2) into <label>/repeat-1..N/ and print each "
+                        "figure's spread across the runs (beyond ±25%% flagged)")
+    r.add_argument("--budget", metavar="MINUTES",
+                   help="fit the sweep to about this many minutes (all --repeat runs together): fewer "
+                        "repetitions first, then fewer thread counts, said in one line before it starts")
     r.set_defaults(func=cmd_run)
 
     pl = sub.add_parser("plot", help="charts (PNG and SVG) for result sets",

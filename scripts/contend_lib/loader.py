@@ -4,11 +4,20 @@
   table     one row per (machine, family, workload, impl, threads): the MEDIAN over repetitions,
             computed here from the "iteration" rows (GB's own aggregate rows are ignored so that
             every statistic has one definition, ours);
-  reps      the long per-repetition table the significance test and error bars need;
+  reps      the long per-repetition table the significance test and error bars need, replaced
+            (discarded) repetitions included: statistics take `kept_reps()`;
   machines  one row per machine with its context (strings, "unknown" when missing).
+
+Result files carry a schema_version in their context (absent: 1, everything written before it).
+Every earlier version is read; a set whose files lack fields of the current one gets one warning
+line naming them. A repetition is `tainted` when the C++ side flagged it (foreign load, too little
+parallelism) or when its placement probe is more than PLACEMENT_OUTLIER away from its file's
+median; a repetition a re-run replaced is kept in the JSON, marked "contend_discarded", and left
+out of every median (`discarded`).
 """
 import json
 import re
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,17 +25,31 @@ import pandas as pd
 
 from .errors import ContendError, warn
 from .names import machine_slug, split_name
+from .validity import bimodal
 
 KEYS = ["machine", "family", "workload", "impl", "threads"]
 VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"]
-EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"]
-CONTEXT_KEYS = ["cpu_model", "cores", "threads_per_core", "sockets", "topology", "kernel", "compiler",
+INTERFERENCE = ["foreign_cpu", "steal_cpu", "foreign_resolution_cpu", "parallelism", "parallelism_needed",
+                "taint_foreign", "taint_parallelism", "probe_ns"]
+EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE
+SCHEMA_VERSION = 2
+# What each schema version added to every repetition: what an older file lacks.
+SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"]}
+# A placement signature this far (either way) from its run's median means the threads sat
+# elsewhere (another socket, an SMT sibling, a vCPU that moved): the repetition is not comparable.
+PLACEMENT_OUTLIER = 1.5
+DISCARDED_KEY = "contend_discarded"
+CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
+                "cpu_family", "cpu_model_number", "cpu_stepping", "logical_cpus",
+                "cpu_model", "cores", "threads_per_core", "sockets", "topology", "kernel", "compiler",
                 "cxx_flags", "benchmark_version", "boost_version", "moodycamel_version", "governor",
                 "git_commit", "contend_family", "contend_mode", "run_ms", "hardware_concurrency",
                 "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
                 "library_build_type"]
 LITMUS_FILE = "litmus.json"
+HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
+_PROBE_PAIR = re.compile(r"^probe_ns_\d+_\d+$")
 
 
 @dataclass
@@ -38,6 +61,10 @@ class ResultSet:
 
     def machine(self, name):
         return self.machines.loc[name]
+
+    def kept_reps(self):
+        """The repetitions every statistic uses: those no re-run replaced."""
+        return self.reps[~self.reps["discarded"]]
 
     def percentile_columns(self):
         return sorted((c for c in self.table.columns if _PERCENTILE.match(c)),
@@ -64,6 +91,13 @@ def read_json(path):
         raise ContendError(path, f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
 
 
+def hand_timed(folder):
+    """A result folder's hand_timed.json (the hand-written loop's runs, for validity.check), or
+    None when the folder has none."""
+    path = Path(folder) / HAND_TIMED_FILE if folder is not None else None
+    return read_json(path) if path is not None and path.is_file() else None
+
+
 def expand_paths(paths):
     """Result files and folders -> [(file, folder-or-None)], in a stable order."""
     out = []
@@ -71,9 +105,11 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name != LITMUS_FILE and not f.name.startswith("."))
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE) and not f.name.startswith("."))
             if not files:
-                raise ContendError(p, "folder has no result files (*.json)")
+                repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())
+                hint = f"; it holds the runs of --repeat: give one, e.g. {p / repeats[0]}" if repeats else ""
+                raise ContendError(p, f"folder has no result files (*.json){hint}")
             out.extend((f, p) for f in files)
         elif p.is_file():
             out.append((p, None))
@@ -92,11 +128,59 @@ def _context(doc):
     ctx = doc.get("context")
     ctx = ctx if isinstance(ctx, dict) else {}
     out = {k: _as_str(ctx.get(k)) for k in CONTEXT_KEYS}
+    out["schema_version"] = str(schema_version(doc))
     if out["cores"] == "unknown" and out["num_cpus"] != "unknown":
         out["cores"] = out["num_cpus"]
     if out["hardware_concurrency"] == "unknown":
         out["hardware_concurrency"] = out["num_cpus"]
     return out
+
+
+def schema_version(doc):
+    """The file's schema_version; files written before it existed are version 1."""
+    ctx = doc.get("context") if isinstance(doc, dict) else None
+    raw = ctx.get("schema_version") if isinstance(ctx, dict) else None
+    try:
+        return int(str(raw)) if raw is not None else 1
+    except ValueError:
+        return 1
+
+
+def probe_median(entries):
+    """The run's median placement signature over its repetitions (None without probes)."""
+    values = [v for v in (_number(e, "probe_ns") for e in entries) if v is not None and v > 0]
+    return statistics.median(values) if values else None
+
+
+def taint(entry, median_probe):
+    """(tainted, reason) of one repetition: the C++ detector's verdict, or a placement outlier."""
+    reasons = []
+    if (_number(entry, "tainted") or 0) >= 0.5:
+        label = entry.get("label")
+        if isinstance(label, str) and label.startswith("tainted"):
+            reasons.append(label.split(":", 1)[-1].strip() or "tainted")
+        else:
+            if (_number(entry, "taint_foreign") or 0) >= 0.5:
+                load = (_number(entry, "foreign_cpu") or 0) + (_number(entry, "steal_cpu") or 0)
+                reasons.append(f"foreign load {load:.2f} CPU")
+            if (_number(entry, "taint_parallelism") or 0) >= 0.5:
+                reasons.append(f"parallelism {_number(entry, 'parallelism') or 0:.2f} of "
+                               f"{_number(entry, 'parallelism_needed') or 0:g} needed")
+            reasons = reasons or ["tainted by the detector"]
+    probe = _number(entry, "probe_ns")
+    if probe and median_probe and not (1 / PLACEMENT_OUTLIER <= probe / median_probe <= PLACEMENT_OUTLIER):
+        reasons.append(f"placement: probe {probe:.0f} ns vs run median {median_probe:.0f} ns")
+    return bool(reasons), "; ".join(reasons)
+
+
+def is_iteration(entry):
+    """A Google Benchmark per-repetition entry (not an aggregate), failed ones included."""
+    return (isinstance(entry, dict) and isinstance(entry.get("name"), str)
+            and entry.get("run_type", "iteration") == "iteration" and "aggregate_name" not in entry)
+
+
+def iteration_entries(doc):
+    return [e for e in doc.get("benchmarks", []) if is_iteration(e)]
 
 
 def _number(entry, key):
@@ -119,6 +203,7 @@ def _iteration_rows(path, doc):
     if not isinstance(doc, dict) or not isinstance(benchmarks, list):
         raise ContendError(path, 'not Google Benchmark output (no "benchmarks" list)')
     rows, failed, unnamed = [], [], 0
+    median_probe = probe_median(iteration_entries(doc))
     for entry in benchmarks:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             unnamed += 1
@@ -152,8 +237,13 @@ def _iteration_rows(path, doc):
         for key in EXTRA_COUNTERS:
             row[key] = _number(entry, key)
         for key, value in entry.items():
-            if _PERCENTILE.match(key) and isinstance(value, (int, float)):
+            if (_PERCENTILE.match(key) or _PROBE_PAIR.match(key)) and isinstance(value, (int, float)):
                 row[key] = float(value)
+        row["tainted"], row["taint_reason"] = taint(entry, median_probe)
+        discarded = entry.get(DISCARDED_KEY)
+        row["discarded"] = bool(discarded)
+        row["discard_reason"] = str(discarded) if discarded else ""
+        row["benchmark"] = entry.get("run_name") or entry["name"]
         rows.append(row)
     if failed:
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
@@ -181,8 +271,28 @@ def _merge_context(into, ctx):
             into[k] = v
 
 
+def missing_fields(doc):
+    """Fields of the current schema this file's repetitions lack (all of them in an old file)."""
+    entries = iteration_entries(doc)
+    wanted = [f for version, fields in sorted(SCHEMA_FIELDS.items()) for f in fields]
+    return [f for f in wanted if not any(f in e for e in entries)]
+
+
+def _warn_old(lacking):
+    """One line per set: which fields its older files lack, so nobody reads absence as 'clean'."""
+    for label, (versions, fields) in lacking.items():
+        newer = sorted(v for v in versions if v > SCHEMA_VERSION)
+        if newer:
+            warn(f"{label}: written with schema {newer[-1]}, newer than this contend's {SCHEMA_VERSION}: "
+                 "what it added is not read")
+        if fields:
+            written = ", ".join(f"schema {v}" for v in sorted(versions))
+            warn(f"{label}: written with {written} (current {SCHEMA_VERSION}): no "
+                 f"{', '.join(fields)}; interference and placement were not recorded")
+
+
 def load(paths):
-    frames, contexts, folders, origin = [], {}, {}, {}
+    frames, contexts, folders, origin, lacking = [], {}, {}, {}, {}
     for file, folder in expand_paths(paths):
         doc = read_json(file)
         rows = _iteration_rows(file, doc)
@@ -200,6 +310,10 @@ def load(paths):
         frames.append(frame)
         _merge_context(contexts.setdefault(label, {}), ctx)
         folders.setdefault(label, folder)
+        versions, fields = lacking.setdefault(label, (set(), []))
+        versions.add(schema_version(doc))
+        fields.extend(f for f in missing_fields(doc) if f not in fields)
+    _warn_old(lacking)
     reps = pd.concat(frames, ignore_index=True)
     machines = _machines_frame(contexts)
     return ResultSet(table=aggregate(reps), reps=reps, machines=machines, folders=folders)
@@ -223,16 +337,26 @@ def _machines_frame(contexts):
     return machines
 
 
+_NOT_MEDIANS = KEYS + ["repetition", "source", "tainted", "discarded"]
+
+
 def aggregate(reps):
-    """Median per configuration over its repetitions, plus spread for error bars and cv."""
+    """Median per configuration over its kept (not discarded) repetitions, plus spread for error
+    bars and cv, how many kept repetitions are tainted, and whether they split in two clusters."""
     reps = reps.copy()
     for c in VALUES + EXTRA_COUNTERS:
         # A family may lack a counter (the poller has no fairness): keep the column, empty.
         reps[c] = pd.to_numeric(reps[c], errors="coerce") if c in reps else float("nan")
+    for c in ("tainted", "discarded"):
+        reps[c] = reps[c].fillna(False).astype(bool) if c in reps else False
+    reps = reps[~reps["discarded"]]
     grouped = reps.groupby(KEYS, sort=True)
     value_cols = [c for c in reps.columns
-                  if c not in KEYS + ["repetition", "source"] and pd.api.types.is_numeric_dtype(reps[c])]
+                  if c not in _NOT_MEDIANS and pd.api.types.is_numeric_dtype(reps[c])]
     table = grouped[value_cols].median()
+    table["tainted_reps"] = grouped["tainted"].sum().astype(int)
+    table["tainted"] = table["tainted_reps"] > 0
+    table["bimodal"] = grouped["ops_per_sec"].agg(lambda s: bimodal(s.tolist()))
     ops = grouped["ops_per_sec"]
     table["repetitions"] = ops.count()
     table["cv"] = ops.std() / ops.mean()

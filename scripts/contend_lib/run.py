@@ -1,9 +1,17 @@
-"""`contend run`: install deps, build Release, run each family's binary with progress, save JSON.
+"""`contend run`: install deps, build Release, run each family's binary with progress, save JSON,
+re-run what is tainted, check the invariants and the hand-timed loop, say how many figures are clean.
 
 Each family's JSON is written whole or not at all: the binary writes a hidden temp file, which is
 renamed over results/<label>/<family>.json only after the binary exited 0 and the JSON parses. An
 interrupted (SIGINT, SIGTERM, SIGHUP) or failed family leaves its previous result (if any) and no
 temp file behind, and a run sweeps the temp files a killed one left.
+
+Repetitions of different benchmarks are interleaved (Google Benchmark's random interleaving) so
+drift spreads over all designs. After each family its tainted repetitions are re-run (rerun.py);
+after all families the invariants (validity.py) are checked and both sides of a violation re-run
+once; what still violates is reported by name. `--repeat N` runs the whole suite N times into
+results/<label>/repeat-<i>/ (each a complete result folder; the label folder's own files, if any,
+are left as they were) and prints the spread per figure; `--budget` fits the sweep (plan.py).
 
 Only the standard library is imported at module level: install-deps must run before pandas and
 matplotlib are needed (a fresh machine has neither), so those come in through `_analysis()`.
@@ -20,7 +28,7 @@ from pathlib import Path
 from . import deps
 from .errors import ContendError, Interrupted, warn
 from .names import FAMILIES, machine_slug
-from .textable import render
+from .textable import eng, render
 
 _AGGREGATE = re.compile(r"_(mean|median|stddev|cv)$")
 
@@ -178,10 +186,12 @@ def _clock(seconds):
 
 
 class Progress:
-    """One status line: family k/n, benchmark i/N overall, what runs now, elapsed, time left.
+    """One status line: family k/n, benchmark i/N overall, the last one finished, elapsed, time left.
 
-    Google Benchmark reports a benchmark's lines once all its repetitions are done, so a name
-    seen on stdout is finished and the next listed one is running."""
+    Google Benchmark (1.7.1, src/benchmark.cc RunBenchmarks) reports a benchmark's lines once all
+    its repetitions are done; with random interleaving the repetitions of all benchmarks run in a
+    shuffled order, so names finish in no listed order and which one runs now is unknown: a name
+    seen on stdout is finished, and that is all the line claims."""
 
     def __init__(self, total, stream=sys.stderr):
         self.total, self.done, self.start, self.stream = total, 0, time.monotonic(), stream
@@ -191,7 +201,7 @@ class Progress:
     def show(self, family_pos, family, running):
         elapsed = time.monotonic() - self.start
         left = f"~{_clock(elapsed / self.done * (self.total - self.done))} left" if self.done else "estimating"
-        text = (f"[{family_pos} {family}] {self.done}/{self.total} done, running {running} · "
+        text = (f"[{family_pos} {family}] {self.done}/{self.total} done, {running} · "
                 f"{_clock(elapsed)} elapsed · {left}")
         if self.tty:
             cols = max(40, os.get_terminal_size(self.stream.fileno()).columns - 1)
@@ -209,16 +219,19 @@ class Progress:
             self.width = 0
 
 
+INTERLEAVE = "--benchmark_enable_random_interleaving=true"
+
+
 def run_family(exe, args, names, out, progress, family_pos, family):
     loader = _analysis()[1]
     tmp = out.with_name(f".{out.name}.tmp")
-    cmd = [str(exe), *args, f"--benchmark_out={tmp}", "--benchmark_out_format=json",
+    cmd = [str(exe), *args, INTERLEAVE, f"--benchmark_out={tmp}", "--benchmark_out_format=json",
            "--benchmark_color=false"]
     seen = set()
     with tempfile.TemporaryFile(mode="w+") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
         try:
-            progress.show(family_pos, family, names[0] if names else "…")
+            progress.show(family_pos, family, f"{len(names)} interleaved")
             for line in proc.stdout:
                 # Binaries may show only aggregate lines (DisplayAggregatesOnly): name_mean etc.
                 name = _AGGREGATE.sub("", line.split(" ", 1)[0].strip())
@@ -226,8 +239,7 @@ def run_family(exe, args, names, out, progress, family_pos, family):
                     continue
                 seen.add(name)
                 progress.done += 1
-                nxt = names[len(seen)] if len(seen) < len(names) else "(finishing)"
-                progress.show(family_pos, family, nxt)
+                progress.show(family_pos, family, f"last finished {name}")
             rc = proc.wait()
         except KeyboardInterrupt:
             _stop(proc)
@@ -277,60 +289,292 @@ def _on_signal(signum, frame):
     raise _Terminated()
 
 
+PIN_MODES = ("none", "spread", "compact")
+
+
+def check_options(pin=None, repeat=None, budget=None):
+    """--pin, --repeat and --budget as given on the command line (strings) -> values; one line
+    and exit 2 for anything else, before any build."""
+    if pin is not None and pin not in PIN_MODES:
+        raise ContendError("--pin", f"'{pin}' is not one of {', '.join(PIN_MODES)}")
+    if repeat is not None:
+        if not str(repeat).isdigit() or int(repeat) < 2:
+            raise ContendError("--repeat", f"'{repeat}' is not a number of runs of 2 or more")
+        repeat = int(repeat)
+    if budget is not None:
+        try:
+            minutes = float(budget)
+        except ValueError:
+            minutes = float("nan")
+        if not minutes > 0 or minutes == float("inf"):
+            raise ContendError("--budget", f"'{budget}' is not a positive number of minutes")
+        budget = minutes
+    return pin, repeat, budget
+
+
 def run(repo, families=None, threads=None, quick=False, label=None, results=None, build_first=True,
-        **kw):
+        pin=None, repeat=None, budget=None, **kw):
     build_first = kw.get("build", build_first)
     # Everything that can be checked without a build is checked first: a typo costs a second.
     check_families(families)
+    pin, repeat, budget = check_options(pin, repeat, budget)
     label = label or default_label()
     check_label(label)
     folder = Path(results or repo / "results") / label
     check_results_folder(folder)
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return _run(repo, families, threads, quick, folder, build_first)
+        if build_first:
+            build(repo)
+        else:
+            deps.require("run")
+        suite = Suite(repo, families, quick)
+        suite.args += ([f"--threads={','.join(threads)}"] if threads else []) + ([f"--pin={pin}"] if pin else [])
+        suite.list()
+        if budget:
+            suite.fit(budget / (repeat or 1), repeat)
+        if not repeat:
+            return suite.run_all(folder, charts=True)
+        for i in range(1, repeat + 1):
+            print(f"contend: run {i} of {repeat} into {folder / f'repeat-{i}'}", file=sys.stderr)
+            (folder / f"repeat-{i}").mkdir(exist_ok=True)
+            suite.run_all(folder / f"repeat-{i}", charts=False)
+        print_spread(folder, repeat)
+        return 0
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
 
 
-def _run(repo, families, threads, quick, folder, build_first):
-    if build_first:
-        build(repo)
-    else:
-        deps.require("run")
-    findings, loader, plot = _analysis()
-    sweep_stale_temp(folder)
-    families_requested = bool(families)
-    families = select_families(repo, families)
-    args = (["--quick"] if quick else []) + ([f"--threads={','.join(threads)}"] if threads else [])
-    listed = {f: list_tests(binary(repo, f), args) for f in families}
-    total = sum(len(v) for v in listed.values())
-    print(f"contend: running {total} benchmarks in {len(families)} families into {folder}", file=sys.stderr)
-    progress = Progress(total)
-    finished = []
-    for k, family in enumerate(families, 1):
+def hand_timed_binary(repo):
+    return repo / "build" / "release" / "benchmarks" / "hand_timed_check"
+
+
+class Suite:
+    """One sweep of the selected families, its re-runs and its checks, into one result folder."""
+
+    def __init__(self, repo, families, quick):
+        self.repo, self.quick = repo, quick
+        self.families_requested = bool(families)
+        self.families = select_families(repo, families)
+        self.args = ["--quick"] if quick else []
+        self.listed = {}
+
+    def list(self):
+        self.listed = {f: list_tests(binary(self.repo, f), self.args) for f in self.families}
+
+    def fit(self, minutes, repeat):
+        from . import plan
+        topology = plan.read_topology()
+        names = [n for names in self.listed.values() for n in names]
+        repetitions = 2 if self.quick else 5  # the binaries' defaults (benchmarks/main.cpp)
+        p = plan.plan(topology, names, minutes, 50 if self.quick else 300, repetitions)
+        each = f" (each of {repeat} runs)" if repeat else ""
+        print(f"contend: {p.line(topology)}{each}", file=sys.stderr)
+        if p.repetitions != repetitions:
+            self.args.append(f"--benchmark_repetitions={p.repetitions}")
+        if p.dropped:
+            self.args = [a for a in self.args if not a.startswith("--threads=")]
+            self.args.append(f"--threads={','.join(map(str, p.threads))}")
+            self.list()
+
+    def run_all(self, folder, charts):
+        plot = _analysis()[2]
+        sweep_stale_temp(folder)
+        total = sum(len(v) for v in self.listed.values())
+        print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}",
+              file=sys.stderr)
+        progress = Progress(total)
+        finished = []
+        for k, family in enumerate(self.families, 1):
+            exe, out = binary(self.repo, family), folder / f"{family}.json"
+            try:
+                run_family(exe, self.args, self.listed[family], out, progress, f"{k}/{len(self.families)}", family)
+            except KeyboardInterrupt:
+                progress.finish_line()
+                kept = f"kept {', '.join(finished)}" if finished else "no family had finished"
+                raise Interrupted(f"interrupted during {family}; {kept} in {folder}; nothing written for "
+                                  f"{family}") from None
+            finished.append(family)
+            self._guard(f"re-running tainted repetitions of {family}", finished, folder,
+                        lambda: self._rerun_tainted(exe, out, family))
+        if not self.families_requested:
+            self._guard("litmus", finished, folder, lambda: run_litmus(self.repo, folder, self.quick))
+        hand_timed = self._guard("the hand-timed check", finished, folder,
+                                 lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
+        print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
+        rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
+        machine = rs.machines.index[0]
+        if charts:
+            written = plot.write_charts(rs, machine, folder / "charts")
+            print(f"contend: {len(written)} chart files in {folder / 'charts'}", file=sys.stderr)
+            print_summary(rs, machine)
+        print_clean(rs)
+        return 0
+
+    def hand_timed_args(self):
+        """The hand-timed loop at the thread counts baseline/increment/contended ran at (up to
+        the hardware threads), as long a run as the suite's, three repetitions; None when this
+        run has no baseline/increment/contended to stand beside."""
+        from . import plan
+        logical = plan.read_topology().logical
+        threads = sorted({plan.threads_of(n) for n in self.listed.get("baseline", [])
+                          if n.startswith("baseline/increment/contended/")})
+        threads = [t for t in threads if t <= logical] or threads
+        if not threads:
+            return None
+        return [f"--threads={','.join(map(str, threads))}", f"--run_ms={50 if self.quick else 300}",
+                "--repetitions=3"]
+
+    def _guard(self, what, finished, folder, step):
+        """A step after a family finished: Ctrl-C leaves every written file whole and says so."""
         try:
-            run_family(binary(repo, family), args, listed[family], folder / f"{family}.json", progress,
-                       f"{k}/{len(families)}", family)
+            return step()
         except KeyboardInterrupt:
-            progress.finish_line()
-            kept = f"kept {', '.join(finished)}" if finished else "no family had finished"
-            raise Interrupted(f"interrupted during {family}; {kept} in {folder}; nothing written for "
-                              f"{family}") from None
-        finished.append(family)
-    if not families_requested:
-        try:
-            run_litmus(repo, folder, quick)
-        except KeyboardInterrupt:
-            raise Interrupted(f"interrupted during litmus; kept {', '.join(finished)} in {folder}") from None
-    print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
-    rs = loader.load([folder])
+            raise Interrupted(f"interrupted during {what}; kept {', '.join(finished)} in {folder} "
+                              "(each file whole)") from None
+
+    def _rerun_tainted(self, exe, out, family):
+        from . import rerun
+        originals, count = rerun.rerun_tainted(exe, self.args, out)
+        if count:
+            print(f"contend: {family}: {originals} tainted repetitions re-run ({count} re-runs, at most "
+                  f"{rerun.MAX_ROUNDS} each)", file=sys.stderr)
+
+    def _invariants(self, folder, hand_timed):
+        """Check; re-run both sides of each violation once; check again and report what still
+        violates. Never more than once: re-running until it passes would select the data."""
+        from . import validity
+        loader = _analysis()[1]
+        rs = loader.load([folder])
+        first = check_invariants(rs, hand_timed)[0]
+        if first:
+            print(f"contend: {len(first)} invariant violation(s) "
+                  f"({', '.join(sorted({v.invariant.name for v in first}))}); re-running both sides once",
+                  file=sys.stderr)
+            if self._rerun_sides(rs, first):
+                hand_timed = run_hand_timed(self.repo, folder, self.hand_timed_args())
+            rs = loader.load([folder])
+        violations, notes = check_invariants(rs, hand_timed)
+        print()
+        still = {(w.invariant.name, tuple(w.sides)) for w in violations}
+        gone = [v for v in first if (v.invariant.name, tuple(v.sides)) not in still]
+        if gone:
+            print("no longer violated after one re-run of both sides (read them with care: the first run "
+                  "contradicted them): " + "; ".join(f"{v.invariant.name}: {v.detail}" for v in gone))
+        if first and violations:
+            print("after one re-run of both sides, still:")
+        for line in validity.report(violations, notes):
+            print(line)
+        return rs
+
+    def _rerun_sides(self, rs, violations):
+        """Each benchmark on a side of a violation, once (even when in several); True when the
+        hand-timed loop is a side too."""
+        from . import rerun
+        todo, hand_side = {}, False
+        for v in violations:
+            for side in v.sides:
+                if side == "hand_timed":
+                    hand_side = True
+                    continue
+                for name, family, source in _benchmarks_of(rs, side):
+                    todo.setdefault((name, family, source), v.invariant.name)
+        for (name, family, source), inv in sorted(todo.items()):
+            rerun.rerun_once(binary(self.repo, family), self.args, Path(source), [name],
+                             f"invariant {inv} violated; re-run once")
+        return hand_side
+
+
+def _benchmarks_of(rs, side):
+    family, workload, impl, threads = side
+    reps = rs.reps
+    rows = reps[(reps.family == family) & (reps.workload == workload) & (reps.impl == impl)
+                & (reps.threads == threads)]
+    return sorted(set(zip(rows["benchmark"], rows["family"], rows["source"])))
+
+
+def check_invariants(rs, hand_timed):
+    from . import validity
     machine = rs.machines.index[0]
-    charts = plot.write_charts(rs, machine, folder / "charts")
-    print(f"contend: {len(charts)} chart files in {folder / 'charts'}", file=sys.stderr)
-    print_summary(rs, machine)
-    return 0
+    return validity.check(rs.table, rs.reps, rs.machine(machine).to_dict(), hand_timed)
+
+
+def run_hand_timed(repo, folder, args):
+    """hand_timed_check ARGS --json: the hand-written loop beside baseline/increment/contended.
+    Returns its document, or None (with a warning) when there is nothing to compare it with or
+    the binary is absent or fails."""
+    exe = hand_timed_binary(repo)
+    out = folder / "hand_timed.json"
+    out.unlink(missing_ok=True)  # an earlier run's figure must not stand beside this run's
+    if args is None:
+        print("contend: no baseline/increment/contended in this run; the hand-timed cross-check is skipped",
+              file=sys.stderr)
+        return None
+    if not exe.is_file():
+        warn(f"{exe} not built; the hand-timed cross-check is skipped")
+        return None
+    print(f"contend: hand-timed cross-check (hand_timed_check {' '.join(args)})", file=sys.stderr)
+    proc = subprocess.run([str(exe), *args, "--json", str(out)], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if proc.returncode in (-2, 130):
+        raise KeyboardInterrupt
+    loader = _analysis()[1]
+    if proc.returncode != 0:
+        warn(f"hand_timed_check exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
+             "the hand-timed cross-check is skipped")
+        return None
+    try:
+        doc = loader.hand_timed(folder)
+    except ContendError as e:
+        doc, why = None, f"unusable JSON ({e.what})"
+    else:
+        why = "no JSON"
+    if doc is None:
+        warn(f"hand_timed_check wrote {why}; the hand-timed cross-check is skipped")
+    return doc
+
+
+def print_clean(rs):
+    """How many figures are clean after the re-runs, which are not, and which are bimodal."""
+    table = rs.table
+    total = len(table)
+    if rs.reps["foreign_cpu"].isna().all() and rs.reps["probe_ns"].isna().all():
+        print(f"{total} figures; the binaries recorded no interference or placement, so none could be "
+              "checked (schema 1 binaries?)")
+        return
+    label = table["family"] + "/" + table["workload"] + "/" + table["impl"] + " @" + table["threads"].astype(str)
+    tainted = list(label[table["tainted"]])
+    line = f"{total - len(tainted)} of {total} figures clean"
+    if tainted:
+        line += f"; {len(tainted)} tainted after re-runs: {_some(tainted)}"
+    print(line)
+    bimodal = list(label[table["bimodal"]])
+    if bimodal:
+        print(f"{len(bimodal)} bimodal (repetitions in two clusters; the median describes neither): "
+              f"{_some(bimodal)}")
+
+
+def _some(items, n=10):
+    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+def print_spread(folder, repeat):
+    """Per figure, min and max across the runs relative to their median; beyond ±25% flagged."""
+    from . import validity
+    loader = _analysis()[1]
+    tables = [loader.load([folder / f"repeat-{i}"]).table for i in range(1, repeat + 1)]
+    rows = validity.spread(tables)
+    header = ["figure"] + [f"run {i}" for i in range(1, repeat + 1)] + ["min", "max", ""]
+    out = [[fig] + [eng(v) for v in values] + [f"{low:+.0%}", f"{high:+.0%}", "beyond ±25%" if bad else ""]
+           for fig, values, low, high, bad in rows]
+    print(f"\nSpread across {repeat} runs (ops/s medians; min and max relative to the median of the runs):")
+    print(render(header, out))
+    beyond = [r[0] for r in rows if r[4]]
+    print(f"{len(rows) - len(beyond)} of {len(rows)} figures within ±{validity.SPREAD_LIMIT:.0%} across "
+          f"{repeat} runs" + (f"; beyond: {_some(beyond)}" if beyond else ""))
+    print(f"runs kept in {folder}/repeat-1 .. repeat-{repeat} (each a result folder: "
+          f"contend plot {folder}/repeat-1)")
 
 
 def print_summary(rs, machine):

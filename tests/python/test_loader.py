@@ -2,12 +2,15 @@
 import io
 import statistics
 import sys
+import tempfile
 import unittest
 from contextlib import redirect_stderr
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers  # noqa: E402
+import synthetic  # noqa: E402
+from synthetic import M  # noqa: E402
 
 helpers.import_lib()
 from contend_lib import loader  # noqa: E402
@@ -134,6 +137,112 @@ class LoadVariants(unittest.TestCase):
                 shutil.copy(A / "stacks.json", target / "stacks.json")
             rs = loader.load_sets([Path(d) / "old" / "vm", Path(d) / "new" / "vm"])
         self.assertEqual(list(rs.machines.index), ["vm", "new/vm"])
+
+
+def load_quietly(folder):
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rs = loader.load([folder])
+    return rs, err.getvalue().strip().splitlines()
+
+
+class Schema(unittest.TestCase):
+    def test_current_schema_loads_without_a_word(self):
+        rs, warnings = load_quietly(A)
+        self.assertEqual(warnings, [])
+        self.assertEqual(rs.machine("machine_a")["schema_version"], "2")
+        self.assertFalse(rs.table["tainted"].any())
+        self.assertTrue((rs.table["tainted_reps"] == 0).all())
+        self.assertTrue((rs.reps["taint_reason"] == "").all())
+
+    def test_old_files_said_once_per_set_with_the_fields_they_lack(self):
+        with tempfile.TemporaryDirectory() as d:
+            for label in ("old", "older"):
+                synthetic.write(Path(d) / label, synthetic.docs(synthetic.consistent(), schema=None))
+            rs, warnings = load_quietly_many([Path(d) / "old", Path(d) / "older"])
+        self.assertEqual(len(warnings), 2, warnings)  # two sets of two files each: one line a set
+        self.assertTrue(warnings[0].startswith("contend: warning: old: written with schema 1 (current 2): "
+                                               "no foreign_cpu, steal_cpu, parallelism, parallelism_needed, "
+                                               "tainted, probe_ns"), warnings[0])
+        self.assertEqual(set(rs.machines["schema_version"]), {"1"})
+        self.assertEqual(len(rs.table), len(synthetic.consistent()) * 2)
+
+    def test_newer_schema_said(self):
+        with tempfile.TemporaryDirectory() as d:
+            rs, warnings = load_quietly(synthetic.write(Path(d) / "new", synthetic.docs(synthetic.consistent(),
+                                                                                      schema=3)))
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertIn("new: written with schema 3, newer than this contend's 2", warnings[0])
+        self.assertEqual(len(rs.table), len(synthetic.consistent()))
+
+    def test_committed_results_load(self):
+        rs, warnings = load_quietly(helpers.REPO / "results" / "intel-xeon-processor-2-80ghz-2c")
+        self.assertEqual(len(warnings), 1)
+        self.assertGreater(len(rs.table), 300)
+        self.assertTrue(rs.table["probe_ns"].isna().all())
+        self.assertFalse(rs.table["tainted"].any())  # nothing recorded, nothing flagged
+
+
+def load_quietly_many(paths):
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rs = loader.load(paths)
+    return rs, err.getvalue().strip().splitlines()
+
+
+KEY = ("stacks", "pairs", "treiber", 2)
+
+
+class Taint(unittest.TestCase):
+    def load(self, reps):
+        figures = {KEY: reps, ("stacks", "pairs", "treiber", 1): [50 * M] * 5}
+        with tempfile.TemporaryDirectory() as d:
+            rs, warnings = load_quietly(synthetic.write(Path(d) / "vm", synthetic.docs(figures)))
+        self.assertEqual(warnings, [])
+        reps = rs.reps[rs.reps["threads"] == 2].sort_values("repetition")
+        row = rs.table[rs.table["threads"] == 2].iloc[0]
+        return reps, row
+
+    def test_detector_taint_with_its_label(self):
+        reps, row = self.load([10 * M, {"ops": 30 * M, "tainted": 1.0, "taint_foreign": 1.0, "foreign_cpu": 0.31,
+                                        "label": "tainted: foreign load 0.31 CPU"}, 11 * M])
+        self.assertEqual(list(reps["tainted"]), [False, True, False])
+        self.assertEqual(reps.iloc[1]["taint_reason"], "foreign load 0.31 CPU")
+        self.assertEqual(row["tainted_reps"], 1)
+        self.assertTrue(row["tainted"])
+        self.assertEqual(row["ops_per_sec"], 11 * M)  # tainted but not replaced: still counted
+
+    def test_detector_taint_without_a_label_names_both_reasons(self):
+        reps, _ = self.load([{"ops": 10 * M, "tainted": 1.0, "taint_foreign": 1.0, "taint_parallelism": 1.0,
+                              "foreign_cpu": 0.2, "steal_cpu": 0.05, "parallelism": 1.1,
+                              "parallelism_needed": 2.0}, 10 * M, 10 * M])
+        self.assertEqual(reps.iloc[0]["taint_reason"], "foreign load 0.25 CPU; parallelism 1.10 of 2 needed")
+
+    def test_placement_outlier(self):
+        # The file's median probe is 60 ns; 100 ns (1.67x) and 35 ns (1/1.71) are elsewhere, 85 is not.
+        reps, row = self.load([{"ops": 10 * M, "probe_ns": 100.0}, {"ops": 10 * M, "probe_ns": 35.0},
+                               {"ops": 10 * M, "probe_ns": 85.0}, 10 * M, 10 * M])
+        self.assertEqual(list(reps["tainted"]), [True, True, False, False, False])
+        self.assertEqual(reps.iloc[0]["taint_reason"], "placement: probe 100 ns vs run median 60 ns")
+        self.assertEqual(row["tainted_reps"], 2)
+
+    def test_discarded_left_out_of_medians_and_counts(self):
+        reps, row = self.load([10 * M, {"ops": 1 * M, "tainted": 1.0, "contend_discarded": "tainted; re-run 1"},
+                               12 * M, 11 * M])
+        self.assertEqual(list(reps["discarded"]), [False, True, False, False])
+        self.assertEqual(reps.iloc[1]["discard_reason"], "tainted; re-run 1")
+        self.assertEqual(row["ops_per_sec"], 11 * M)
+        self.assertEqual(row["repetitions"], 3)
+        self.assertEqual(row["ops_min"], 10 * M)
+        self.assertEqual(row["tainted_reps"], 0)
+        self.assertFalse(row["tainted"])
+
+    def test_kept_reps_leave_out_the_discarded(self):
+        figures = {KEY: [10 * M, {"ops": 1 * M, "contend_discarded": "tainted; re-run 1"}, 12 * M]}
+        with tempfile.TemporaryDirectory() as d:
+            rs, _ = load_quietly(synthetic.write(Path(d) / "vm", synthetic.docs(figures)))
+        self.assertEqual(len(rs.reps), 3)
+        self.assertEqual(sorted(rs.kept_reps()["ops_per_sec"]), [10 * M, 12 * M])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """`contend run` end to end in a throw-away copy of the repo with fake benchmark binaries.
 
 The fakes behave like the real ones where it matters: --benchmark_list_tests, JSON written to
---benchmark_out, aggregate-only console lines; a mode makes one fail or hang mid-write."""
+--benchmark_out, aggregate-only console lines, one benchmark re-run under --benchmark_filter with
+--benchmark_repetitions; a mode makes one fail or hang mid-write, write tainted repetitions whose
+re-run is clean (or tainted again), hang in a re-run, slow atomic_seq_cst down, or drift between
+runs of the suite. Every number is the fixture's or chosen here: nothing is timed."""
 import json
 import os
 import shutil
@@ -15,9 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers  # noqa: E402
+import synthetic  # noqa: E402
 
 FAKE_BINARY = r'''#!/usr/bin/python3
-import os, sys, time, json
+import os, re, sys, time, json
 fixture = json.load(open(%(fixture)r))
 names = []
 for b in fixture["benchmarks"]:
@@ -31,6 +35,44 @@ with open(os.environ["FAKE_LOG"], "a") as log:
     log.write(" ".join(args) + "\n")
 out = [a.split("=", 1)[1] for a in args if a.startswith("--benchmark_out=")][0]
 mode = %(mode)r
+TAINTED = {"tainted": 1.0, "taint_foreign": 1.0, "foreign_cpu": 0.4, "label": "tainted: foreign load 0.40 CPU"}
+CLEAN_RERUN_OPS = 42e6
+flt = [a.split("=", 1)[1] for a in args if a.startswith("--benchmark_filter=")]
+if mode == "seq-cst-slow" or (mode == "seq-cst-slow-once" and not flt):
+    # Slower than atomic_relaxed (the same instruction on x86): in every run, or the first only.
+    for b in fixture["benchmarks"]:
+        if b["name"].startswith("counters/increment/atomic_seq_cst/") and b["threads"] == 2:
+            b["ops_per_sec"] /= 3
+if flt:
+    # A re-run of one benchmark: its first N repetitions, renumbered, clean or tainted again.
+    if mode == "hang-rerun" and flt[0].endswith("threads:2$"):
+        time.sleep(60)  # the second re-run: the first one is merged by now
+    reps = int([a.split("=", 1)[1] for a in args if a.startswith("--benchmark_repetitions=")][-1])
+    mine = [dict(b) for b in fixture["benchmarks"]
+            if b.get("run_type") == "iteration" and re.search(flt[0], b["name"])][:reps]
+    for i, b in enumerate(mine):
+        b["repetition_index"] = i
+        if mode == "taint-always":
+            b.update(TAINTED)
+        elif mode == "taint":
+            b["ops_per_sec"] = CLEAN_RERUN_OPS
+    json.dump({"context": fixture["context"], "benchmarks": mine}, open(out, "w"))
+    sys.exit(0)
+if mode in ("taint", "taint-always", "hang-rerun"):
+    # The second repetition of the first two benchmarks ran beside a hog: 3x too fast, flagged.
+    for b in fixture["benchmarks"]:
+        if b["name"] in names[:2] and b.get("run_type") == "iteration" and b["repetition_index"] == 1:
+            b["ops_per_sec"] *= 3
+            b.update(TAINTED)
+if mode == "drift":
+    # The second run of the suite finds treiber twice as fast: a figure that does not reproduce.
+    state = os.environ["FAKE_LOG"] + ".runs"
+    runs = int(open(state).read()) + 1 if os.path.exists(state) else 1
+    open(state, "w").write(str(runs))
+    if runs == 2:
+        for b in fixture["benchmarks"]:
+            if b["name"].startswith("stacks/pairs/treiber/"):
+                b["ops_per_sec"] *= 2
 with open(out, "w") as f:
     f.write(json.dumps(fixture)[: 300])   # a partial file, as GB leaves mid-run
     f.flush()
@@ -95,6 +137,10 @@ class Run(unittest.TestCase):
         self.assertTrue((folder / "charts" / "stacks-pairs-throughput.png").is_file())
         self.assertIn("Fastest design per workload", proc.stdout)
         self.assertIn("[2/2 stacks] 25/25 done", proc.stderr)  # 7 baseline + 18 stacks names
+        # Interleaved repetitions finish in no listed order: the line names what finished, never
+        # a guess at what runs.
+        self.assertIn("last finished stacks/", proc.stderr)
+        self.assertNotIn("running stacks/", proc.stderr)
         calls = self.log.read_text().splitlines()
         self.assertTrue(all("--quick" in c and "--threads=1,2,4" in c for c in calls))
         self.assertTrue(all("--benchmark_out_format=json" in c and "/.baseline.json.tmp" in c or
@@ -140,6 +186,213 @@ class Run(unittest.TestCase):
         self.assertEqual(old.read_text(), "previous result")
         self.assertFalse((folder / ".stacks.json.tmp").exists())
 
+    # --- re-runs of tainted repetitions -------------------------------------------------------
+
+    STACKS_1 = "stacks/pairs/treiber/real_time/threads:1"
+    STACKS_2 = "stacks/pairs/treiber/real_time/threads:2"
+
+    def reruns(self):
+        """{benchmark name: how many times it was re-run} from the fakes' argument log."""
+        out = {}
+        for call in self.log.read_text().splitlines():
+            for arg in call.split():
+                if arg.startswith("--benchmark_filter="):
+                    name = arg.split("=", 1)[1]
+                    self.assertTrue(name.startswith("^") and name.endswith("$"), name)
+                    out[name[1:-1]] = out.get(name[1:-1], 0) + 1
+        return out
+
+    def entries(self, family, name):
+        doc = json.loads((self.results / "vm" / f"{family}.json").read_text())
+        return [b for b in doc["benchmarks"] if b["name"] == name and b["run_type"] == "iteration"]
+
+    def table_row(self, family, impl, threads):
+        helpers.import_lib()
+        from contend_lib import loader
+        rs = loader.load([self.results / "vm"])
+        t = rs.table
+        return t[(t.family == family) & (t.impl == impl) & (t.threads == threads)].iloc[0]
+
+    def test_tainted_repetition_rerun_and_replaced(self):
+        self.fake("baseline")
+        self.fake("stacks", mode="taint")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(self.reruns(), {self.STACKS_1: 1, self.STACKS_2: 1})
+        self.assertIn("stacks: 2 tainted repetitions re-run (2 re-runs, at most 2 each)", proc.stderr)
+        main_runs = [c for c in self.log.read_text().splitlines() if "--benchmark_filter" not in c]
+        self.assertTrue(all("--benchmark_enable_random_interleaving=true" in c for c in main_runs))
+        reps = self.entries("stacks", self.STACKS_1)
+        self.assertEqual([b["repetition_index"] for b in reps], [0, 1, 2, 3])
+        self.assertEqual(reps[1]["contend_discarded"], "foreign load 0.40 CPU; replaced by re-run 1")
+        self.assertEqual(reps[3]["contend_rerun"], 1)
+        self.assertNotIn("contend_discarded", reps[3])
+        # The median is over the two clean originals and the replacement, not the tainted one.
+        row = self.table_row("stacks", "treiber", 1)
+        self.assertEqual(row["ops_per_sec"], sorted([reps[0]["ops_per_sec"], reps[2]["ops_per_sec"], 42e6])[1])
+        self.assertEqual(row["repetitions"], 3)
+        self.assertFalse(row["tainted"])
+        self.assertIn("25 of 25 figures clean", proc.stdout)
+        self.assertEqual(list((self.results / "vm").glob(".*")), [])
+
+    def test_tainted_again_rerun_at_most_twice(self):
+        self.fake("baseline")
+        self.fake("stacks", mode="taint-always")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(self.reruns(), {self.STACKS_1: 2, self.STACKS_2: 2})
+        self.assertIn("stacks: 2 tainted repetitions re-run (4 re-runs, at most 2 each)", proc.stderr)
+        reps = self.entries("stacks", self.STACKS_2)
+        self.assertEqual([bool(b.get("contend_discarded")) for b in reps], [False, True, False, True, False])
+        self.assertIn("replaced by re-run 2", reps[3]["contend_discarded"])
+        self.assertEqual(reps[4]["contend_rerun"], 2)
+        row = self.table_row("stacks", "treiber", 2)
+        self.assertTrue(row["tainted"])
+        self.assertEqual(row["tainted_reps"], 1)
+        self.assertIn("23 of 25 figures clean; 2 tainted after re-runs: stacks/pairs/treiber @1, "
+                      "stacks/pairs/treiber @2", proc.stdout)
+
+    def test_interrupted_rerun_leaves_the_json_whole(self):
+        self.fake("baseline")
+        self.fake("stacks", mode="hang-rerun")
+        folder = self.results / "vm"
+        with open(Path(self.tmp.name) / "err", "w+") as err:
+            proc = subprocess.Popen([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run",
+                                     "--no-build", "--label", "vm"], cwd=self.repo, env=self.env(),
+                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+            deadline = time.monotonic() + 60
+            while "threads:2$" not in (self.log.read_text() if self.log.exists() else "") \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)
+            os.killpg(proc.pid, signal.SIGINT)
+            rc = proc.wait(timeout=30)
+            err.seek(0)
+            stderr = err.read()
+        self.assertEqual(rc, 130, stderr)
+        self.assertNotIn("Traceback", stderr)
+        self.assertIn("interrupted during re-running tainted repetitions of stacks; kept baseline, stacks", stderr)
+        # The file parses (whole), with the first re-run merged and the interrupted one not.
+        self.assertEqual(len(self.entries("stacks", self.STACKS_1)), 4)
+        self.assertEqual(len(self.entries("stacks", self.STACKS_2)), 3)
+        self.assertEqual(list(folder.glob(".*")), [])
+
+    # --- invariants and the hand-timed check -------------------------------------------------
+
+    def test_invariant_violation_rerun_once_and_reported(self):
+        self.fake("baseline")
+        self.fake("counters", mode="seq-cst-slow")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        # Both sides of both violations, each once, though atomic_seq_cst@2 is in two of them.
+        self.assertEqual(self.reruns(), {"counters/increment/atomic_relaxed/real_time/threads:2": 1,
+                                         "counters/increment/atomic_seq_cst/real_time/threads:2": 1,
+                                         "baseline/increment/contended/real_time/threads:2": 1})
+        self.assertIn("re-running both sides once", proc.stderr)
+        self.assertIn("after one re-run of both sides, still:", proc.stdout)
+        self.assertIn("relaxed-equals-seq-cst", proc.stdout)
+        self.assertIn("atomic-counter-equals-baseline", proc.stdout)
+        reps = self.entries("counters", "counters/increment/atomic_seq_cst/real_time/threads:2")
+        self.assertEqual(len(reps), 6)
+        self.assertTrue(all(b["contend_discarded"].endswith("violated; re-run once") for b in reps[:3]))
+        self.assertTrue(all(b["contend_rerun"] == "invariant" for b in reps[3:]))
+
+    def test_invariant_that_holds_after_its_rerun_is_said(self):
+        self.fake("baseline")
+        self.fake("counters", mode="seq-cst-slow-once")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(sum(self.reruns().values()), 3)
+        self.assertIn("no longer violated after one re-run of both sides", proc.stdout)
+        self.assertIn("relaxed-equals-seq-cst: counters/increment/atomic_relaxed @2", proc.stdout)
+        self.assertIn("invariants: all hold", proc.stdout)
+        self.assertNotIn("still:", proc.stdout)
+
+    def test_hand_timed_saved_and_checked(self):
+        self.fake("baseline")
+        self._script(self.benchmarks / "hand_timed_check",
+                     "#!/usr/bin/python3\nimport json, sys\n"
+                     "out = sys.argv[sys.argv.index('--json') + 1]\n"
+                     "json.dump({'context': {}, 'runs': [{'threads': 2, 'ops_per_sec': 200e6, 'repetition': 0}]},"
+                     " open(out, 'w'))\n")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        saved = json.loads((self.results / "vm" / "hand_timed.json").read_text())
+        self.assertEqual(saved["runs"][0]["threads"], 2)
+        # At the counts baseline/increment/contended ran at (the fixture's 1,2,4), up to the CPUs.
+        self.assertIn("hand-timed cross-check (hand_timed_check --threads=1,2", proc.stderr)
+        self.assertIn("--run_ms=300 --repetitions=3)", proc.stderr)
+        self.assertIn("hand-timed-equals-baseline", proc.stdout)  # 200 M against the fixture's ~65 M
+
+    def test_hand_timed_absent_is_a_warning(self):
+        self.fake("baseline")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("hand_timed_check not built; the hand-timed cross-check is skipped", proc.stderr)
+        self.assertIn("hand-timed-equals-baseline: skipped, no hand_timed.json", proc.stdout)
+
+    # --- --repeat, --budget, --pin ------------------------------------------------------------
+
+    def test_repeat_prints_the_spread(self):
+        self.fake("baseline")
+        self.fake("stacks", mode="drift")
+        proc = self.contend("--no-build", "--label", "vm", "--repeat", "2")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for i in (1, 2):
+            self.assertEqual(sorted(p.name for p in (self.results / "vm" / f"repeat-{i}").glob("*.json")),
+                             ["baseline.json", "stacks.json"])
+        self.assertIn("Spread across 2 runs", proc.stdout)
+        lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "@" in line.split(" ", 1)[0]
+                 or line.startswith(("stacks/", "baseline/"))}
+        # treiber doubled in run 2: the median of (x, 2x) is 1.5x, so -33% and +33%.
+        self.assertRegex(lines["stacks/pairs/treiber"], r"-33%\s+\+33%\s+beyond ±25%")
+        self.assertNotIn("beyond", lines["stacks/pairs/boost"])
+        self.assertIn("22 of 25 figures within ±25% across 2 runs; beyond: stacks/pairs/treiber @1, "
+                      "stacks/pairs/treiber @2, stacks/pairs/treiber @4", proc.stdout)
+        # The label folder itself holds no run: the loader says where the runs are.
+        helpers.import_lib()
+        from contend_lib import loader
+        from contend_lib.errors import ContendError
+        with self.assertRaises(ContendError) as cm:
+            loader.load([self.results / "vm"])
+        self.assertIn("it holds the runs of --repeat: give one, e.g.", cm.exception.what)
+        self.assertEqual(len(loader.load([self.results / "vm" / "repeat-2"]).table), 25)
+
+    def test_budget_plans_the_sweep_aloud(self):
+        self.fake("baseline")
+        self.fake("stacks")
+        env = dict(self.env(), CONTEND_SYSFS_CPU=str(synthetic.make_sysfs(Path(self.tmp.name) / "sysfs")))
+        proc = subprocess.run([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run", "--no-build",
+                               "--label", "vm", "--budget", "0.05"], capture_output=True, text=True,
+                              cwd=self.repo, env=env, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        plan_lines = [line for line in proc.stderr.splitlines() if "budget" in line]
+        self.assertEqual(len(plan_lines), 1, proc.stderr)
+        self.assertIn("128 logical CPUs (2 x 32 cores x 2), 25 benchmarks", plan_lines[0])
+        self.assertIn("3 repetitions instead of 5 and threads 1,2 (dropped 4)", plan_lines[0])
+        calls = [c for c in self.log.read_text().splitlines() if "--benchmark_filter" not in c]
+        self.assertTrue(all("--benchmark_repetitions=3" in c and "--threads=1,2" in c for c in calls), calls)
+
+    def test_pin_passed_to_the_binaries(self):
+        self.fake("baseline")
+        proc = self.contend("--no-build", "--label", "vm", "--pin", "compact")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(all("--pin=compact" in c for c in self.log.read_text().splitlines()))
+
+    def test_bad_new_options_fail_before_the_build(self):
+        for args, what in ((["--pin", "socket"], "--pin: 'socket' is not one of none, spread, compact"),
+                           (["--repeat", "1"], "--repeat: '1' is not a number of runs of 2 or more"),
+                           (["--repeat", "x"], "--repeat: 'x' is not a number"),
+                           (["--budget", "0"], "--budget: '0' is not a positive number of minutes"),
+                           (["--budget", "soon"], "--budget: 'soon' is not a positive")):
+            with self.subTest(args=args):
+                proc = self.contend("--label", "vm", *args)
+                self.assertEqual(proc.returncode, 2)
+                lines = proc.stderr.strip().splitlines()
+                self.assertEqual(len(lines), 1, proc.stderr)
+                self.assertTrue(lines[0].startswith(f"contend: error: {what}"), lines[0])
+        self.assertFalse((Path(self.tmp.name) / "cmake.log").exists())
+
     def test_install_deps_failure(self):
         self._script(self.repo / "scripts" / "install-deps",
                      "#!/bin/sh\necho 'contend: missing packages: cmake; run as root' >&2\nexit 2\n")
@@ -154,6 +407,19 @@ class Run(unittest.TestCase):
         self.assertEqual(proc.returncode, 2)
         self.assertEqual(len(proc.stderr.strip().splitlines()), 1)
         self.assertIn("unknown family queues", proc.stderr)
+
+
+class FilterEscape(unittest.TestCase):
+    """--benchmark_filter is a POSIX extended regular expression: a name must match only itself."""
+
+    def test_names_pass_through_and_specials_are_escaped(self):
+        helpers.import_lib()
+        from contend_lib.rerun import ere_escape
+        name = "maps/r90-k1k-uniform/mutex/real_time/threads:2"
+        self.assertEqual(ere_escape(name), name)
+        self.assertEqual(ere_escape("a.b(c)+[d]|e^$"), r"a\.b\(c\)\+\[d\]\|e\^\$")
+        import re
+        self.assertIsNone(re.fullmatch(ere_escape("x.y"), "xzy"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,140 @@
+"""Re-running single benchmarks of a finished family and merging them into its JSON.
+
+A repetition that was tainted (foreign load, too little parallelism, a placement outlier) is run
+again, at most MAX_ROUNDS times: round 1 re-runs the tainted originals, round 2 the round-1
+replacements that were tainted again, and whatever round 2 gives stays (tainted or not: the suite
+never re-runs until a figure looks good). The replaced repetition stays in the JSON, marked
+"contend_discarded": "<why>", and every statistic leaves it out. The figures on both sides of a
+violated invariant are re-run once the same way. After each merged benchmark the family JSON is
+written whole (temp file + rename), so an interrupt leaves it as it was or with that merge done.
+"""
+import json
+import os
+import subprocess
+
+from .errors import warn
+from .loader import DISCARDED_KEY, is_iteration, iteration_entries, probe_median, taint
+
+MAX_ROUNDS = 2
+RERUN_KEY = "contend_rerun"  # which round (1, 2) or "invariant" produced this repetition
+_ERE_SPECIAL = set(".[]()*+?{}|^$\\")
+
+
+def ere_escape(text):
+    """A literal for Google Benchmark's --benchmark_filter (a POSIX extended regular expression)."""
+    return "".join("\\" + c if c in _ERE_SPECIAL else c for c in text)
+
+
+def write_whole(path, doc):
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _name(entry):
+    return entry.get("run_name") or entry["name"]
+
+
+def _kept(doc):
+    return [e for e in iteration_entries(doc) if not e.get(DISCARDED_KEY) and not e.get("error_occurred")]
+
+
+def tainted_in_round(doc, round_no):
+    """{benchmark name: [tainted kept repetitions]} that round `round_no` re-runs: the originals in
+    round 1, the previous round's replacements after that."""
+    median = probe_median(iteration_entries(doc))
+    out = {}
+    for e in _kept(doc):
+        if e.get(RERUN_KEY, 0) != round_no - 1:
+            continue
+        tainted, reason = taint(e, median)
+        if tainted:
+            out.setdefault(_name(e), []).append((e, reason))
+    return out
+
+
+def _interrupted(rc):
+    return rc in (-2, 130)  # the child got the terminal's Ctrl-C first
+
+
+def run_benchmark(exe, args, name, repetitions, scratch):
+    """Run one benchmark `repetitions` times; its iteration entries, or None (with a warning)."""
+    cmd = [str(exe), *args, f"--benchmark_filter=^{ere_escape(name)}$",
+           f"--benchmark_repetitions={repetitions}", f"--benchmark_out={scratch}",
+           "--benchmark_out_format=json", "--benchmark_color=false"]
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if _interrupted(proc.returncode):
+            raise KeyboardInterrupt
+        if proc.returncode != 0:
+            last = proc.stderr.strip().splitlines()[-1:] or ["no message"]
+            warn(f"re-run of {name} exited with code {proc.returncode} ({last[0]}); kept what was measured")
+            return None
+        try:
+            doc = json.loads(scratch.read_text())
+        except (OSError, ValueError):
+            warn(f"re-run of {name} wrote no usable JSON; kept what was measured")
+            return None
+    finally:
+        scratch.unlink(missing_ok=True)
+    new = [e for e in iteration_entries(doc) if _name(e) == name and not e.get("error_occurred")]
+    if len(new) != repetitions:
+        warn(f"re-run of {name} gave {len(new)} repetitions, not {repetitions}; kept what was measured")
+        return None
+    return new
+
+
+def merge(doc, name, replaced, new, why, tag):
+    """Mark `replaced` discarded (with its reason) and put `new` after the benchmark's last
+    repetition, numbered on from it."""
+    for entry, reason in replaced:
+        entry[DISCARDED_KEY] = f"{reason}; {why}" if reason else why
+    benchmarks = doc["benchmarks"]
+    own = [i for i, e in enumerate(benchmarks) if is_iteration(e) and _name(e) == name]
+    index = max((int(benchmarks[i].get("repetition_index", 0)) for i in own), default=-1) + 1
+    for k, entry in enumerate(new):
+        entry["repetition_index"] = index + k
+        entry[RERUN_KEY] = tag
+    at = (own[-1] + 1) if own else len(benchmarks)
+    benchmarks[at:at] = new
+
+
+def rerun_tainted(exe, args, out):
+    """Re-run the tainted repetitions of one family's JSON; returns (tainted originals re-run,
+    re-runs in all)."""
+    doc = json.loads(out.read_text())
+    scratch = out.with_name(f".{out.stem}.rerun.json.tmp")
+    originals = count = 0
+    for round_no in range(1, MAX_ROUNDS + 1):
+        todo = tainted_in_round(doc, round_no)
+        for name, replaced in todo.items():
+            new = run_benchmark(exe, args, name, len(replaced), scratch)
+            if new is None:
+                continue
+            merge(doc, name, replaced, new, f"replaced by re-run {round_no}", round_no)
+            write_whole(out, doc)
+            count += len(replaced)
+            originals += len(replaced) if round_no == 1 else 0
+    return originals, count
+
+
+def rerun_once(exe, args, out, names, why):
+    """Re-run every repetition of each benchmark in `names` once (an invariant's two sides)."""
+    doc = json.loads(out.read_text())
+    scratch = out.with_name(f".{out.stem}.rerun.json.tmp")
+    done = []
+    for name in names:
+        kept = [(e, "") for e in _kept(doc) if _name(e) == name]
+        if not kept:
+            continue
+        new = run_benchmark(exe, args, name, len(kept), scratch)
+        if new is None:
+            continue
+        merge(doc, name, kept, new, why, "invariant")
+        write_whole(out, doc)
+        done.append(name)
+    return done
+

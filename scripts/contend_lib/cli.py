@@ -157,14 +157,15 @@ def parser():
                        description="Compare result sets (one folder per CPU or commit): for every family, "
                                    "workload, implementation and thread count measured in both, the ratio "
                                    "B/A of the medians of ops_per_sec over the repetitions (per machine, "
-                                   "and per core when the core counts differ) with a 95%% bootstrap "
+                                   "and per core when the core counts differ) with a 95% bootstrap "
                                    "interval, and the p-value of a two-sided Mann–Whitney U test on the "
                                    "per-repetition ops_per_sec, as Google Benchmark's compare.py (needs "
                                    ">= 2 repetitions a side, 9+ to be reliable); then per family the "
                                    "geometric mean of the ratios and how many rows changed significantly "
                                    "(p < 0.05), up and down. Rows measured while the machine was "
-                                   "disturbed (tainted) are left out. With more than two sets, each is "
-                                   "compared to A. Charts: B/A per implementation against threads.",
+                                   "disturbed (tainted) are left out unless --include-tainted. With more "
+                                   "than two sets, each is compared to A. Charts: B/A per implementation "
+                                   "against threads, with the interval as error bars.",
                        epilog=EPILOG)
     c.add_argument("results", nargs="+", metavar="RESULTS", help="A B [C ...]: result folders or files")
     c.add_argument("--changed", action="store_true", help="show only rows that changed significantly (p < 0.05)")

@@ -267,6 +267,7 @@ class Help(unittest.TestCase):
         proc = helpers.run_cli("compare", "--help")
         text = " ".join(proc.stdout.split())
         self.assertIn("medians of ops_per_sec", text)
+        self.assertIn("95% bootstrap interval", text)
         for option in ("--changed", "--sort", "--include-tainted"):
             self.assertIn(option, text)
 

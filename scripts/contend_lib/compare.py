@@ -121,10 +121,11 @@ def ratio_table(rs):
     return _config_order(table)
 
 
-def _config_order(table):
-    order = {f: i for i, f in enumerate(FAMILIES)}
-    table = table.assign(_f=table["family"].map(lambda f: order.get(f, 99)))
-    return table.sort_values(["b", "_f", "family", "workload", "impl", "threads"]).drop(columns="_f")
+def _config_order(table, within=("workload", "impl", "threads")):
+    """Per B set, families in the documented order (unknown ones after, alphabetically)."""
+    rank = {f: i for i, f in enumerate(FAMILIES)}
+    table = table.assign(_f=table["family"].map(lambda f: rank.get(f, len(rank))))
+    return table.sort_values(["b", "_f", "family", *within]).drop(columns="_f")
 
 
 def significant(table):
@@ -161,7 +162,7 @@ def summary(table):
                      "geomean": float(np.exp(g["_log"].mean())), "changed": int(g["_sig"].sum()),
                      "up": int(g["_up"].sum()), "down": int(g["_down"].sum())})
     out = pd.DataFrame(rows, columns=["b", "a", "family", "rows", "geomean", "changed", "up", "down"])
-    return _config_order(out.assign(workload="", impl="", threads=0)).drop(columns=["workload", "impl", "threads"])
+    return _config_order(out, within=())
 
 
 def format_summary(summ):

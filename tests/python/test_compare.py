@@ -202,7 +202,17 @@ class Changes(unittest.TestCase):
         fig = compare.ratio_chart(self.ratios, "false_sharing", "atomic")
         self.assertEqual(len(fig.axes), 1)
         self.assertIn("B ÷ A", fig.axes[0].get_ylabel())
+        self.assertEqual(self._hollow(fig), [])
         compare.style.close(fig)
+
+    def test_ratio_chart_draws_tainted_points_hollow(self):
+        fig = compare.ratio_chart(self.ratios.assign(tainted=self.ratios.impl == "packed"), "false_sharing", "atomic")
+        self.assertEqual(self._hollow(fig), [[1, 2, 4]])  # packed's three thread counts
+        compare.style.close(fig)
+
+    @staticmethod
+    def _hollow(fig):
+        return [list(line.get_xdata()) for line in fig.axes[0].lines if line.get_markerfacecolor() == "white"]
 
 
 class SameSet(unittest.TestCase):

@@ -18,7 +18,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-from scipy.stats import bootstrap, mannwhitneyu
+from scipy.stats import bootstrap, gmean, mannwhitneyu
 
 from . import style
 from .errors import ContendError
@@ -154,12 +154,12 @@ def select(table, changed=False, sort="config"):
 def summary(table):
     """Per B set and family: rows, geometric mean of B/A, rows changed significantly, up, down."""
     sig = significant(table)
-    t = table.assign(_log=np.log(table["ratio"]), _up=sig & (table["ratio"] > 1),
+    t = table.assign(_up=sig & (table["ratio"] > 1),
                      _down=sig & (table["ratio"] < 1), _sig=sig)
     rows = []
     for (b, family), g in t.groupby(["b", "family"], sort=False):
         rows.append({"b": b, "a": g["a"].iloc[0], "family": family, "rows": len(g),
-                     "geomean": float(np.exp(g["_log"].mean())), "changed": int(g["_sig"].sum()),
+                     "geomean": float(gmean(g["ratio"])), "changed": int(g["_sig"].sum()),
                      "up": int(g["_up"].sum()), "down": int(g["_down"].sum())})
     out = pd.DataFrame(rows, columns=["b", "a", "family", "rows", "geomean", "changed", "up", "down"])
     return _config_order(out, within=())

@@ -4,6 +4,7 @@ import contextlib
 import copy
 import io
 import json
+import math
 import sys
 import tempfile
 import unittest
@@ -11,7 +12,7 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
-from scipy.stats import gmean
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers  # noqa: E402
@@ -139,7 +140,7 @@ class RatioTable(unittest.TestCase):
         for r in summ.itertuples():
             rows = self.ratios[self.ratios.family == r.family]
             self.assertEqual(r.rows, len(rows))
-            self.assertAlmostEqual(r.geomean, gmean(rows["ratio"]), places=12)
+            self.assertAlmostEqual(r.geomean, math.exp(np.log(rows["ratio"]).mean()), places=12)
             self.assertEqual(r.changed, 0)  # 3 vs 3 repetitions: p >= 0.1
         text = compare.format_summary(summ)
         self.assertIn("geo-mean B/A", text)

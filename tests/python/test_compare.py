@@ -13,7 +13,6 @@ from unittest import mock
 
 import numpy as np
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers  # noqa: E402
 

@@ -296,14 +296,18 @@ def _ratio_axis(ax, values):
     ax.yaxis.set_minor_locator(NullLocator())
 
 
+# No date, no tool version, fixed SVG ids: the same data gives the same bytes. (Helper "charts"
+# adds style.save doing the same for every chart; once merged, this folds into it.)
+_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
+
+
 def save(fig, out_dir, stem, formats=("png", "svg")):
-    """Byte-reproducible files: no date stamp, no software version in the PNG, fixed SVG ids."""
+    """Byte-reproducible chart files."""
     paths = []
     with matplotlib.rc_context({"svg.hashsalt": "contend"}):
         for fmt in formats:
             path = Path(out_dir) / f"{stem}.{fmt}"
-            metadata = {"Date": None} if fmt == "svg" else {"Software": None} if fmt == "png" else None
-            fig.savefig(path, format=fmt, bbox_inches="tight", metadata=metadata)
+            fig.savefig(path, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt))
             paths.append(path)
     style.close(fig)
     return paths

@@ -248,12 +248,12 @@ class Tainted(unittest.TestCase):
         self.assertGreater(left_out, 0)
         self.assertNotIn("mutex", set(kept["impl"]))
 
-    def _patched_load(self, *argv):
+    def _patched_load(self, *argv, impls=("packed",)):
         real = loader.load_sets
 
         def tainting(paths):
             rs = real(paths)
-            rs.table["tainted"] = rs.table.impl == "packed"
+            rs.table["tainted"] = rs.table.impl.isin(impls)
             return rs
 
         with mock.patch.object(loader, "load_sets", tainting):
@@ -270,6 +270,18 @@ class Tainted(unittest.TestCase):
             self.assertEqual(code, 0, err)
             self.assertNotIn("left out", out)
             self.assertIn(" packed ", out.split("\n\n")[0])
+
+
+    def test_cli_all_tainted_is_one_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            a, b = write_set(d, "before", {}), write_set(d, "after", {"packed": 2.0})
+            code, out, err = self._patched_load("compare", a, b, "--out", Path(d) / "c",
+                                                impls=("packed", "pad64", "pad128"))
+            self.assertFalse((Path(d) / "c").exists())
+        self.assertEqual(code, 2)
+        self.assertEqual(out, "")
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn("all 18 rows in common are tainted", err)
 
 
 class Help(unittest.TestCase):

@@ -4,12 +4,13 @@ import os
 import sys
 from pathlib import Path
 
-from . import deps
-from .errors import ContendError, Interrupted
+from . import deps, outpaths
+from .errors import ContendError, Interrupted, warn
 from .names import FAMILIES
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "results"
+REPORT_NAME = "report.html"
 
 EPILOG = ("RESULTS are Google Benchmark JSON files written by `contend run` (results/<label>/<family>.json) "
           "or folders of them; a folder's name is the machine label.")
@@ -36,65 +37,86 @@ def cmd_run(args):
 
 
 def cmd_plot(args):
+    base = outpaths.chart_folder(args.out) if args.out else None
     from . import loader
     rs = loader.load(args.results)
-    from . import plot  # matplotlib only once the input is known to be good
     machines = list(rs.machines.index)
-    total = 0
+    from . import plot  # matplotlib only once the input is known to be good
+    if base is None:
+        outs = {m: outpaths.chart_folder(plot.default_out_dir(rs, m)) for m in machines}
+    else:
+        outs = {m: outpaths.chart_folder(base / m.replace("/", "-")) if len(machines) > 1 else base
+                for m in machines}
     for machine in machines:
-        if args.out:
-            out = Path(args.out) / machine.replace("/", "-") if len(machines) > 1 else Path(args.out)
-        else:
-            out = plot.default_out_dir(rs, machine)
-        written = plot.write_charts(rs, machine, out)
-        total += len(written)
-        print(f"{machine}: {len(written)} chart files in {out}")
+        written = plot.write_charts(rs, machine, outs[machine])
+        print(f"{machine}: {len(written)} chart files in {outs[machine]}")
     return 0
 
 
 def cmd_compare(args):
+    out = outpaths.chart_folder(args.out) if args.out else None
+    csv = outpaths.output_file(args.csv) if args.csv else None
     from . import loader
     rs = loader.load_sets(args.results)
     from . import compare
+    out = out or outpaths.chart_folder(compare.default_out_dir(rs))
+    machines = list(rs.machines.index)
+    for other in machines[1:]:
+        if compare.identical(rs, machines[0], other):
+            warn(f"{other} holds the same measurements as {machines[0]}: every ratio is 1 "
+                 "(the same result set given twice?)")
     table = compare.ratio_table(rs)
-    print(compare.format_table(table, rs))
-    if args.csv:
-        _write_csv(table, args.csv)
-        print(f"\nratio table: {args.csv}")
-    out = Path(args.out) if args.out else compare.default_out_dir(rs, RESULTS)
-    written = compare.write_charts(rs, out)
+    left_out = 0
+    if not args.include_tainted:
+        table, left_out = compare.leave_out_tainted(table)
+        if table.empty:
+            raise ContendError("compare", f"all {left_out} rows in common are tainted (disturbed runs); "
+                                          "--include-tainted compares them anyway")
+    print(compare.format_table(compare.select(table, changed=args.changed, sort=args.sort), rs,
+                               changed=args.changed))
+    if left_out:
+        print(f"left out {left_out} row(s) measured while the machine was disturbed (tainted: foreign "
+              "load or an outlying placement); --include-tainted keeps them")
+    print("\n" + compare.format_summary(compare.summary(table)))
+    if csv:
+        _write_csv(table, csv)
+        print(f"\nratio table: {csv}")
+    written = compare.write_charts(table, out, rs.machines["hw_threads"])
     print(f"{len(written)} chart files in {out}")
     return 0
 
 
 def cmd_report(args):
+    out = outpaths.output_file(args.out, name_in_folder=REPORT_NAME) if args.out else None
     from . import loader
     rs = loader.load(args.results)
     from . import report
-    out = report.write(rs, args.out or report.default_out(rs))
+    if out is None:
+        out = outpaths.output_file(report.default_out(rs), name_in_folder=REPORT_NAME)
+    page = report.build(rs)
+    with outpaths.replacing(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     print(f"report: {out}")
     return 0
 
 
 def cmd_export(args):
+    csv = outpaths.output_file(args.csv)
+    reps = outpaths.output_file(args.reps) if args.reps else None
+    outpaths.distinct(csv, reps)
     from . import loader
     rs = loader.load(args.results)
-    _write_csv(loader.tidy_columns(rs.table), args.csv)
-    print(f"{len(rs.table)} rows ({len(rs.machines)} machine(s)) -> {args.csv}")
-    if args.reps:
-        _write_csv(rs.reps, args.reps)
-        print(f"{len(rs.reps)} per-repetition rows -> {args.reps}")
+    _write_csv(loader.tidy_columns(rs.table), csv)
+    print(f"{len(rs.table)} rows ({len(rs.machines)} machine(s)) -> {csv}")
+    if reps:
+        _write_csv(rs.reps, reps)
+        print(f"{len(rs.reps)} per-repetition rows -> {reps}")
     return 0
 
 
 def _write_csv(frame, path):
-    path = Path(path)
-    if path.parent and not path.parent.is_dir():
-        raise ContendError(path, "folder does not exist")
-    try:
-        frame.to_csv(path, index=False, float_format="%.6g")
-    except OSError as e:
-        raise ContendError(path, e.strerror or str(e)) from None
+    with outpaths.replacing(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.6g")
 
 
 def parser():
@@ -146,17 +168,30 @@ def parser():
                                                  "one subfolder per machine when there are several)")
     pl.set_defaults(func=cmd_plot)
 
-    c = sub.add_parser("compare", help="ratio table B/A with significance, side-by-side charts",
+    c = sub.add_parser("compare", help="ratio table B/A with significance, per-family summary, ratio charts",
                        description="Compare result sets (one folder per CPU or commit): for every family, "
                                    "workload, implementation and thread count measured in both, the ratio "
-                                   "of median throughput (B/A, per machine and per core) and the p-value "
-                                   "of a two-sided Mann–Whitney U test on the per-repetition ops/s, as "
-                                   "Google Benchmark's compare.py (needs >= 2 repetitions a side, 9+ "
-                                   "to be reliable). With more than two sets, each is compared to A.",
+                                   "B/A of the medians of ops_per_sec over the repetitions (per machine, "
+                                   "and per core when the core counts differ) with a 95% bootstrap "
+                                   "interval, and the p-value of a two-sided Mann–Whitney U test on the "
+                                   "per-repetition ops_per_sec, as Google Benchmark's compare.py (needs "
+                                   ">= 2 repetitions a side, 9+ to be reliable); then per family the "
+                                   "geometric mean of the ratios and how many rows changed significantly "
+                                   "(p < 0.05), up and down. Rows measured while the machine was "
+                                   "disturbed (tainted) are left out unless --include-tainted. With more "
+                                   "than two sets, each is compared to A. Charts: B/A per implementation "
+                                   "against threads, with the interval as error bars.",
                        epilog=EPILOG)
     c.add_argument("results", nargs="+", metavar="RESULTS", help="A B [C ...]: result folders or files")
-    c.add_argument("--csv", metavar="FILE", help="also write the ratio table as CSV")
-    c.add_argument("--out", metavar="DIR", help="chart folder (default: results/compare-<a>-vs-<b>/)")
+    c.add_argument("--changed", action="store_true", help="show only rows that changed significantly (p < 0.05)")
+    c.add_argument("--sort", choices=("config", "effect"), default="config",
+                   help="row order: config (family, workload, impl, threads; default) or effect "
+                        "(largest change first, 0.5x and 2x alike)")
+    c.add_argument("--include-tainted", action="store_true",
+                   help="keep rows whose runs were flagged as disturbed (foreign load, placement outlier)")
+    c.add_argument("--csv", metavar="FILE", help="also write the ratio table as CSV (all rows before --changed, all columns)")
+    c.add_argument("--out", metavar="DIR", help="chart folder (default: ./compare-<a>-vs-<b>/ in the "
+                                                "current folder)")
     c.set_defaults(func=cmd_compare)
 
     rp = sub.add_parser("report", help="one self-contained HTML page with computed findings",
@@ -166,14 +201,15 @@ def parser():
                                     "floor, oversubscription; plus litmus histograms when the result "
                                     "folder has a litmus.json.", epilog=EPILOG)
     rp.add_argument("results", nargs="+", metavar="RESULTS")
-    rp.add_argument("--out", metavar="FILE", help="HTML file (default: <first result folder>/report.html)")
+    rp.add_argument("--out", metavar="FILE", help="HTML file, or a folder to hold report.html "
+                                                  "(default: <first result folder>/report.html)")
     rp.set_defaults(func=cmd_report)
 
     e = sub.add_parser("export", help="write the tidy table as CSV",
                        description="Write the tidy table (one row per machine, family, workload, impl, "
                                    "threads; medians over repetitions) as CSV.", epilog=EPILOG)
     e.add_argument("results", nargs="+", metavar="RESULTS")
-    e.add_argument("--csv", metavar="FILE", required=True, help="output CSV file")
+    e.add_argument("--csv", metavar="FILE", required=True, help="output CSV file (missing folders are created)")
     e.add_argument("--reps", metavar="FILE", help="also write the per-repetition table as CSV")
     e.set_defaults(func=cmd_export)
     return p

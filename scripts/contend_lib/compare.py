@@ -1,15 +1,24 @@
-"""Result sets from different CPUs (or commits): ratio table, significance, side-by-side charts.
+"""Result sets from different CPUs (or commits): ratio table, significance, per-family summary,
+ratio charts.
 
-The significance test follows Google Benchmark's tools/compare.py (gbench/report.py): a
-two-sided Mann–Whitney U test on the per-repetition values, alpha 0.05, at least 2 repetitions
-per side to run at all, and 9 or more for a result to be trusted. With 3 repetitions per side
-the smallest possible two-sided p-value is 0.1, so nothing can be "significant" at 0.05 then.
+The ratio is B/A of the medians of `ops_per_sec` over the repetitions. The significance test
+follows Google Benchmark's tools/compare.py (gbench/report.py): a two-sided Mann–Whitney U test
+on the per-repetition values, alpha 0.05, at least 2 repetitions per side to run at all, and 9
+or more for a result to be trusted. With 3 repetitions per side the smallest possible two-sided
+p-value is 0.1, so nothing can be "significant" at 0.05 then. The interval around each ratio is
+a percentile bootstrap: each side's repetitions resampled with replacement, seeded from the
+configuration's name so the same data always gives the same interval (and the same chart bytes).
 """
+import math
 import warnings
+import zlib
 from pathlib import Path
 
+import matplotlib
+import numpy as np
 import pandas as pd
-from scipy.stats import mannwhitneyu
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from scipy.stats import bootstrap, gmean, mannwhitneyu
 
 from . import style
 from .errors import ContendError
@@ -19,7 +28,10 @@ from .textable import eng, render
 ALPHA = 0.05
 MIN_REPETITIONS = 2       # gbench: UTEST_MIN_REPETITIONS
 OPTIMAL_REPETITIONS = 9   # gbench: UTEST_OPTIMAL_REPETITIONS
+CONFIDENCE = 0.95
+RESAMPLES = 2000
 CONFIG = ["family", "workload", "impl", "threads"]
+SORTS = ("config", "effect")
 
 
 def p_value(a, b):
@@ -34,17 +46,54 @@ def p_value(a, b):
             return None
 
 
+def _median_ratio(a, b, axis=-1):
+    return np.median(b, axis=axis) / np.median(a, axis=axis)
+
+
+def ratio_interval(a, b, seed):
+    """95% percentile-bootstrap interval of median(B) / median(A), or (nan, nan) when either side
+    has fewer than 2 repetitions (nothing to resample)."""
+    if len(a) < MIN_REPETITIONS or len(b) < MIN_REPETITIONS:
+        return math.nan, math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # identical repetitions: a degenerate, still valid, interval
+        res = bootstrap((np.asarray(a, float), np.asarray(b, float)), _median_ratio, vectorized=True,
+                        paired=False, confidence_level=CONFIDENCE, n_resamples=RESAMPLES,
+                        method="percentile", random_state=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def _seed(key):
+    return zlib.crc32("/".join(map(str, key)).encode())
+
+
+def _kept_reps(rs):
+    """Per-repetition ops/s per (machine, config); repetitions replaced by a re-run are not data."""
+    reps = rs.reps
+    if "discarded" in reps:
+        reps = reps[~reps["discarded"].fillna(False).astype(bool)]
+    return {k: g["ops_per_sec"].to_numpy() for k, g in reps.groupby(["machine"] + CONFIG)}
+
+
+def _tainted(frame):
+    """The loader's `tainted` flag per table row; files written before it was measured are clean."""
+    if "tainted" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["tainted"].fillna(False).astype(bool)
+
+
 def ratio_table(rs):
-    """Long table: every other set against the first (B/A), per family/workload/impl/threads."""
+    """Long table: every other set against the first (B/A), per family/workload/impl/threads.
+    `tainted` marks rows where either side's measurement was disturbed (see leave_out_tainted)."""
     machines = list(rs.machines.index)
     base = machines[0]
     cores = rs.machines["core_count"]
-    per_rep = {k: g["ops_per_sec"].to_numpy()
-               for k, g in rs.reps.groupby(["machine"] + CONFIG)}
+    per_rep = _kept_reps(rs)
+    table = rs.table.assign(tainted=_tainted(rs.table))
     frames = []
     for other in machines[1:]:
-        a = rs.table[rs.table["machine"] == base]
-        b = rs.table[rs.table["machine"] == other]
+        a = table[table["machine"] == base]
+        b = table[table["machine"] == other]
         m = a.merge(b, on=CONFIG, suffixes=("_a", "_b"))
         if m.empty:
             raise ContendError(f"{base} vs {other}", "no benchmarks in common (no family/workload/"
@@ -55,43 +104,112 @@ def ratio_table(rs):
         out["ops_a"] = m["ops_per_sec_a"]
         out["ops_b"] = m["ops_per_sec_b"]
         out["ratio"] = m["ops_per_sec_b"] / m["ops_per_sec_a"]
+        keys = list(zip(*(m[c] for c in CONFIG)))
+        intervals = [ratio_interval(per_rep[(base,) + k], per_rep[(other,) + k], _seed(k)) for k in keys]
+        out["ci_low"] = [lo for lo, _ in intervals]
+        out["ci_high"] = [hi for _, hi in intervals]
         out["per_core_a"] = m["ops_per_sec_a"] / cores[base]
         out["per_core_b"] = m["ops_per_sec_b"] / cores[other]
         out["per_core_ratio"] = out["per_core_b"] / out["per_core_a"]
         out["reps_a"] = m["repetitions_a"].astype(int)
         out["reps_b"] = m["repetitions_b"].astype(int)
-        out["p_value"] = [p_value(per_rep[(base,) + k], per_rep[(other,) + k])
-                          for k in zip(*(m[c] for c in CONFIG))]
+        out["p_value"] = [p_value(per_rep[(base,) + k], per_rep[(other,) + k]) for k in keys]
+        out["tainted"] = m["tainted_a"] | m["tainted_b"]
         frames.append(out)
     table = pd.concat(frames, ignore_index=True)
-    order = {f: i for i, f in enumerate(FAMILIES)}
-    table["_f"] = table["family"].map(lambda f: order.get(f, 99))
-    return table.sort_values(["b", "_f", "family", "workload", "impl", "threads"]).drop(columns="_f")
+    table["p_value"] = table["p_value"].astype(float)
+    return _config_order(table)
 
 
-def _verdict(row):
-    if row["p_value"] is None or pd.isna(row["p_value"]):
+def _config_order(table, within=("workload", "impl", "threads")):
+    """Per B set, families in the documented order (unknown ones after, alphabetically)."""
+    rank = {f: i for i, f in enumerate(FAMILIES)}
+    table = table.assign(_f=table["family"].map(lambda f: rank.get(f, len(rank))))
+    return table.sort_values(["b", "_f", "family", *within]).drop(columns="_f")
+
+
+def significant(table):
+    return table["p_value"].fillna(1.0) < ALPHA
+
+
+def leave_out_tainted(table):
+    """Rows whose measurement either side flagged as disturbed (foreign load, placement) are not
+    evidence of a difference: drop them. Returns (kept rows, how many were left out)."""
+    bad = table["tainted"].fillna(False).astype(bool) if "tainted" in table else pd.Series(False, index=table.index)
+    return table[~bad], int(bad.sum())
+
+
+def select(table, changed=False, sort="config"):
+    """The rows to show: all, or only the significant ones; in config order or largest effect
+    (|log ratio|, so 0.5× and 2× weigh the same) first."""
+    if changed:
+        table = table[significant(table)]
+    if sort == "effect":
+        effect = np.log(table["ratio"]).abs()
+        table = table.assign(_e=effect).sort_values(["b", "_e"], ascending=[True, False], kind="stable")
+        table = table.drop(columns="_e")
+    return table
+
+
+def summary(table):
+    """Per B set and family: rows, geometric mean of B/A, rows changed significantly, up, down."""
+    sig = significant(table)
+    t = table.assign(_up=sig & (table["ratio"] > 1),
+                     _down=sig & (table["ratio"] < 1), _sig=sig)
+    rows = []
+    for (b, family), g in t.groupby(["b", "family"], sort=False):
+        rows.append({"b": b, "a": g["a"].iloc[0], "family": family, "rows": len(g),
+                     "geomean": float(gmean(g["ratio"])), "changed": int(g["_sig"].sum()),
+                     "up": int(g["_up"].sum()), "down": int(g["_down"].sum())})
+    out = pd.DataFrame(rows, columns=["b", "a", "family", "rows", "geomean", "changed", "up", "down"])
+    return _config_order(out, within=())
+
+
+def format_summary(summ):
+    blocks = []
+    for other, sub in summ.groupby("b", sort=False):
+        rows = [[r.family, r.rows, f"{r.geomean:.2f}×", r.changed, r.up, r.down] for r in sub.itertuples()]
+        blocks.append(f"summary, B = {other} vs A = {sub['a'].iloc[0]} (changed: p < {ALPHA}; "
+                      "up/down: of those, B faster/slower)\n"
+                      + render(["family", "rows", "geo-mean B/A", "changed", "up", "down"], rows))
+    return "\n\n".join(blocks)
+
+
+def _verdict(p):
+    if p is None or pd.isna(p):
         return "n/a"
-    p = row["p_value"]
-    mark = "*" if p < ALPHA else ""
-    return f"{p:.3f}{mark}"
+    return f"{p:.3f}{'*' if p < ALPHA else ''}"
 
 
-def format_table(table, rs):
+def _interval(lo, hi):
+    return "—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}"
+
+
+def format_table(table, rs, changed=False):
+    """Text table per B set. Per-core columns only when the two machines' core counts differ
+    (with equal counts they repeat the ratio)."""
     blocks = []
     for other, sub in table.groupby("b", sort=False):
         base = sub["a"].iloc[0]
-        head = (f"B = {other} vs A = {base}: ratio = {other} / {base} median ops/s "
-                f"({rs.machines.loc[other, 'core_count']} vs {rs.machines.loc[base, 'core_count']} cores; "
-                "per core = ops/s ÷ the machine's cores)")
-        rows = [[r.family, r.workload, r.impl, int(r.threads), eng(r.ops_a), eng(r.ops_b),
-                 f"{r.ratio:.2f}×", eng(r.per_core_a), eng(r.per_core_b), f"{r.per_core_ratio:.2f}×",
-                 f"{r.reps_a}/{r.reps_b}", _verdict(r._asdict())]
-                for r in sub.itertuples()]
-        header = ["family", "workload", "impl", "threads", f"A ops/s", f"B ops/s", "B/A",
-                  "A /core", "B /core", "B/A /core", "reps", "p (MWU)"]
+        cores_a, cores_b = rs.machines.loc[base, "core_count"], rs.machines.loc[other, "core_count"]
+        per_core = cores_a != cores_b
+        head = (f"B = {other} vs A = {base}: B/A = ratio of the medians of ops_per_sec over the "
+                f"repetitions, 95% bootstrap interval beside it ({cores_b} vs {cores_a} cores"
+                + ("; per core = ops/s ÷ the machine's cores)" if per_core else ")"))
+        header = ["family", "workload", "impl", "threads", "A ops/s", "B ops/s", "B/A", "95% interval"]
+        header += ["A /core", "B /core", "B/A /core"] if per_core else []
+        header += ["reps", "p (MWU)"]
+        rows = []
+        for r in sub.itertuples():
+            row = [r.family, r.workload, r.impl, int(r.threads), eng(r.ops_a), eng(r.ops_b),
+                   f"{r.ratio:.2f}×", _interval(r.ci_low, r.ci_high)]
+            row += [eng(r.per_core_a), eng(r.per_core_b), f"{r.per_core_ratio:.2f}×"] if per_core else []
+            rows.append(row + [f"{r.reps_a}/{r.reps_b}", _verdict(r.p_value)])
         blocks.append(head + "\n" + render(header, rows))
-    min_reps = int(min(table["reps_a"].min(), table["reps_b"].min()))
+    if changed and table.empty:
+        blocks.append(f"no row changed significantly (p < {ALPHA})")
+    min_reps = int(min(rs.table["repetitions"])) if table.empty else int(min(table["reps_a"].min(),
+                                                                             table["reps_b"].min()))
     note = (f"p: two-sided Mann–Whitney U on per-repetition ops/s, as Google Benchmark's compare.py; "
             f"* = p < {ALPHA}; n/a = fewer than {MIN_REPETITIONS} repetitions on a side.")
     if min_reps < OPTIMAL_REPETITIONS:
@@ -100,67 +218,107 @@ def format_table(table, rs):
     return "\n\n".join(blocks) + "\n\n" + note
 
 
-def default_out_dir(rs, results_root):
+def identical(rs, a, b):
+    """True when B holds exactly A's measurements (the same folder given twice, or a copy)."""
+    reps = rs.reps
+    cols = CONFIG + ["repetition", "ops_per_sec"]
+    mine = [reps[reps["machine"] == m][cols].sort_values(cols).reset_index(drop=True) for m in (a, b)]
+    return mine[0].equals(mine[1])
+
+
+def default_out_dir(rs, folder=None):
+    """compare-A-vs-B in the current folder: never inside results/, where every folder is taken
+    for a result set (`report results/*` would trip over it)."""
     names = "-vs-".join(slug(m) for m in rs.machines.index)
-    return Path(results_root) / f"compare-{names}"
+    return Path(folder or Path.cwd()) / f"compare-{names}"
 
 
 # ---------------------------------------------------------------- charts
 
-def _panel(ax, sub, column, machine_row, threads_all):
-    for impl in style.impl_order(sub["impl"].unique()):
-        rows = sub[sub["impl"] == impl].sort_values("threads")
-        colour, marker = style.impl_style(impl)
-        ax.plot(rows["threads"], rows[column], color=colour, marker=marker, label=impl, zorder=3)
-    style.threads_axis(ax, threads_all)
-    style.mark_cores(ax, int(machine_row["hw_threads"]), max(threads_all))
-
-
-def comparison_chart(rs, family, workload):
-    machines = list(rs.machines.index)
-    t = rs.table
-    sub = t[(t["family"] == family) & (t["workload"] == workload)].copy()
-    sub["per_core"] = sub["ops_per_sec"] / sub["machine"].map(rs.machines["core_count"])
-    fig, axes = style.new_figure(ncols=len(machines), nrows=2, width=6.2, height=4.2, sharey="row")
-    for col, machine in enumerate(machines):
-        mine = sub[sub["machine"] == machine]
-        row = rs.machine(machine)
-        threads = sorted(mine["threads"].unique()) or [1]
-        for r, (column, label) in enumerate((("ops_per_sec", style.THROUGHPUT_LABEL),
-                                             ("per_core", "ops/s per core"))):
-            ax = axes[r][col]
-            if mine.empty:
-                ax.text(0.5, 0.5, "not measured", ha="center", va="center", transform=ax.transAxes)
-                continue
-            _panel(ax, mine, column, row, threads)
-            ax.yaxis.set_major_formatter(style.EngFormatter(sep=""))
-            if col == 0:
-                ax.set_ylabel(label)
-            if r == 0:
-                ax.set_title(f"{machine}\n{style.machine_caption(row)}", fontsize=10)
-            else:
-                ax.set_title("per core (ops/s ÷ cores)", fontsize=10, color="#444444")
-    for r in range(2):
-        vals = sub["ops_per_sec" if r == 0 else "per_core"]
-        style.value_axis(axes[r][0], list(vals), axes[r][0].get_ylabel())
-    fig.suptitle(style.chart_title(family, workload, "throughput vs threads, "
-                                   + " vs ".join(machines)) + "\nmedian of the repetitions")
-    style.legend_outside(fig, [a for row in axes for a in row])
+def ratio_chart(table, family, workload, hw_threads=None):
+    """B/A of the medians per implementation against threads, the bootstrap interval as error
+    bars, 1× marked; one panel per B set. `hw_threads` (machine -> hardware threads) marks where
+    the smaller machine starts to oversubscribe. Tainted rows (only present with
+    --include-tainted) are drawn hollow."""
+    sub = table[(table["family"] == family) & (table["workload"] == workload)]
+    others = list(dict.fromkeys(sub["b"]))
+    fig, axes = style.new_figure(ncols=len(others), width=6.2, height=4.4, sharey="row")
+    values = []
+    for col, other in enumerate(others):
+        ax = axes[0][col]
+        mine = sub[sub["b"] == other]
+        base = mine["a"].iloc[0]
+        for impl in style.impl_order(mine["impl"].unique()):
+            rows = mine[mine["impl"] == impl].sort_values("threads")
+            colour, marker = style.impl_style(impl)
+            low = (rows["ratio"] - rows["ci_low"]).fillna(0).clip(lower=0)
+            high = (rows["ci_high"] - rows["ratio"]).fillna(0).clip(lower=0)
+            ax.errorbar(rows["threads"], rows["ratio"], yerr=[low, high], color=colour, marker=marker,
+                        label=impl, capsize=3, zorder=3)
+            hollow = rows[_tainted(rows)]
+            if not hollow.empty:
+                ax.plot(hollow["threads"], hollow["ratio"], linestyle="none", marker=marker, color=colour,
+                        markerfacecolor="white", zorder=4)
+            values += list(rows["ratio"]) + list(rows["ci_low"].dropna()) + list(rows["ci_high"].dropna())
+        ax.axhline(1.0, color="#444444", linewidth=1, linestyle="--", zorder=2)
+        threads = sorted(mine["threads"].unique())
+        style.threads_axis(ax, threads)
+        title = f"B = {other} ÷ A = {base}"
+        if hw_threads is not None:
+            style.mark_cores(ax, int(min(hw_threads[base], hw_threads[other])), max(threads))
+            title = f"B = {other} ({hw_threads[other]} hw threads) ÷ A = {base} ({hw_threads[base]})"
+        ax.set_title(title, fontsize=10)
+        if col == 0:
+            ax.set_ylabel("B ÷ A, median ops/s")
+    _ratio_axis(axes[0][0], values)
+    fig.suptitle(style.chart_title(family, workload, "B ÷ A throughput")
+                 + f"\nratio of the medians; error bars: {CONFIDENCE:.0%} bootstrap interval over the repetitions")
+    style.legend_outside(fig, list(axes[0]))
     fig.tight_layout()
     return fig
 
 
-def write_charts(rs, out_dir, formats=("png", "svg")):
-    from .plot import save
+# Ratios a reader knows at a glance, coarser as the axis spans more; those in range are ticked.
+_RATIO_TICKS = ((2.5, [0.5, 2 / 3, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2]),
+                (20, [1 / 16, 0.125, 0.25, 0.5, 2 / 3, 1, 1.5, 2, 4, 8, 16]),
+                (math.inf, [0.001, 0.01, 0.1, 0.5, 1, 2, 10, 100, 1000]))
+
+
+def _ratio_axis(ax, values):
+    """Log scale symmetric about 1×, so 0.5× and 2× sit equally far from the line."""
+    values = [v for v in values if v > 0 and math.isfinite(v)]
+    span = max([abs(math.log(v)) for v in values] + [math.log(1.25)]) * 1.15
+    ax.set_yscale("log")
+    ax.set_ylim(math.exp(-span), math.exp(span))
+    ticks = next(t for limit, t in _RATIO_TICKS if math.exp(span) <= limit)
+    ax.yaxis.set_major_locator(FixedLocator([t for t in ticks if abs(math.log(t)) <= span]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}×"))
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+# No date, no tool version, fixed SVG ids: the same data gives the same bytes. (Helper "charts"
+# adds style.save doing the same for every chart; once merged, this folds into it.)
+_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
+
+
+def save(fig, out_dir, stem, formats=("png", "svg")):
+    """Byte-reproducible chart files."""
+    paths = []
+    with matplotlib.rc_context({"svg.hashsalt": "contend"}):
+        for fmt in formats:
+            path = Path(out_dir) / f"{stem}.{fmt}"
+            fig.savefig(path, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt))
+            paths.append(path)
+    style.close(fig)
+    return paths
+
+
+def write_charts(table, out_dir, hw_threads=None, formats=("png", "svg")):
+    """One ratio chart per family and workload the sets have in common."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    t = rs.table
-    common = None
-    for machine in rs.machines.index:
-        pairs = set(map(tuple, t[t["machine"] == machine][["family", "workload"]].drop_duplicates().values))
-        common = pairs if common is None else common & pairs
     written = []
-    for family, workload in sorted(common or []):
-        fig = comparison_chart(rs, family, workload)
+    for family, workload in sorted(set(zip(table["family"], table["workload"]))):
+        fig = ratio_chart(table, family, workload, hw_threads)
         written += save(fig, out_dir, f"compare-{family}-{workload}", formats)
     return written

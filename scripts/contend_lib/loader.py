@@ -84,8 +84,15 @@ def read_json(path):
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        # A decoder that runs off the end means the writer stopped mid-document.
-        if e.pos >= len(text.rstrip()) or not text.rstrip().endswith(("}", "]")):
+        body = text.strip()
+        if not body.startswith(("{", "[")):
+            # Result files are objects; this is some other text (a log, a CSV, a note).
+            first = body.splitlines()[0]
+            first = first if len(first) <= 40 else first[:40] + "…"
+            raise ContendError(path, f"not JSON (starts with {first!r})") from None
+        # A document that opens but never closes, or a decoder that runs off the end, means the
+        # writer stopped mid-document.
+        if e.pos >= len(text.rstrip()) or not body.endswith(("}", "]")):
             raise ContendError(path, f"truncated JSON, ends at line {e.lineno} "
                                      "(an interrupted run?)") from None
         raise ContendError(path, f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None

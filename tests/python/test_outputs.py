@@ -1,17 +1,22 @@
 """Charts, report and export are produced: non-empty PNG and SVG, a self-contained HTML page."""
+import contextlib
 import csv
+import errno
+import io
 import json
+import os
 import shutil
 import sys
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers  # noqa: E402
 
 helpers.import_lib()
-from contend_lib import style  # noqa: E402
+from contend_lib import cli, style  # noqa: E402
 
 A, B = helpers.FIXTURES / "machine_a", helpers.FIXTURES / "machine_b"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -44,6 +49,14 @@ class Outputs(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
+    def false_sharing_pair(self):
+        """machine_a and machine_b cut to false_sharing, in folders a/ and b/."""
+        sets = []
+        for name, source in (("a", A), ("b", B)):
+            (self.root / name).mkdir()
+            sets.append(small_set(self.root / name, source, families=("false_sharing",)))
+        return sets
+
     def assert_chart(self, stem_path):
         png, svg = stem_path.with_suffix(".png"), stem_path.with_suffix(".svg")
         self.assertTrue(png.is_file(), png)
@@ -66,8 +79,7 @@ class Outputs(unittest.TestCase):
         self.assertEqual(len(list(charts.iterdir())), 2 * (1 + 4 + 3 + 2 + 1 + 1))
 
     def test_compare(self):
-        a = small_set(self.root / "a", A, families=("false_sharing",)) if (self.root / "a").mkdir() is None else None
-        b = small_set(self.root / "b", B, families=("false_sharing",)) if (self.root / "b").mkdir() is None else None
+        a, b = self.false_sharing_pair()
         out = self.root / "cmp"
         proc = helpers.run_cli("compare", a, b, "--csv", self.root / "r.csv", "--out", out)
         self.assertEqual(proc.returncode, 0, proc.stderr)
@@ -91,6 +103,72 @@ class Outputs(unittest.TestCase):
         for text in ("Padding against false sharing", "cache-line ping-pong floor", "Litmus tests",
                      "Intel(R) Xeon(R) Processor @ 2.80GHz", "oversubscription"):
             self.assertIn(text, page)
+
+    def test_report_into_existing_folder(self):
+        folder = small_set(self.root, A, families=("false_sharing",))
+        out = self.root / "out"
+        out.mkdir()
+        proc = helpers.run_cli("report", folder, "--out", out)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([p.name for p in out.iterdir()], ["report.html"])
+        self.assertTrue((out / "report.html").read_text().startswith("<!doctype html>"))
+
+    def test_report_failed_write_leaves_nothing(self):
+        folder = small_set(self.root, A, families=("false_sharing",))
+        out = self.root / "out"
+        out.mkdir()
+
+        def disk_full(*_):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        err = io.StringIO()
+        with mock.patch("os.replace", disk_full), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(err):
+            code = cli.main(["report", str(folder), "--out", str(out / "r.html")])
+        self.assertEqual(code, 2, err.getvalue())
+        self.assertEqual(err.getvalue().strip().splitlines(),
+                         [f"contend: error: {out / 'r.html'}: no space left on device"])
+        self.assertEqual(list(out.iterdir()), [])
+
+    def test_compare_default_out_is_the_current_folder(self):
+        a, b = self.false_sharing_pair()
+        work = self.root / "work"
+        work.mkdir()
+        under_results = helpers.REPO / "results" / "compare-machine-a-vs-machine-b"
+        try:
+            proc = helpers.run_cli("compare", a, b, cwd=work)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertFalse(under_results.exists())
+            self.assert_chart(work / "compare-machine-a-vs-machine-b" / "compare-false_sharing-atomic")
+        finally:
+            if under_results.exists():  # the old default; never leave it in the repository
+                shutil.rmtree(under_results)
+
+    def test_compare_charts_are_byte_reproducible(self):
+        a, b = self.false_sharing_pair()
+        for out in ("one", "two"):
+            proc = helpers.run_cli("compare", a, b, "--out", self.root / out)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+        names = sorted(p.name for p in (self.root / "one").iterdir())
+        self.assertEqual(len(names), 4)
+        for name in names:
+            with self.subTest(chart=name):
+                self.assertEqual((self.root / "one" / name).read_bytes(), (self.root / "two" / name).read_bytes())
+        self.assertNotIn("<dc:date>", (self.root / "one" / "compare-false_sharing-atomic.svg").read_text())
+
+    def test_compare_csv_creates_its_folder(self):
+        csv_path = self.root / "new" / "deep" / "r.csv"
+        proc = helpers.run_cli("compare", A / "false_sharing.json", B / "false_sharing.json", "--csv", csv_path,
+                               "--out", self.root / "charts")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(csv_path.is_file())
+
+    def test_export_creates_folders(self):
+        tidy, reps = self.root / "x" / "tidy.csv", self.root / "y" / "z" / "reps.csv"
+        proc = helpers.run_cli("export", A / "stacks.json", "--csv", tidy, "--reps", reps)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(tidy.is_file() and reps.is_file())
+        self.assertEqual(sorted(p.name for p in reps.parent.iterdir()), ["reps.csv"])  # no temp left
 
     def test_export(self):
         out = self.root / "tidy.csv"

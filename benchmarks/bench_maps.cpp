@@ -98,7 +98,7 @@ void map_workload(benchmark::State& state, Workload w) {
         wrong.fetch_add(mismatches, std::memory_order_relaxed);  // read after the end barrier
         return done;
       },
-      {.owner_threads = owner_threads_of<M>},
+      {.owner_threads = owner_threads_of<M>, .blocking = blocking_of<M>},
       [] { benchmark::DoNotOptimize(map->get(0)); });  // channel_async: wait out the owner's backlog
   if (state.thread_index() == 0) {
     check(state, wrong.load() == 0, std::to_string(wrong.load()) + " gets returned a wrong value");

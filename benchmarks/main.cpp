@@ -4,19 +4,25 @@
 //                    2 x cores, plus the core count
 //   --run_ms=N       length of each time-bounded run (default 300, quick 50)
 //   --think=N        local work between increments in counters/think<N> (default 100)
+//   --pin=none|spread|compact  where threads run (default none: the scheduler's placement)
 // Repetitions default to 5 (quick: 2); --benchmark_repetitions overrides.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "context.hpp"
 #include "family.hpp"
+#include "interference.hpp"
 #include "options.hpp"
+#include "placement.hpp"
+#include "probe.hpp"
 #include "thread_counts.hpp"
 
 namespace contend::bench {
@@ -25,9 +31,7 @@ namespace {
 Options parsed;
 
 [[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "error: " << message << "\n"
-            << "usage: bench_" << family_name()
-            << " [--quick] [--threads=1,2,4] [--run_ms=N] [--think=N] [--benchmark_...]\n";
+  std::cerr << "bench_" << family_name() << ": error: " << message << " (see --help)\n";
   std::exit(2);
 }
 
@@ -63,6 +67,10 @@ std::vector<char*> parse(int argc, char** argv) {
       run_ms_given = true;
     } else if (arg.rfind("--think=", 0) == 0) {
       parsed.think = static_cast<int>(parse_number(value("--think="), "--think", 0));
+    } else if (arg.rfind("--pin=", 0) == 0) {
+      const std::optional<Pin> pin = parse_pin(value("--pin="));
+      if (!pin) usage_error("bad value '" + value("--pin=") + "' for --pin (none, spread or compact)");
+      parsed.pin = *pin;
     } else if (arg == "--help" || arg == "-h") {
       std::cout
           << "bench_" << family_name() << ": contend benchmarks, family '" << family_name() << "'\n"
@@ -71,6 +79,10 @@ std::vector<char*> parse(int argc, char** argv) {
              "cores)\n"
           << "  --run_ms=N       length of each time-bounded run in ms (default 300, quick 50)\n"
           << "  --think=N        local-work iterations between increments for counters/think<N>\n"
+          << "  --pin=MODE       where threads run: none (default: the scheduler decides), spread\n"
+             "                   (one CPU per physical core first, then SMT siblings) or compact\n"
+             "                   (the SMT siblings of a core first); owner threads follow the run's\n"
+           "                   threads\n"
           << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...)\n";
       std::exit(0);
     } else {
@@ -86,6 +98,11 @@ std::vector<char*> parse(int argc, char** argv) {
   }
   if (parsed.threads.empty()) parsed.threads = default_thread_counts();
   if (parsed.quick && !run_ms_given) parsed.run_ms = 50;
+  const Topology topology = read_topology();
+  const std::vector<int> allowed = allowed_cpus();
+  parsed.allowed_cpus = std::max(1, static_cast<int>(allowed.size()));
+  parsed.probe_pairs = probe_pairs(topology, allowed);
+  configure_placement(placement_order(topology, parsed.pin, allowed));
   // Each benchmark is one time-bounded iteration; a tiny min_time stops Google Benchmark from
   // re-running it with more iterations (and keeps "iterations:1" out of the names).
   static std::string reps = "--benchmark_repetitions=" + std::to_string(parsed.quick ? 2 : 5);
@@ -95,6 +112,24 @@ std::vector<char*> parse(int argc, char** argv) {
   rest.push_back(min_time.data());
   rest.push_back(aggregates.data());
   return rest;
+}
+
+// What the harness adds to the machine context: placement, probe and taint rules.
+void add_harness_context() {
+  char number[32];
+  auto add = [&](const char* key, double v) {
+    std::snprintf(number, sizeof number, "%.2f", v);
+    benchmark::AddCustomContext(key, number);
+  };
+  benchmark::AddCustomContext("pin", std::string(to_string(parsed.pin)));
+  benchmark::AddCustomContext("probe_pairs", describe_pairs(parsed.probe_pairs));
+  benchmark::AddCustomContext("probe_us_per_pair", std::to_string(PROBE_PER_PAIR.count()));
+  add("taint_foreign_cpu", TAINT_FOREIGN_CPU);
+  add("taint_parallelism_share", TAINT_PARALLELISM_SHARE);
+  // What /proc/stat's 10 ms ticks allow over one nominal run (interference.hpp): the foreign
+  // taint needs foreign + steal > taint_foreign_cpu + this.
+  add("interference_resolution_cpu",
+      static_cast<double>(read_topology().cpus.size()) * (PROC_STAT_TICK_NS / 1e6) / parsed.run_ms);
 }
 
 }  // namespace
@@ -110,6 +145,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
   add_machine_context(family_name(), options().quick ? "quick" : "default", options().run_ms);
+  add_harness_context();
   register_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

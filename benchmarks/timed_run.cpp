@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <numeric>
 
+#include "interference.hpp"
 #include "options.hpp"
+#include "probe.hpp"
 
 namespace contend::bench {
 namespace {
@@ -18,20 +20,16 @@ std::int64_t process_cpu_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-// A shared VM loses its vCPUs to other guests; spinning designs suffer most when that happens,
-// so every run reports how much of the machine was stolen while it ran.
-CpuTicks cpu_ticks() {
-  CpuTicks t;
+// The whole of /proc/stat (a few hundred bytes a CPU): the machine's busy and stolen ticks, to
+// tell what others took from the machine during a run (interference.hpp).
+std::string proc_stat() {
+  std::string text;
   if (std::FILE* f = std::fopen("/proc/stat", "r")) {
-    unsigned long long v[8] = {};
-    if (std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
-                    &v[5], &v[6], &v[7]) == 8) {
-      for (unsigned long long x : v) t.total += x;
-      t.steal = v[7];
-    }
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
     std::fclose(f);
   }
-  return t;
+  return text;
 }
 
 }  // namespace
@@ -51,7 +49,7 @@ void TimedRun::prepare(const benchmark::State& state, std::function<void()> sett
 }
 
 void TimedRun::OnStart::operator()() noexcept {
-  run->ticks_start_ = cpu_ticks();
+  run->stat_start_ = proc_stat();
   run->cpu_start_ns_ = process_cpu_ns();
   run->wall_start_ = Clock::now();
   run->deadline_ =
@@ -62,7 +60,7 @@ void TimedRun::OnEnd::operator()() noexcept {
   if (run->settle_) run->settle_();
   run->wall_end_ = Clock::now();
   run->cpu_end_ns_ = process_cpu_ns();
-  run->ticks_end_ = cpu_ticks();
+  run->stat_end_ = proc_stat();
 }
 
 Clock::time_point TimedRun::begin() {
@@ -116,10 +114,41 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["producers"] = info.producers;
   c["consumers"] = info.consumers;
   // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
-  const std::uint64_t ticks = ticks_end_.total - ticks_start_.total;
-  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(ticks_end_.steal - ticks_start_.steal) /
-                                   static_cast<double>(ticks)
-                             : 0.0;
+  const std::optional<ProcStat> before = parse_proc_stat(stat_start_), after = parse_proc_stat(stat_end_);
+  const double ticks = before && after ? static_cast<double>(after->total - before->total) : 0;
+  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(after->steal - before->steal) / ticks : 0.0;
+
+  const Interference in = classify({
+      .stat_before = stat_start_,
+      .stat_after = stat_end_,
+      .process_cpu_ns = cpu_end_ns_ - cpu_start_ns_,
+      .wall_ns = static_cast<std::int64_t>(wall_ns),
+      .parallelism_needed =
+          parallelism_needed(info.blocking, state.threads(), info.owner_threads, options().allowed_cpus),
+  });
+  c["foreign_cpu"] = in.foreign_cpu;
+  c["steal_cpu"] = in.steal_cpu;
+  c["parallelism"] = in.parallelism;
+  c["parallelism_needed"] = in.parallelism_needed;
+  c["foreign_resolution_cpu"] = in.resolution_cpu;
+  c["tainted"] = in.tainted();
+  c["taint_foreign"] = in.taint_foreign;
+  c["taint_parallelism"] = in.taint_parallelism;
+  if (in.tainted()) state.SetLabel(in.label());
+
+  c["probe_ns"] = probe_ns_;
+  const std::vector<CpuPair>& pairs = options().probe_pairs;
+  for (std::size_t i = 0; i < pairs.size() && i < probe_pair_ns_.size(); ++i) {
+    c["probe_ns_" + std::to_string(pairs[i].first) + "_" + std::to_string(pairs[i].second)] = probe_pair_ns_[i];
+  }
+}
+
+void TimedRun::before_repetition(const benchmark::State& state) {
+  TimedRun& run = timed_run();
+  const ProbeResult probe = run_probe(options().probe_pairs);
+  run.probe_pair_ns_ = probe.pair_ns;
+  run.probe_ns_ = probe.median_ns;
+  place_library_threads(state.threads());
 }
 
 void check(benchmark::State& state, bool ok, const std::string& what) {

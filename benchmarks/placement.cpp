@@ -15,8 +15,9 @@ namespace {
 struct State {
   std::mutex mutex;
   std::vector<int> order;        // empty: --pin=none
-  std::vector<pid_t> library;    // live library threads, in start order
+  std::vector<pid_t> library;    // live library threads
   int first_library_slot = 0;    // the run's thread count
+  int started_this_run = 0;      // library threads started since place_library_threads()
 };
 
 State& state() {
@@ -33,19 +34,13 @@ void pin(pid_t tid, int cpu) {
   sched_setaffinity(tid, sizeof set, &set);  // a CPU taken away meanwhile: the thread stays unpinned
 }
 
-// Caller holds the mutex.
-void pin_library_locked(State& s) {
-  for (std::size_t i = 0; i < s.library.size(); ++i) {
-    const std::size_t slot = static_cast<std::size_t>(s.first_library_slot) + i;
-    pin(s.library[i], s.order[slot % s.order.size()]);
-  }
-}
+int slot_cpu(const State& s, int slot) { return s.order[static_cast<std::size_t>(slot) % s.order.size()]; }
 
 void library_thread_started() {
   State& s = state();
   std::lock_guard lock(s.mutex);
   s.library.push_back(gettid());
-  pin_library_locked(s);
+  pin(gettid(), slot_cpu(s, s.first_library_slot + s.started_this_run++));
 }
 
 void library_thread_stopping() {
@@ -71,7 +66,7 @@ void place_benchmark_thread(int thread) {
   State& s = state();
   std::lock_guard lock(s.mutex);
   if (s.order.empty()) return;
-  pin(gettid(), s.order[static_cast<std::size_t>(thread) % s.order.size()]);
+  pin(gettid(), slot_cpu(s, thread));
 }
 
 void place_library_threads(int threads) {
@@ -79,7 +74,10 @@ void place_library_threads(int threads) {
   std::lock_guard lock(s.mutex);
   if (s.order.empty()) return;
   s.first_library_slot = threads;
-  pin_library_locked(s);
+  s.started_this_run = 0;
+  // A thread kept from an earlier run (a prefilled map's owner) is the one design of this run
+  // that is alive and awake, or idle: the designs here start at most one thread each.
+  for (pid_t tid : s.library) pin(tid, slot_cpu(s, threads));
 }
 
 }  // namespace contend::bench

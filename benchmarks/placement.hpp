@@ -16,8 +16,9 @@ void configure_placement(std::vector<int> order);
 // Benchmark thread `thread` of a run pins itself to order[thread % size]. No-op for none.
 void place_benchmark_thread(int thread);
 
-// Before each run of `threads` threads: the library threads alive (an owner kept across runs)
-// and those started during the run take the slots after the run's threads, in start order.
+// Before each run of `threads` threads: the library threads started during the run take the
+// slots after the run's threads, in start order; those already alive (the owner of a design kept
+// across runs, like a prefilled map's) take the first of them, as the only design of the run.
 void place_library_threads(int threads);
 
 }  // namespace contend::bench

@@ -95,6 +95,8 @@ std::vector<CpuPair> probe_pairs(const Topology& topology, const std::vector<int
   first([](const LogicalCpu& h, const LogicalCpu& c) { return c.package == h.package && c.core != h.core; });
   first([](const LogicalCpu& h, const LogicalCpu& c) { return c.package != h.package; });
   for (std::size_t quarter = 1; quarter <= 3; ++quarter) add(allowed[quarter * allowed.size() / 4]);
+  add(allowed[1]);
+  add(allowed.back());
   return pairs;
 }
 

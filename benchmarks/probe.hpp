@@ -23,7 +23,8 @@ using CpuPair = std::pair<int, int>;
 // The probe pairs, fixed for the machine: all pairs of the allowed CPUs when there are at most 4;
 // otherwise 4 pairs from the first allowed CPU c0: c0 with its SMT sibling, with another core of
 // its package, with a CPU of another package (each when the machine has one), then pairs of c0
-// with CPUs a quarter, a half and three quarters along the allowed list until there are 4.
+// with CPUs a quarter, a half and three quarters along the allowed list, the second and the
+// last allowed CPU, until there are 4.
 std::vector<CpuPair> probe_pairs(const Topology& topology, const std::vector<int>& allowed);
 
 // "0-1,0-2" (the context's probe_pairs key).

@@ -25,6 +25,7 @@ bool pin_self(int cpu) {
 double probe_pair(CpuPair pair, std::chrono::microseconds budget) {
   using Clock = std::chrono::steady_clock;
   constexpr int rounds_per_sample = 32;  // keeps the clock read (tens of ns) out of the latency
+  constexpr std::size_t max_samples = 1 << 14;  // 32 round trips take >= 1 us: more than 1 ms allows
   Padded<std::atomic<std::uint64_t>> flag;
   std::atomic<int> pinned{0};  // answerer: 1 pinned, -1 failed
   std::thread answerer([&] {
@@ -33,6 +34,7 @@ double probe_pair(CpuPair pair, std::chrono::microseconds budget) {
     if (ok) pingpong_answer(flag.value);
   });
   std::vector<double> samples;
+  samples.reserve(max_samples);  // no allocation between a sample's clock reads
   std::thread initiator([&] {
     int answerer_pinned = 0;
     while ((answerer_pinned = pinned.load(std::memory_order_acquire)) == 0) std::this_thread::yield();
@@ -44,7 +46,7 @@ double probe_pair(CpuPair pair, std::chrono::microseconds budget) {
     std::uint64_t n = 0;
     for (int i = 0; i < rounds_per_sample; ++i) n = pingpong_round_trip(flag.value, n);  // warm up
     const Clock::time_point end = Clock::now() + budget;
-    for (Clock::time_point t0 = Clock::now(); t0 < end;) {
+    for (Clock::time_point t0 = Clock::now(); t0 < end && samples.size() < max_samples;) {
       for (int i = 0; i < rounds_per_sample; ++i) n = pingpong_round_trip(flag.value, n);
       const Clock::time_point t1 = Clock::now();
       samples.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / (2 * rounds_per_sample));

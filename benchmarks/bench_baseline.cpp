@@ -40,7 +40,8 @@ void cache_line_pingpong(benchmark::State& state) {
     if (thread == 0) {
       std::uint64_t n = 0;
       // Batches of 32 round trips keep the clock read (tens of ns) out of the latency.
-      const std::uint64_t rounds = repeat_until(deadline, 32, [&] { n = pingpong_round_trip(flag.value, n); });
+      const std::uint64_t rounds =
+          repeat_until(deadline, 32, [&] { n = pingpong_round_trip(flag.value, n); });
       pingpong_finish(flag.value);
       return {2 * rounds, Role::worker};
     }

@@ -94,20 +94,22 @@ void pingpong_workload(benchmark::State& state) {
     pong = std::make_unique<Ch>(small_capacity);
     mismatch = false;
   }
-  run_timed(state, [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
-    if (thread == 0) {
-      std::uint64_t i = 0;
-      // Batches of 32 round trips keep the clock read (tens of ns) out of the latency.
-      const std::uint64_t rounds = repeat_until(deadline, 32, [&] {
-        ping->send(++i);
-        if (pong->receive() != i) mismatch = true;
-      });
-      ping->close();
-      return {2 * rounds, Role::worker};  // two one-way hand-offs per round trip
-    }
-    while (std::optional<std::uint64_t> v = ping->receive()) pong->send(*v);
-    return {0, Role::consumer};
-  }, {.blocking = blocking_of<Ch>});
+  run_timed(state,
+            [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
+              if (thread == 0) {
+                std::uint64_t i = 0;
+                // Batches of 32 round trips keep the clock read (tens of ns) out of the latency.
+                const std::uint64_t rounds = repeat_until(deadline, 32, [&] {
+                  ping->send(++i);
+                  if (pong->receive() != i) mismatch = true;
+                });
+                ping->close();
+                return {2 * rounds, Role::worker};  // two one-way hand-offs per round trip
+              }
+              while (std::optional<std::uint64_t> v = ping->receive()) pong->send(*v);
+              return {0, Role::consumer};
+            },
+            {.blocking = blocking_of<Ch>});
   if (state.thread_index() == 0) {
     check(state, !mismatch, "a reply did not match its request");
     ping.reset();

@@ -93,7 +93,8 @@ std::map<std::string, std::string> machine_context(const std::string& family, co
 }
 
 void add_machine_context(const std::string& family, const std::string& mode, double run_ms) {
-  for (const auto& [key, value] : machine_context(family, mode, run_ms)) benchmark::AddCustomContext(key, value);
+  for (const auto& [key, value] : machine_context(family, mode, run_ms))
+    benchmark::AddCustomContext(key, value);
 }
 
 }  // namespace contend::bench

@@ -42,21 +42,25 @@ struct Args {
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr, "hand_timed_check: error: %s (usage: hand_timed_check [--threads=1,2] [--run_ms=N] "
-               "[--repetitions=N] [--json FILE])\n", message.c_str());
+  std::fprintf(stderr,
+               "hand_timed_check: error: %s (usage: hand_timed_check [--threads=1,2] [--run_ms=N] "
+               "[--repetitions=N] [--json FILE])\n",
+               message.c_str());
   std::exit(2);
 }
 
 double number(const std::string& text, const char* flag, double min, double max) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= min && v <= max)) usage_error("bad value '" + text + "' for " + flag);
+  if (text.empty() || *end != '\0' || !(v >= min && v <= max))
+    usage_error("bad value '" + text + "' for " + flag);
   return v;
 }
 
 std::vector<int> thread_list(const std::string& text) {
   const std::optional<std::vector<int>> counts = contend::bench::parse_thread_counts(text);
-  if (!counts) usage_error("--threads needs whole numbers from 1 to 1024, comma-separated, not '" + text + "'");
+  if (!counts)
+    usage_error("--threads needs whole numbers from 1 to 1024, comma-separated, not '" + text + "'");
   return *counts;
 }
 
@@ -75,11 +79,12 @@ Args parse(int argc, char** argv) {
       value = argv[++i];
     }
     if (arg == "--help" || arg == "-h") {
-      std::printf("hand_timed_check: N threads increment one atomic for a fixed time, timed by hand\n"
-                  "  --threads=LIST     thread counts, e.g. 1,2 (default 2)\n"
-                  "  --run_ms=N         length of each run in ms (default 1000)\n"
-                  "  --repetitions=N    runs of each thread count (default 1)\n"
-                  "  --json FILE        also write the runs and the machine context as JSON\n");
+      std::printf(
+          "hand_timed_check: N threads increment one atomic for a fixed time, timed by hand\n"
+          "  --threads=LIST     thread counts, e.g. 1,2 (default 2)\n"
+          "  --run_ms=N         length of each run in ms (default 1000)\n"
+          "  --repetitions=N    runs of each thread count (default 1)\n"
+          "  --json FILE        also write the runs and the machine context as JSON\n");
       std::exit(0);
     } else if (arg == "--threads") {
       a.threads = thread_list(value);
@@ -168,9 +173,10 @@ Run run_once(int threads, double run_ms) {
       .parallelism_needed = contend::bench::parallelism_needed(false, threads, 0, cpus),
   });
   std::printf("threads=%d increments=%llu (counter %llu) wall=%.3f s  ops_per_sec=%.4g  ns_per_op=%.3f%s%s\n",
-              threads, static_cast<unsigned long long>(total), static_cast<unsigned long long>(counter.load()),
-              seconds, r.ops_per_sec, seconds * 1e9 / static_cast<double>(total),
-              r.interference.tainted() ? "  " : "", r.interference.label().c_str());
+              threads, static_cast<unsigned long long>(total),
+              static_cast<unsigned long long>(counter.load()), seconds, r.ops_per_sec,
+              seconds * 1e9 / static_cast<double>(total), r.interference.tainted() ? "  " : "",
+              r.interference.label().c_str());
   return r;
 }
 
@@ -193,7 +199,8 @@ std::string quoted(const std::string& s) {
 
 // The whole file or nothing: written beside FILE, then renamed over it.
 bool write_json(const std::string& path, const Args& args, const std::vector<Run>& runs) {
-  std::map<std::string, std::string> context = contend::bench::machine_context("hand_timed", "default", args.run_ms);
+  std::map<std::string, std::string> context =
+      contend::bench::machine_context("hand_timed", "default", args.run_ms);
   context["repetitions"] = std::to_string(args.repetitions);
   std::ostringstream out;
   out.precision(17);
@@ -210,8 +217,8 @@ bool write_json(const std::string& path, const Args& args, const std::vector<Run
     out << sep << "    {\"threads\": " << r.threads << ", \"ops_per_sec\": " << r.ops_per_sec
         << ", \"repetition\": " << r.repetition << ", \"foreign_cpu\": " << in.foreign_cpu
         << ", \"steal_cpu\": " << in.steal_cpu << ", \"parallelism\": " << in.parallelism
-        << ", \"parallelism_needed\": " << in.parallelism_needed << ", \"tainted\": " << (in.tainted() ? 1 : 0)
-        << ", \"label\": " << quoted(in.label()) << "}";
+        << ", \"parallelism_needed\": " << in.parallelism_needed
+        << ", \"tainted\": " << (in.tainted() ? 1 : 0) << ", \"label\": " << quoted(in.label()) << "}";
     sep = ",\n";
   }
   out << "\n  ]\n}\n";

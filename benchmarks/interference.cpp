@@ -48,8 +48,8 @@ Interference classify(const RunUsage& usage) {
   r.parallelism = static_cast<double>(usage.process_cpu_ns) / wall;
   r.resolution_cpu = static_cast<double>(std::max(before->cpus, after->cpus)) * tick / wall;
   r.taint_foreign = r.foreign_cpu + r.steal_cpu > TAINT_FOREIGN_CPU + r.resolution_cpu;
-  r.taint_parallelism = usage.parallelism_needed > 0 &&
-                        r.parallelism < usage.parallelism_needed * TAINT_PARALLELISM_SHARE;
+  r.taint_parallelism =
+      usage.parallelism_needed > 0 && r.parallelism < usage.parallelism_needed * TAINT_PARALLELISM_SHARE;
   r.valid = true;
   return r;
 }

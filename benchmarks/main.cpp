@@ -82,7 +82,7 @@ std::vector<char*> parse(int argc, char** argv) {
           << "  --pin=MODE       where threads run: none (default: the scheduler decides), spread\n"
              "                   (one CPU per physical core first, then SMT siblings) or compact\n"
              "                   (the SMT siblings of a core first); owner threads follow the run's\n"
-           "                   threads\n"
+             "                   threads\n"
           << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...)\n";
       std::exit(0);
     } else {

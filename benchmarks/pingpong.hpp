@@ -23,7 +23,9 @@ inline std::uint64_t pingpong_round_trip(std::atomic<std::uint64_t>& flag, std::
 }
 
 // Initiator, when done: releases the answerer.
-inline void pingpong_finish(std::atomic<std::uint64_t>& flag) { flag.store(pingpong_stop, std::memory_order_release); }
+inline void pingpong_finish(std::atomic<std::uint64_t>& flag) {
+  flag.store(pingpong_stop, std::memory_order_release);
+}
 
 // Answerer: returns every ball until pingpong_finish().
 inline void pingpong_answer(std::atomic<std::uint64_t>& flag) {

@@ -14,10 +14,10 @@ namespace {
 
 struct State {
   std::mutex mutex;
-  std::vector<int> order;        // empty: --pin=none
-  std::vector<pid_t> library;    // live library threads
-  int first_library_slot = 0;    // the run's thread count
-  int started_this_run = 0;      // library threads started since place_library_threads()
+  std::vector<int> order;      // empty: --pin=none
+  std::vector<pid_t> library;  // live library threads
+  int first_library_slot = 0;  // the run's thread count
+  int started_this_run = 0;    // library threads started since place_library_threads()
 };
 
 State& state() {

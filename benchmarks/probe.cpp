@@ -24,7 +24,7 @@ bool pin_self(int cpu) {
 // Median one-way latency between CPUs a and b, in ns; 0 if a thread could not be pinned.
 double probe_pair(CpuPair pair, std::chrono::microseconds budget) {
   using Clock = std::chrono::steady_clock;
-  constexpr int rounds_per_sample = 32;  // keeps the clock read (tens of ns) out of the latency
+  constexpr int rounds_per_sample = 32;         // keeps the clock read (tens of ns) out of the latency
   constexpr std::size_t max_samples = 1 << 14;  // 32 round trips take >= 1 us: more than 1 ms allows
   Padded<std::atomic<std::uint64_t>> flag;
   std::atomic<int> pinned{0};  // answerer: 1 pinned, -1 failed

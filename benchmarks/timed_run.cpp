@@ -139,7 +139,8 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["probe_ns"] = probe_ns_;
   const std::vector<CpuPair>& pairs = options().probe_pairs;
   for (std::size_t i = 0; i < pairs.size() && i < probe_pair_ns_.size(); ++i) {
-    c["probe_ns_" + std::to_string(pairs[i].first) + "_" + std::to_string(pairs[i].second)] = probe_pair_ns_[i];
+    c["probe_ns_" + std::to_string(pairs[i].first) + "_" + std::to_string(pairs[i].second)] =
+        probe_pair_ns_[i];
   }
 }
 

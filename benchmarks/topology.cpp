@@ -23,7 +23,8 @@ std::optional<int> read_int(const std::filesystem::path& path) {
 // "cpu12" -> 12; nullopt for "cpufreq", "cpuidle" and the like.
 std::optional<int> cpu_number(const std::string& name) {
   if (name.size() < 4 || name.rfind("cpu", 0) != 0) return std::nullopt;
-  if (!std::all_of(name.begin() + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  if (!std::all_of(name.begin() + 3, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
   return std::stoi(name.substr(3));
 }
 
@@ -50,7 +51,8 @@ const LogicalCpu* Topology::find(int id) const {
 
 std::string Topology::description() const {
   std::ostringstream out;
-  for (const LogicalCpu& c : cpus) out << (&c == cpus.data() ? "" : " ") << "cpu" << c.id << "=s" << c.package << "c" << c.core;
+  for (const LogicalCpu& c : cpus)
+    out << (&c == cpus.data() ? "" : " ") << "cpu" << c.id << "=s" << c.package << "c" << c.core;
   return out.str();
 }
 
@@ -64,7 +66,8 @@ Topology read_topology(const std::string& root) {
     const std::optional<int> core = read_int(entry.path() / "topology" / "core_id");
     if (package && core) t.cpus.push_back({*id, *package, *core});
   }
-  std::sort(t.cpus.begin(), t.cpus.end(), [](const LogicalCpu& a, const LogicalCpu& b) { return a.id < b.id; });
+  std::sort(t.cpus.begin(), t.cpus.end(),
+            [](const LogicalCpu& a, const LogicalCpu& b) { return a.id < b.id; });
   return t;
 }
 

@@ -1,13 +1,13 @@
 // The interference classifier on /proc/stat samples recorded on this machine
 // (tests/fixtures/proc_stat: record.py, edit.py), never on live timings.
+#include "interference.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
-
-#include "interference.hpp"
 
 namespace contend::bench {
 namespace {
@@ -35,11 +35,12 @@ struct Sample {
   }
 
   Interference classify(int needed = -1) const {
-    return bench::classify({.stat_before = before,
-                            .stat_after = after,
-                            .process_cpu_ns = meta.at("process_cpu_ns"),
-                            .wall_ns = meta.at("wall_ns"),
-                            .parallelism_needed = needed < 0 ? static_cast<int>(meta.at("parallelism_needed")) : needed});
+    return bench::classify(
+        {.stat_before = before,
+         .stat_after = after,
+         .process_cpu_ns = meta.at("process_cpu_ns"),
+         .wall_ns = meta.at("wall_ns"),
+         .parallelism_needed = needed < 0 ? static_cast<int>(meta.at("parallelism_needed")) : needed});
   }
 };
 
@@ -59,8 +60,8 @@ TEST(ProcStat, RefusesTextWithoutACpuLine) {
 }
 
 TEST(Interference, UnreadableSnapshotsJudgeNothing) {
-  const Interference r = classify({.stat_before = "", .stat_after = "", .process_cpu_ns = 1, .wall_ns = 1,
-                                   .parallelism_needed = 2});
+  const Interference r = classify(
+      {.stat_before = "", .stat_after = "", .process_cpu_ns = 1, .wall_ns = 1, .parallelism_needed = 2});
   EXPECT_FALSE(r.valid);
   EXPECT_FALSE(r.tainted());
   EXPECT_EQ(r.label(), "");
@@ -114,9 +115,11 @@ TEST(Interference, BlockingDesignIsNotJudgedByParallelism) {
 // needs more than 0.10 + 0.067 CPU = 5 ticks beyond our own time: 4 ticks (0.13 CPU, above the
 // bare threshold) stay clean, 6 ticks (0.20 CPU) taint.
 TEST(Interference, QuantizationAloneNeverTaints) {
-  const std::string before = "cpu  100 0 0 1000 0 0 0 0 0 0\ncpu0 50 0 0 500 0 0 0 0 0 0\ncpu1 50 0 0 500 0 0 0 0 0 0\n";
+  const std::string before =
+      "cpu  100 0 0 1000 0 0 0 0 0 0\ncpu0 50 0 0 500 0 0 0 0 0 0\ncpu1 50 0 0 500 0 0 0 0 0 0\n";
   auto after = [](int busy_ticks) {
-    return "cpu  " + std::to_string(100 + busy_ticks) + " 0 0 1000 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\ncpu1 0 0 0 0 0 0 0 0 0 0\n";
+    return "cpu  " + std::to_string(100 + busy_ticks) +
+           " 0 0 1000 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\ncpu1 0 0 0 0 0 0 0 0 0 0\n";
   };
   const std::int64_t wall = 300'000'000, ours = 600'000'000;
   const std::string four = after(60 + 4), six = after(60 + 6);

@@ -83,7 +83,9 @@ std::vector<char*> parse(int argc, char** argv) {
              "                   (one CPU per physical core first, then SMT siblings) or compact\n"
              "                   (the SMT siblings of a core first); owner threads follow the run's\n"
              "                   threads\n"
-          << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...)\n";
+          << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...);\n"
+             "                   --benchmark_enable_random_interleaving=true shuffles the repetitions of\n"
+             "                   all benchmarks, so that drift spreads over every design\n";
       std::exit(0);
     } else {
       reps_given = reps_given || arg.rfind("--benchmark_repetitions", 0) == 0;

@@ -9,7 +9,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -19,10 +18,8 @@
 
 #include "context.hpp"
 #include "family.hpp"
-#include "interference.hpp"
 #include "options.hpp"
-#include "placement.hpp"
-#include "probe.hpp"
+#include "run_quality.hpp"
 #include "thread_counts.hpp"
 
 namespace contend::bench {
@@ -100,11 +97,7 @@ std::vector<char*> parse(int argc, char** argv) {
   }
   if (parsed.threads.empty()) parsed.threads = default_thread_counts();
   if (parsed.quick && !run_ms_given) parsed.run_ms = 50;
-  const Topology topology = read_topology();
-  const std::vector<int> allowed = allowed_cpus();
-  parsed.allowed_cpus = std::max(1, static_cast<int>(allowed.size()));
-  parsed.probe_pairs = probe_pairs(topology, allowed);
-  configure_placement(placement_order(topology, parsed.pin, allowed));
+  setup_quality(parsed.pin);
   // Each benchmark is one time-bounded iteration; a tiny min_time stops Google Benchmark from
   // re-running it with more iterations (and keeps "iterations:1" out of the names).
   static std::string reps = "--benchmark_repetitions=" + std::to_string(parsed.quick ? 2 : 5);
@@ -114,24 +107,6 @@ std::vector<char*> parse(int argc, char** argv) {
   rest.push_back(min_time.data());
   rest.push_back(aggregates.data());
   return rest;
-}
-
-// What the harness adds to the machine context: placement, probe and taint rules.
-void add_harness_context() {
-  char number[32];
-  auto add = [&](const char* key, double v) {
-    std::snprintf(number, sizeof number, "%.2f", v);
-    benchmark::AddCustomContext(key, number);
-  };
-  benchmark::AddCustomContext("pin", std::string(to_string(parsed.pin)));
-  benchmark::AddCustomContext("probe_pairs", describe_pairs(parsed.probe_pairs));
-  benchmark::AddCustomContext("probe_us_per_pair", std::to_string(PROBE_PER_PAIR.count()));
-  add("taint_foreign_cpu", TAINT_FOREIGN_CPU);
-  add("taint_parallelism_share", TAINT_PARALLELISM_SHARE);
-  // What /proc/stat's 10 ms ticks allow over one nominal run (interference.hpp): the foreign
-  // taint needs foreign + steal > taint_foreign_cpu + this.
-  add("interference_resolution_cpu",
-      static_cast<double>(read_topology().cpus.size()) * (PROC_STAT_TICK_NS / 1e6) / parsed.run_ms);
 }
 
 }  // namespace
@@ -147,7 +122,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
   add_machine_context(family_name(), options().quick ? "quick" : "default", options().run_ms);
-  add_harness_context();
+  add_quality_context(options().run_ms);
   register_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

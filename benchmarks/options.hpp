@@ -5,19 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "probe.hpp"
 #include "topology.hpp"
 
 namespace contend::bench {
 
 struct Options {
   bool quick = false;
-  std::vector<int> threads;          // thread counts to sweep
-  double run_ms = 300;               // length of one time-bounded run
-  int think = 100;                   // iterations of local work in the counters' think workload
-  Pin pin = Pin::none;               // where threads run (--pin)
-  std::vector<CpuPair> probe_pairs;  // the placement probe's CPU pairs, fixed for the binary
-  int allowed_cpus = 1;              // CPUs this process may run on (sched_getaffinity)
+  std::vector<int> threads;  // thread counts to sweep
+  double run_ms = 300;       // length of one time-bounded run
+  int think = 100;           // iterations of local work in the counters' think workload
+  Pin pin = Pin::none;       // where threads run (--pin)
 };
 
 const Options& options();

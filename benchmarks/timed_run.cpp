@@ -9,7 +9,7 @@
 
 #include "interference.hpp"
 #include "options.hpp"
-#include "probe.hpp"
+#include "run_quality.hpp"
 
 namespace contend::bench {
 namespace {
@@ -18,18 +18,6 @@ std::int64_t process_cpu_ns() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// The whole of /proc/stat (a few hundred bytes a CPU): the machine's busy and stolen ticks, to
-// tell what others took from the machine during a run (interference.hpp).
-std::string proc_stat() {
-  std::string text;
-  if (std::FILE* f = std::fopen("/proc/stat", "r")) {
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-    std::fclose(f);
-  }
-  return text;
 }
 
 }  // namespace
@@ -118,39 +106,17 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   const double ticks = before && after ? static_cast<double>(after->total - before->total) : 0;
   c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(after->steal - before->steal) / ticks : 0.0;
 
-  const Interference in = classify({
-      .stat_before = stat_start_,
-      .stat_after = stat_end_,
-      .process_cpu_ns = cpu_end_ns_ - cpu_start_ns_,
-      .wall_ns = static_cast<std::int64_t>(wall_ns),
-      .parallelism_needed =
-          parallelism_needed(info.blocking, state.threads(), info.owner_threads, options().allowed_cpus),
-  });
-  c["foreign_cpu"] = in.foreign_cpu;
-  c["steal_cpu"] = in.steal_cpu;
-  c["parallelism"] = in.parallelism;
-  c["parallelism_needed"] = in.parallelism_needed;
-  c["foreign_resolution_cpu"] = in.resolution_cpu;
-  c["tainted"] = in.tainted();
-  c["taint_foreign"] = in.taint_foreign;
-  c["taint_parallelism"] = in.taint_parallelism;
-  if (in.tainted()) state.SetLabel(in.label());
-
-  c["probe_ns"] = probe_ns_;
-  const std::vector<CpuPair>& pairs = options().probe_pairs;
-  for (std::size_t i = 0; i < pairs.size() && i < probe_pair_ns_.size(); ++i) {
-    c["probe_ns_" + std::to_string(pairs[i].first) + "_" + std::to_string(pairs[i].second)] =
-        probe_pair_ns_[i];
-  }
+  report_quality(state, classify({
+                            .stat_before = stat_start_,
+                            .stat_after = stat_end_,
+                            .process_cpu_ns = cpu_end_ns_ - cpu_start_ns_,
+                            .wall_ns = static_cast<std::int64_t>(wall_ns),
+                            .parallelism_needed = parallelism_needed(
+                                info.blocking, state.threads(), info.owner_threads, quality().allowed_cpus),
+                        }));
 }
 
-void TimedRun::before_repetition(const benchmark::State& state) {
-  TimedRun& run = timed_run();
-  const ProbeResult probe = run_probe(options().probe_pairs);
-  run.probe_pair_ns_ = probe.pair_ns;
-  run.probe_ns_ = probe.median_ns;
-  place_library_threads(state.threads());
-}
+void TimedRun::before_repetition(const benchmark::State& state) { bench::before_repetition(state.threads()); }
 
 void check(benchmark::State& state, bool ok, const std::string& what) {
   if (!ok) state.SkipWithError(("self-check failed: " + what).c_str());

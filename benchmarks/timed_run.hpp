@@ -96,8 +96,6 @@ class TimedRun {
   Clock::time_point wall_start_, wall_end_, deadline_;
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
   std::string stat_start_, stat_end_;  // /proc/stat around the run
-  std::vector<double> probe_pair_ns_;  // the probe taken before the run
-  double probe_ns_ = 0;
 };
 
 // The one TimedRun of the binary: benchmarks run one at a time.

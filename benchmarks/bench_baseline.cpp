@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "contend/backoff.hpp"
 #include "contend/cache_line.hpp"
 #include "family.hpp"
+#include "pingpong.hpp"
 #include "timed_run.hpp"
 
 namespace contend::bench {
@@ -34,27 +34,18 @@ void increment(benchmark::State& state, bool contended) {
 }
 
 void cache_line_pingpong(benchmark::State& state) {
-  constexpr std::uint64_t stop = ~std::uint64_t{0};
-  static Padded<std::atomic<std::uint64_t>> flag;  // odd: ball with thread 1; even: with thread 0
+  static Padded<std::atomic<std::uint64_t>> flag;
   if (state.thread_index() == 0) flag.value = 0;
   run_timed(state, [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
-    std::atomic<std::uint64_t>& f = flag.value;
     if (thread == 0) {
       std::uint64_t n = 0;
       // Batches of 32 round trips keep the clock read (tens of ns) out of the latency.
-      const std::uint64_t rounds = repeat_until(deadline, 32, [&] {
-        f.store(n + 1, std::memory_order_release);  // release/acquire: a real hand-off of data
-        while (f.load(std::memory_order_acquire) != n + 2) Backoff::cpu_relax();
-        n += 2;
-      });
-      f.store(stop, std::memory_order_release);
+      const std::uint64_t rounds =
+          repeat_until(deadline, 32, [&] { n = pingpong_round_trip(flag.value, n); });
+      pingpong_finish(flag.value);
       return {2 * rounds, Role::worker};
     }
-    for (std::uint64_t seen = 0;;) {
-      while ((seen = f.load(std::memory_order_acquire)) % 2 == 0) Backoff::cpu_relax();
-      if (seen == stop) break;
-      f.store(seen + 1, std::memory_order_release);
-    }
+    pingpong_answer(flag.value);
     return {0, Role::consumer};
   });
 }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "contend/concepts.hpp"
 #include "contend/families.hpp"
 #include "family.hpp"
 #include "timed_run.hpp"
@@ -75,7 +76,7 @@ void exchange_workload(benchmark::State& state, Shape shape, std::size_t capacit
               tally->received_sum.fetch_add(sum, std::memory_order_relaxed);
               return {count, Role::consumer};
             },
-            {.producers = producers, .consumers = state.threads() - producers});
+            {.producers = producers, .consumers = state.threads() - producers, .blocking = blocking_of<Ch>});
   if (state.thread_index() == 0) {
     check(state, tally->sent == tally->received && tally->sent_sum == tally->received_sum,
           std::to_string(tally->sent.load()) + " sent but " + std::to_string(tally->received.load()) +
@@ -93,20 +94,22 @@ void pingpong_workload(benchmark::State& state) {
     pong = std::make_unique<Ch>(small_capacity);
     mismatch = false;
   }
-  run_timed(state, [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
-    if (thread == 0) {
-      std::uint64_t i = 0;
-      // Batches of 32 round trips keep the clock read (tens of ns) out of the latency.
-      const std::uint64_t rounds = repeat_until(deadline, 32, [&] {
-        ping->send(++i);
-        if (pong->receive() != i) mismatch = true;
-      });
-      ping->close();
-      return {2 * rounds, Role::worker};  // two one-way hand-offs per round trip
-    }
-    while (std::optional<std::uint64_t> v = ping->receive()) pong->send(*v);
-    return {0, Role::consumer};
-  });
+  run_timed(state,
+            [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
+              if (thread == 0) {
+                std::uint64_t i = 0;
+                // Batches of 32 round trips keep the clock read (tens of ns) out of the latency.
+                const std::uint64_t rounds = repeat_until(deadline, 32, [&] {
+                  ping->send(++i);
+                  if (pong->receive() != i) mismatch = true;
+                });
+                ping->close();
+                return {2 * rounds, Role::worker};  // two one-way hand-offs per round trip
+              }
+              while (std::optional<std::uint64_t> v = ping->receive()) pong->send(*v);
+              return {0, Role::consumer};
+            },
+            {.blocking = blocking_of<Ch>});
   if (state.thread_index() == 0) {
     check(state, !mismatch, "a reply did not match its request");
     ping.reset();

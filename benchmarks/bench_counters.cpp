@@ -42,7 +42,7 @@ void counter_workload(benchmark::State& state) {
           return rounds * (1 + reads_per_increment);
         }
       },
-      {.owner_threads = owner_threads_of<C>},
+      {.owner_threads = owner_threads_of<C>, .blocking = blocking_of<C>},
       [] { benchmark::DoNotOptimize(counter->read()); });  // ChannelCounter: wait out the owner's backlog
 
   if (state.thread_index() == 0) {

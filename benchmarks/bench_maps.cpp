@@ -41,15 +41,14 @@ Zipf* zipf_for(std::uint64_t keys) {
   return z.get();
 }
 
-// One prefilled map per implementation, kept across runs of the same key range: prefilling a
-// million keys costs more than a run. Puts write the same value as the prefill, so the contents
-// stay as they were.
+// One prefilled map per implementation and key range, kept across runs: prefilling a million
+// keys costs more than a run, and with Google Benchmark's random interleaving the key ranges
+// alternate. Puts write the same value as the prefill, so the contents stay as they were.
 template <class M>
 M& prefilled(std::uint64_t keys) {
-  static std::unique_ptr<M> map;
-  static std::uint64_t filled = 0;
-  if (!map || filled != keys) {
-    map.reset();
+  static std::map<std::uint64_t, std::unique_ptr<M>> maps;
+  std::unique_ptr<M>& map = maps[keys];
+  if (!map) {
     map = std::make_unique<M>();
     for (std::uint64_t k = 0; k < keys; ++k) {
       if constexpr (requires { map->put_async(k, k); }) {
@@ -59,7 +58,6 @@ M& prefilled(std::uint64_t keys) {
       }
     }
     benchmark::DoNotOptimize(map->get(0));  // a channel map has applied every put once this returns
-    filled = keys;
   }
   return *map;
 }
@@ -98,7 +96,7 @@ void map_workload(benchmark::State& state, Workload w) {
         wrong.fetch_add(mismatches, std::memory_order_relaxed);  // read after the end barrier
         return done;
       },
-      {.owner_threads = owner_threads_of<M>},
+      {.owner_threads = owner_threads_of<M>, .blocking = blocking_of<M>},
       [] { benchmark::DoNotOptimize(map->get(0)); });  // channel_async: wait out the owner's backlog
   if (state.thread_index() == 0) {
     check(state, wrong.load() == 0, std::to_string(wrong.load()) + " gets returned a wrong value");

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "contend/concepts.hpp"
 #include "contend/families.hpp"
 #include "family.hpp"
 #include "timed_run.hpp"
@@ -75,7 +76,9 @@ void stack_workload(benchmark::State& state) {
               tally->popped_sum.fetch_add(pop_sum, std::memory_order_relaxed);
               return pushes + pops;
             },
-            {.producers = producers, .consumers = prodcons ? state.threads() - producers : 0});
+            {.producers = producers,
+             .consumers = prodcons ? state.threads() - producers : 0,
+             .blocking = blocking_of<S>});
   if (state.thread_index() == 0) {
     std::uint64_t popped = tally->popped, popped_sum = tally->popped_sum;
     while (std::optional<std::uint64_t> v = stack->pop()) {

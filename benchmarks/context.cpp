@@ -6,12 +6,14 @@
 #include <boost/version.hpp>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <map>
-#include <set>
-#include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
+
+#include "topology.hpp"
 
 namespace contend::bench {
 namespace {
@@ -34,61 +36,48 @@ std::string command_output(const std::string& command) {
   return out.empty() ? "unknown" : out;
 }
 
-std::string cpu_model() {
+// The first "key : value" line of /proc/cpuinfo whose key is one of `keys`.
+std::string cpuinfo(std::initializer_list<std::string_view> keys) {
   std::ifstream in("/proc/cpuinfo");
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0 || line.rfind("Model", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, colon);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+    for (std::string_view k : keys) {
+      if (key == k) {
+        const auto start = line.find_first_not_of(' ', colon + 1);
+        return start == std::string::npos ? "unknown" : line.substr(start);
+      }
     }
   }
   return "unknown";
 }
 
-// Physical cores, threads per core and sockets from sysfs (what /proc/cpuinfo's "cpu cores"
-// does not say on every architecture).
-struct Topology {
-  int logical = 0, cores = 0, sockets = 0;
-  std::string description;
-};
-
-Topology topology() {
-  Topology t;
-  std::set<std::pair<std::string, std::string>> cores;
-  std::set<std::string> sockets;
-  std::ostringstream desc;
-  for (int cpu = 0;; ++cpu) {
-    const std::string base = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
-    const std::string package = read_line(base + "physical_package_id");
-    if (package == "unavailable") break;
-    const std::string core = read_line(base + "core_id");
-    ++t.logical;
-    cores.insert({package, core});
-    sockets.insert(package);
-    desc << (cpu ? " " : "") << "cpu" << cpu << "=s" << package << "c" << core;
-  }
-  t.cores = static_cast<int>(cores.size());
-  t.sockets = static_cast<int>(sockets.size());
-  t.description = desc.str();
-  return t;
-}
-
 }  // namespace
 
-void add_machine_context(const std::string& family, const std::string& mode, double run_ms) {
-  const Topology topo = topology();
+std::map<std::string, std::string> machine_context(const std::string& family, const std::string& mode,
+                                                   double run_ms) {
+  const Topology topo = read_topology();
+  const int cores = topo.cores();
   utsname u{};
   uname(&u);
-  const std::map<std::string, std::string> context = {
+  return {
+      {"schema_version", RESULT_SCHEMA_VERSION},
       {"contend_family", family},
       {"contend_mode", mode},
       {"run_ms", std::to_string(static_cast<long long>(run_ms))},
-      {"cpu_model", cpu_model()},
-      {"cores", std::to_string(topo.cores)},
-      {"logical_cpus", std::to_string(topo.logical)},
-      {"threads_per_core", topo.cores ? std::to_string(topo.logical / topo.cores) : "unknown"},
-      {"sockets", std::to_string(topo.sockets)},
-      {"topology", topo.description},
+      {"cpu_model", cpuinfo({"model name", "Model"})},
+      // x86 family/model/stepping (arm64: implementer/part/revision), to tell CPU generations
+      // apart when the model name is generic (a VM's "Intel Xeon Processor").
+      {"cpu_family", cpuinfo({"cpu family", "CPU implementer"})},
+      {"cpu_model_number", cpuinfo({"model", "CPU part"})},
+      {"cpu_stepping", cpuinfo({"stepping", "CPU revision"})},
+      {"cores", std::to_string(cores)},
+      {"logical_cpus", std::to_string(topo.cpus.size())},
+      {"threads_per_core", cores ? std::to_string(static_cast<int>(topo.cpus.size()) / cores) : "unknown"},
+      {"sockets", std::to_string(topo.sockets())},
+      {"topology", topo.description()},
       {"hardware_concurrency", std::to_string(std::thread::hardware_concurrency())},
       {"kernel", std::string(u.sysname) + " " + u.release + " " + u.machine},
       {"compiler", "g++ " __VERSION__},
@@ -101,7 +90,11 @@ void add_machine_context(const std::string& family, const std::string& mode, dou
       {"git_commit",
        command_output("git -C '" CONTEND_SOURCE_DIR "' describe --always --dirty --abbrev=12 2>/dev/null")},
   };
-  for (const auto& [key, value] : context) benchmark::AddCustomContext(key, value);
+}
+
+void add_machine_context(const std::string& family, const std::string& mode, double run_ms) {
+  for (const auto& [key, value] : machine_context(family, mode, run_ms))
+    benchmark::AddCustomContext(key, value);
 }
 
 }  // namespace contend::bench

@@ -1,12 +1,21 @@
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace contend::bench {
 
-// Adds the machine and build context to every result file (benchmark::AddCustomContext):
-// CPU model, cores and topology, kernel, compiler and flags, library versions, governor, commit.
-// mode is "quick" or "default"; run_ms the length of one run.
+// The version of the result format: "2" adds the interference and probe counters and the pin,
+// probe and taint context keys. Files without schema_version are version 1.
+inline constexpr const char* RESULT_SCHEMA_VERSION = "2";
+
+// The machine and build context every result file carries: schema version, CPU model and
+// family/model/stepping, cores and topology, kernel, compiler and flags, library versions,
+// governor, commit. mode is "quick" or "default"; run_ms the length of one run.
+std::map<std::string, std::string> machine_context(const std::string& family, const std::string& mode,
+                                                   double run_ms);
+
+// The same, added to Google Benchmark's output (benchmark::AddCustomContext).
 void add_machine_context(const std::string& family, const std::string& mode, double run_ms);
 
 }  // namespace contend::bench

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "options.hpp"
+#include "timed_run.hpp"
 
 namespace contend::bench {
 
@@ -23,7 +24,7 @@ void add(std::string_view family, std::string_view workload, std::string_view im
   const std::string name = std::string(family) + "/" + std::string(workload) + "/" + std::string(impl);
   auto* b = benchmark::RegisterBenchmark(name.c_str(), fn);
   for (int t : threads) b->Threads(t);
-  b->UseRealTime()->Unit(benchmark::kMillisecond);
+  b->UseRealTime()->Unit(benchmark::kMillisecond)->Setup(TimedRun::before_repetition);
 }
 
 // The sweep's thread counts of at least `min`.

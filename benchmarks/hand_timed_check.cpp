@@ -1,30 +1,139 @@
-// A hand-timed loop, outside Google Benchmark, to check once what the harness reports: N threads
+// A hand-timed loop, outside Google Benchmark, to check what the harness reports: N threads
 // increment one atomic for a fixed time; aggregate operations per second = total increments /
 // wall time between a common start and the last thread's stop. Compare with
 // baseline/increment/contended/real_time/threads:N (ops_per_sec and Google Benchmark's own
-// items_per_second) from the same machine.
-//   usage: hand_timed_check [threads] [milliseconds]
+// items_per_second) from the same machine; `contend run` runs both and sets them side by side.
+//   usage: hand_timed_check [--threads=1,2] [--run_ms=N] [--repetitions=N] [--json FILE]
+//          hand_timed_check [threads] [milliseconds]          (the older positional form)
+// --json writes {"context": {...}, "runs": [{"threads", "ops_per_sec", "repetition", and the
+// interference of the run: foreign_cpu, steal_cpu, parallelism, parallelism_needed, tainted,
+// label}]} whole or not at all (temp file + rename). Exit 1 if a count is lost, 2 on bad input.
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <latch>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
-int main(int argc, char** argv) {
-  const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
-  const int ms = argc > 2 ? std::atoi(argv[2]) : 1000;
-  if (threads < 1 || threads > 1024 || ms < 1) {
-    std::fprintf(stderr, "usage: hand_timed_check [threads 1-1024] [milliseconds >= 1]\n");
-    return 2;
+#include "context.hpp"
+#include "interference.hpp"
+#include "thread_counts.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using contend::bench::Interference;
+
+struct Args {
+  std::vector<int> threads{2};
+  double run_ms = 1000;
+  int repetitions = 1;
+  std::string json;  // "" = no file
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr,
+               "hand_timed_check: error: %s (usage: hand_timed_check [--threads=1,2] [--run_ms=N] "
+               "[--repetitions=N] [--json FILE])\n",
+               message.c_str());
+  std::exit(2);
+}
+
+double number(const std::string& text, const char* flag, double min, double max) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= min && v <= max))
+    usage_error("bad value '" + text + "' for " + flag);
+  return v;
+}
+
+std::vector<int> thread_list(const std::string& text) {
+  const std::optional<std::vector<int>> counts = contend::bench::parse_thread_counts(text);
+  if (!counts)
+    usage_error("--threads needs whole numbers from 1 to 1024, comma-separated, not '" + text + "'");
+  return *counts;
+}
+
+Args parse(int argc, char** argv) {
+  Args a;
+  int positional = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    const auto eq = arg.find('=');
+    const bool flag = arg.rfind("--", 0) == 0;
+    if (flag && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+    } else if (flag && arg != "--help" && arg != "-h") {
+      if (i + 1 >= argc) usage_error(arg + " needs a value");
+      value = argv[++i];
+    }
+    if (arg == "--help" || arg == "-h") {
+      std::printf(
+          "hand_timed_check: N threads increment one atomic for a fixed time, timed by hand\n"
+          "  --threads=LIST     thread counts, e.g. 1,2 (default 2)\n"
+          "  --run_ms=N         length of each run in ms (default 1000)\n"
+          "  --repetitions=N    runs of each thread count (default 1)\n"
+          "  --json FILE        also write the runs and the machine context as JSON\n");
+      std::exit(0);
+    } else if (arg == "--threads") {
+      a.threads = thread_list(value);
+    } else if (arg == "--run_ms") {
+      a.run_ms = number(value, "--run_ms", 1, 3'600'000);
+    } else if (arg == "--repetitions") {
+      a.repetitions = static_cast<int>(number(value, "--repetitions", 1, 1000));
+    } else if (arg == "--json") {
+      if (value.empty()) usage_error("--json needs a file name");
+      a.json = value;
+    } else if (flag) {
+      usage_error("unknown option '" + arg + "'");
+    } else if (positional == 0) {
+      ++positional;
+      a.threads = {static_cast<int>(number(arg, "threads", 1, 1024))};
+    } else if (positional == 1) {
+      ++positional;
+      a.run_ms = number(arg, "milliseconds", 1, 3'600'000);
+    } else {
+      usage_error("unexpected argument '" + arg + "'");
+    }
   }
+  return a;
+}
+
+std::int64_t process_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::string proc_stat() {
+  std::ifstream in("/proc/stat");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Run {
+  int threads = 0, repetition = 0;
+  double ops_per_sec = 0;
+  Interference interference;
+  bool counted = true;  // every increment is in the counter
+};
+
+Run run_once(int threads, double run_ms) {
   alignas(128) std::atomic<std::uint64_t> counter{0};
   std::vector<std::uint64_t> done(static_cast<std::size_t>(threads));
   std::latch start(threads + 1);
-  using Clock = std::chrono::steady_clock;
-  const auto run_for = std::chrono::milliseconds(ms);
   Clock::time_point deadline;
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
@@ -38,16 +147,116 @@ int main(int argc, char** argv) {
       done[static_cast<std::size_t>(t)] = n;
     });
   }
+  const std::string stat_before = proc_stat();
+  const std::int64_t cpu_before = process_cpu_ns();
   const Clock::time_point begin = Clock::now();
-  deadline = begin + run_for;  // written before the latch releases the threads
+  deadline = begin + std::chrono::microseconds(static_cast<std::int64_t>(run_ms * 1000));  // before the latch
   start.arrive_and_wait();
   for (auto& th : pool) th.join();
-  const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  const Clock::time_point end = Clock::now();
+  const std::int64_t cpu_ns = process_cpu_ns() - cpu_before;
+  const std::string stat_after = proc_stat();
+  const double seconds = std::chrono::duration<double>(end - begin).count();
   std::uint64_t total = 0;
   for (std::uint64_t n : done) total += n;
-  std::printf("threads=%d increments=%llu (counter %llu) wall=%.3f s  ops_per_sec=%.4g  ns_per_op=%.3f\n",
+
+  Run r;
+  r.threads = threads;
+  r.ops_per_sec = static_cast<double>(total) / seconds;
+  r.counted = total == counter.load();
+  const int cpus = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  r.interference = contend::bench::classify({
+      .stat_before = stat_before,
+      .stat_after = stat_after,
+      .process_cpu_ns = cpu_ns,
+      .wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(end - begin).count(),
+      .parallelism_needed = contend::bench::parallelism_needed(false, threads, 0, cpus),
+  });
+  std::printf("threads=%d increments=%llu (counter %llu) wall=%.3f s  ops_per_sec=%.4g  ns_per_op=%.3f%s%s\n",
               threads, static_cast<unsigned long long>(total),
-              static_cast<unsigned long long>(counter.load()), seconds, total / seconds,
-              seconds * 1e9 / total);
-  return total == counter.load() ? 0 : 1;
+              static_cast<unsigned long long>(counter.load()), seconds, r.ops_per_sec,
+              seconds * 1e9 / static_cast<double>(total), r.interference.tainted() ? "  " : "",
+              r.interference.label().c_str());
+  return r;
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+      out += buffer;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// The whole file or nothing: written beside FILE, then renamed over it.
+bool write_json(const std::string& path, const Args& args, const std::vector<Run>& runs) {
+  std::map<std::string, std::string> context =
+      contend::bench::machine_context("hand_timed", "default", args.run_ms);
+  context["repetitions"] = std::to_string(args.repetitions);
+  std::ostringstream out;
+  out.precision(17);
+  out << "{\n  \"context\": {";
+  const char* sep = "\n";
+  for (const auto& [key, value] : context) {
+    out << sep << "    " << quoted(key) << ": " << quoted(value);
+    sep = ",\n";
+  }
+  out << "\n  },\n  \"runs\": [";
+  sep = "\n";
+  for (const Run& r : runs) {
+    const Interference& in = r.interference;
+    out << sep << "    {\"threads\": " << r.threads << ", \"ops_per_sec\": " << r.ops_per_sec
+        << ", \"repetition\": " << r.repetition << ", \"foreign_cpu\": " << in.foreign_cpu
+        << ", \"steal_cpu\": " << in.steal_cpu << ", \"parallelism\": " << in.parallelism
+        << ", \"parallelism_needed\": " << in.parallelism_needed
+        << ", \"tainted\": " << (in.tainted() ? 1 : 0) << ", \"label\": " << quoted(in.label()) << "}";
+    sep = ",\n";
+  }
+  out << "\n  ]\n}\n";
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!(f << out.str()) || !f.flush()) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+  return !ec;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args args = parse(argc, argv);
+  if (!args.json.empty()) {  // refuse an unwritable destination before spending the run on it
+    const std::filesystem::path dir = std::filesystem::absolute(args.json).parent_path();
+    if (!std::filesystem::is_directory(dir)) usage_error("no directory for --json file '" + args.json + "'");
+  }
+  std::vector<Run> runs;
+  bool all_counted = true;
+  for (int rep = 0; rep < args.repetitions; ++rep) {
+    for (int threads : args.threads) {
+      runs.push_back(run_once(threads, args.run_ms));
+      runs.back().repetition = rep;
+      all_counted = all_counted && runs.back().counted;
+    }
+  }
+  if (!args.json.empty() && !write_json(args.json, args, runs)) {
+    std::fprintf(stderr, "hand_timed_check: error: could not write '%s'\n", args.json.c_str());
+    return 2;
+  }
+  return all_counted ? 0 : 1;
 }

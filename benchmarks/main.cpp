@@ -4,6 +4,7 @@
 //                    2 x cores, plus the core count
 //   --run_ms=N       length of each time-bounded run (default 300, quick 50)
 //   --think=N        local work between increments in counters/think<N> (default 100)
+//   --pin=none|spread|compact  where threads run (default none: the scheduler's placement)
 // Repetitions default to 5 (quick: 2); --benchmark_repetitions overrides.
 #include <benchmark/benchmark.h>
 
@@ -11,12 +12,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "context.hpp"
 #include "family.hpp"
 #include "options.hpp"
+#include "run_quality.hpp"
 #include "thread_counts.hpp"
 
 namespace contend::bench {
@@ -25,9 +28,7 @@ namespace {
 Options parsed;
 
 [[noreturn]] void usage_error(const std::string& message) {
-  std::cerr << "error: " << message << "\n"
-            << "usage: bench_" << family_name()
-            << " [--quick] [--threads=1,2,4] [--run_ms=N] [--think=N] [--benchmark_...]\n";
+  std::cerr << "bench_" << family_name() << ": error: " << message << " (see --help)\n";
   std::exit(2);
 }
 
@@ -63,6 +64,10 @@ std::vector<char*> parse(int argc, char** argv) {
       run_ms_given = true;
     } else if (arg.rfind("--think=", 0) == 0) {
       parsed.think = static_cast<int>(parse_number(value("--think="), "--think", 0));
+    } else if (arg.rfind("--pin=", 0) == 0) {
+      const std::optional<Pin> pin = parse_pin(value("--pin="));
+      if (!pin) usage_error("bad value '" + value("--pin=") + "' for --pin (none, spread or compact)");
+      parsed.pin = *pin;
     } else if (arg == "--help" || arg == "-h") {
       std::cout
           << "bench_" << family_name() << ": contend benchmarks, family '" << family_name() << "'\n"
@@ -71,7 +76,13 @@ std::vector<char*> parse(int argc, char** argv) {
              "cores)\n"
           << "  --run_ms=N       length of each time-bounded run in ms (default 300, quick 50)\n"
           << "  --think=N        local-work iterations between increments for counters/think<N>\n"
-          << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...)\n";
+          << "  --pin=MODE       where threads run: none (default: the scheduler decides), spread\n"
+             "                   (one CPU per physical core first, then SMT siblings) or compact\n"
+             "                   (the SMT siblings of a core first); owner threads follow the run's\n"
+             "                   threads\n"
+          << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...);\n"
+             "                   --benchmark_enable_random_interleaving=true shuffles the repetitions of\n"
+             "                   all benchmarks, so that drift spreads over every design\n";
       std::exit(0);
     } else {
       reps_given = reps_given || arg.rfind("--benchmark_repetitions", 0) == 0;
@@ -86,6 +97,7 @@ std::vector<char*> parse(int argc, char** argv) {
   }
   if (parsed.threads.empty()) parsed.threads = default_thread_counts();
   if (parsed.quick && !run_ms_given) parsed.run_ms = 50;
+  setup_quality(parsed.pin);
   // Each benchmark is one time-bounded iteration; a tiny min_time stops Google Benchmark from
   // re-running it with more iterations (and keeps "iterations:1" out of the names).
   static std::string reps = "--benchmark_repetitions=" + std::to_string(parsed.quick ? 2 : 5);
@@ -110,6 +122,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
   add_machine_context(family_name(), options().quick ? "quick" : "default", options().run_ms);
+  add_quality_context(options().run_ms);
   register_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -5,13 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "topology.hpp"
+
 namespace contend::bench {
 
 struct Options {
   bool quick = false;
   std::vector<int> threads;  // thread counts to sweep
   double run_ms = 300;       // length of one time-bounded run
-  int think = 100;  // iterations of local work in the counters' think workload
+  int think = 100;           // iterations of local work in the counters' think workload
+  Pin pin = Pin::none;       // where threads run (--pin)
 };
 
 const Options& options();

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <numeric>
 
+#include "interference.hpp"
 #include "options.hpp"
+#include "run_quality.hpp"
 
 namespace contend::bench {
 namespace {
@@ -16,22 +18,6 @@ std::int64_t process_cpu_ns() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// A shared VM loses its vCPUs to other guests; spinning designs suffer most when that happens,
-// so every run reports how much of the machine was stolen while it ran.
-CpuTicks cpu_ticks() {
-  CpuTicks t;
-  if (std::FILE* f = std::fopen("/proc/stat", "r")) {
-    unsigned long long v[8] = {};
-    if (std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
-                    &v[5], &v[6], &v[7]) == 8) {
-      for (unsigned long long x : v) t.total += x;
-      t.steal = v[7];
-    }
-    std::fclose(f);
-  }
-  return t;
 }
 
 }  // namespace
@@ -51,7 +37,7 @@ void TimedRun::prepare(const benchmark::State& state, std::function<void()> sett
 }
 
 void TimedRun::OnStart::operator()() noexcept {
-  run->ticks_start_ = cpu_ticks();
+  run->stat_start_ = proc_stat();
   run->cpu_start_ns_ = process_cpu_ns();
   run->wall_start_ = Clock::now();
   run->deadline_ =
@@ -62,7 +48,7 @@ void TimedRun::OnEnd::operator()() noexcept {
   if (run->settle_) run->settle_();
   run->wall_end_ = Clock::now();
   run->cpu_end_ns_ = process_cpu_ns();
-  run->ticks_end_ = cpu_ticks();
+  run->stat_end_ = proc_stat();
 }
 
 Clock::time_point TimedRun::begin() {
@@ -116,11 +102,21 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["producers"] = info.producers;
   c["consumers"] = info.consumers;
   // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
-  const std::uint64_t ticks = ticks_end_.total - ticks_start_.total;
-  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(ticks_end_.steal - ticks_start_.steal) /
-                                   static_cast<double>(ticks)
-                             : 0.0;
+  const std::optional<ProcStat> before = parse_proc_stat(stat_start_), after = parse_proc_stat(stat_end_);
+  const double ticks = before && after ? static_cast<double>(after->total - before->total) : 0;
+  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(after->steal - before->steal) / ticks : 0.0;
+
+  report_quality(state, classify({
+                            .stat_before = stat_start_,
+                            .stat_after = stat_end_,
+                            .process_cpu_ns = cpu_end_ns_ - cpu_start_ns_,
+                            .wall_ns = static_cast<std::int64_t>(wall_ns),
+                            .parallelism_needed = parallelism_needed(
+                                info.blocking, state.threads(), info.owner_threads, quality().allowed_cpus),
+                        }));
 }
+
+void TimedRun::before_repetition(const benchmark::State& state) { bench::before_repetition(state.threads()); }
 
 void check(benchmark::State& state, bool ok, const std::string& what) {
   if (!ok) state.SkipWithError(("self-check failed: " + what).c_str());

@@ -9,7 +9,11 @@
 // - cpu_ns_per_op: CPU time of the whole process / total operations, so owner threads and
 //                  spinning waiters are paid for, while time asleep in futex is not;
 // - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair);
-// - steal_pct:     share of the machine's CPU time the hypervisor gave to other guests meanwhile.
+// - steal_pct:     share of the machine's CPU time the hypervisor gave to other guests meanwhile;
+// - foreign_cpu, steal_cpu, parallelism, parallelism_needed, foreign_resolution_cpu and the
+//   tainted, taint_foreign, taint_parallelism flags (interference.hpp), with the reason as the
+//   run's label;
+// - probe_ns, probe_ns_<a>_<b>: the placement signature taken just before the run (probe.hpp).
 // Google Benchmark's own items_per_second (total items / mean per-thread real time) is kept
 // beside them as a cross-check.
 #pragma once
@@ -27,6 +31,8 @@
 #include <utility>
 #include <vector>
 
+#include "placement.hpp"
+
 namespace contend::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -35,6 +41,7 @@ struct RunInfo {
   int owner_threads = 0;  // extra threads the design starts (not counted in /threads:N)
   int producers = 0;      // for producer/consumer workloads; 0 otherwise
   int consumers = 0;
+  bool blocking = false;  // the design sleeps by design (blocking_of<T>): parallelism is not judged
 };
 
 // How a thread's count enters the figures. In producer/consumer workloads an item is counted
@@ -43,11 +50,6 @@ enum class Role : unsigned char {
   worker,    // counted in the total and in fairness
   producer,  // in fairness only
   consumer,  // in the total only
-};
-
-// Ticks of all CPUs since boot, in total and stolen by the hypervisor (/proc/stat).
-struct CpuTicks {
-  std::uint64_t total = 0, steal = 0;
 };
 
 class TimedRun {
@@ -69,6 +71,13 @@ class TimedRun {
 
   std::uint64_t total_ops() const;
 
+  // Google Benchmark's Setup callback of every benchmark (family.hpp): runs before each
+  // repetition, on the main thread, before the run's threads start and after the previous
+  // run's design was destroyed, so no benchmark thread spins meanwhile (an owner kept across
+  // runs, like a prefilled ChannelMap's, is asleep: it sleeps after ~10 us without requests).
+  // Takes the placement probe and places the library's threads for a run of state.threads().
+  static void before_repetition(const benchmark::State& state);
+
  private:
   struct OnStart {
     TimedRun* run;
@@ -86,7 +95,7 @@ class TimedRun {
   std::function<void()> settle_;
   Clock::time_point wall_start_, wall_end_, deadline_;
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
-  CpuTicks ticks_start_, ticks_end_;
+  std::string stat_start_, stat_end_;  // /proc/stat around the run
 };
 
 // The one TimedRun of the binary: benchmarks run one at a time.
@@ -102,6 +111,7 @@ void run_timed(benchmark::State& state, Work&& work, const RunInfo& info = {},
     return;
   }
   TimedRun& run = timed_run();
+  place_benchmark_thread(state.thread_index());  // --pin; before the run's clocks start
   if (state.thread_index() == 0) run.prepare(state, std::move(settle));
   std::uint64_t ops = 0;
   for (auto _ : state) {

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Smoke test of the benchmark binaries: each runs in quick mode (short runs) and must write
 Google Benchmark JSON in which every registered benchmark appears, without error, with our
-counters and the machine context, at thread counts 1, 2 and 4 wherever the workload allows.
+counters and the machine context, at thread counts 1, 2 and 4 wherever the workload allows;
+schema 2: every repetition carries its interference (foreign load, steal, parallelism, taint)
+and its placement probe. Also: --pin places threads without breaking a run, a bad --pin is one
+line and exit 2, and Google Benchmark's random interleaving works with our one-iteration runs.
 
 usage: bench_smoke.py BENCH_DIR
 """
@@ -13,23 +16,32 @@ import tempfile
 import unittest
 
 FAMILIES = ["counters", "false_sharing", "maps", "stacks", "channels", "baseline"]
-COUNTERS = ["ops", "ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness_min_max", "fairness_cv", "owner_threads"]
+COUNTERS = ["ops", "ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness_min_max", "fairness_cv", "owner_threads",
+            "foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "taint_foreign",
+            "taint_parallelism", "probe_ns"]
 CONTEXT = ["cpu_model", "cores", "topology", "kernel", "compiler", "cxx_flags", "benchmark_version",
-           "boost_version", "moodycamel_version", "governor", "git_commit", "contend_family"]
+           "boost_version", "moodycamel_version", "governor", "git_commit", "contend_family",
+           "schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
+           "cpu_family", "cpu_model_number", "cpu_stepping"]
+BLOCKING = {"mutex", "shared_mutex", "mutex_queue", "moody_blocking", "channel", "channel_async"}
 ARGS = ["--quick", "--run_ms=10", "--threads=1,2,4", "--benchmark_repetitions=2"]
 BENCH_DIR = ""
 
 
-def run_family(family):
+def run_family(family, *extra):
     binary = os.path.join(BENCH_DIR, "bench_" + family)
-    listed = subprocess.run([binary, *ARGS, "--benchmark_list_tests=true"], check=True,
+    listed = subprocess.run([binary, *ARGS, *extra, "--benchmark_list_tests=true"], check=True,
                             capture_output=True, text=True).stdout.split()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, family + ".json")
-        subprocess.run([binary, *ARGS, "--benchmark_out=" + out, "--benchmark_out_format=json"],
+        subprocess.run([binary, *ARGS, *extra, "--benchmark_out=" + out, "--benchmark_out_format=json"],
                        check=True, capture_output=True, text=True, timeout=240)
         with open(out) as f:
             return listed, json.load(f)
+
+
+def repetitions(result):
+    return [b for b in result["benchmarks"] if b["run_type"] == "iteration"]
 
 
 class BenchmarkSmoke(unittest.TestCase):
@@ -42,7 +54,10 @@ class BenchmarkSmoke(unittest.TestCase):
                 for key in CONTEXT:
                     self.assertIn(key, context)
                 self.assertEqual(context["contend_family"], family)
-                runs = [b for b in result["benchmarks"] if b["run_type"] == "iteration"]
+                self.assertEqual(context["schema_version"], "2")
+                self.assertEqual(context["pin"], "none")
+                pairs = [p for p in context["probe_pairs"].split(",") if p]
+                runs = repetitions(result)
                 errors = [b["name"] + ": " + b.get("error_message", "") for b in runs if b.get("error_occurred")]
                 self.assertEqual(errors, [])
                 self.assertEqual({b["run_name"] for b in runs}, set(listed))
@@ -55,10 +70,71 @@ class BenchmarkSmoke(unittest.TestCase):
                         self.assertIn(counter, b, b["name"])
                     self.assertGreater(b["ops"], 0, b["name"])
                     self.assertAlmostEqual(b["ops_per_sec"] * b["ns_per_op"], 1e9, delta=1e6)
+                    self.check_interference(b, impl)
+                    for pair in pairs:
+                        self.assertIn("probe_ns_" + pair.replace("-", "_"), b, b["name"])
                     impls_by_threads.setdefault(b["threads"], set()).add(impl)
                 if family not in ("channels", "baseline"):  # those start at 2 threads or fix the count
                     self.assertEqual(impls_by_threads[1], impls_by_threads[2])
                     self.assertEqual(impls_by_threads[2], impls_by_threads[4])
+
+    def check_interference(self, b, impl):
+        """The taint flags follow from the figures beside them (interference.hpp's rule)."""
+        for flag in ("tainted", "taint_foreign", "taint_parallelism"):
+            self.assertIn(b[flag], (0, 1), b["name"])
+        self.assertEqual(b["tainted"], max(b["taint_foreign"], b["taint_parallelism"]), b["name"])
+        self.assertGreaterEqual(b["foreign_cpu"], 0, b["name"])
+        if impl in BLOCKING:
+            self.assertEqual(b["parallelism_needed"], 0, b["name"])
+        else:
+            self.assertEqual(b["parallelism_needed"],
+                             min(b["threads"] + b["owner_threads"], len(os.sched_getaffinity(0))), b["name"])
+        self.assertEqual(bool(b["taint_parallelism"]), b["parallelism"] < b["parallelism_needed"] * 0.8, b["name"])
+        self.assertEqual(bool(b.get("label", "").startswith("tainted: ")), bool(b["tainted"]), b["name"])
+
+    def test_pin_places_threads_and_owners(self):
+        for pin in ("spread", "compact"):
+            with self.subTest(pin=pin):
+                listed, result = run_family("counters", "--pin=" + pin, "--benchmark_filter=increment/(channel|atomic_relaxed)")
+                self.assertEqual(result["context"]["pin"], pin)
+                runs = repetitions(result)
+                self.assertEqual({b["run_name"] for b in runs}, set(listed))
+                self.assertEqual([b["name"] for b in runs if b.get("error_occurred")], [])
+
+    def test_bad_pin_is_one_line_and_exit_2(self):
+        done = subprocess.run([os.path.join(BENCH_DIR, "bench_baseline"), "--pin=scatter"],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
+        self.assertIn("--pin", done.stderr)
+        self.assertEqual(done.stdout, "")
+
+    def test_random_interleaving_keeps_every_repetition(self):
+        listed, result = run_family("baseline", "--benchmark_enable_random_interleaving=true",
+                                    "--benchmark_repetitions=3")
+        runs = repetitions(result)
+        self.assertEqual(len(runs), 3 * len(listed))
+        for b in runs:
+            self.assertFalse(b.get("error_occurred"), b["name"])
+            self.assertEqual(b["iterations"], b["threads"], b["name"])  # one iteration per thread
+            self.assertGreater(b["ops"], 0, b["name"])
+
+    def test_hand_timed_check_json(self):
+        binary = os.path.join(BENCH_DIR, "hand_timed_check")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "hand_timed.json")
+            subprocess.run([binary, "--threads=1,2", "--run_ms=10", "--repetitions=2", "--json", out],
+                           check=True, capture_output=True, text=True, timeout=60)
+            with open(out) as f:
+                result = json.load(f)
+            self.assertEqual(os.listdir(tmp), ["hand_timed.json"])  # no temp file left
+        self.assertEqual(result["context"]["schema_version"], "2")
+        self.assertEqual(result["context"]["contend_family"], "hand_timed")
+        self.assertEqual(sorted((r["threads"], r["repetition"]) for r in result["runs"]),
+                         [(1, 0), (1, 1), (2, 0), (2, 1)])
+        for r in result["runs"]:
+            self.assertGreater(r["ops_per_sec"], 0)
+            self.assertIn(r["tainted"], (0, 1))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ class ChannelCounter {
  public:
   static constexpr std::string_view name = "channel";
   static constexpr int owner_threads = 1;  // the thread that owns the count
+  static constexpr bool blocking = true;  // the owner and waiting readers sleep in futex(2) (single_owner.hpp, reply.hpp)
 
   void increment() {
     if (!owner_.send(Request{RequestKind::write, nullptr})) throw closed_error("ChannelCounter closed");

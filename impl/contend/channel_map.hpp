@@ -25,6 +25,7 @@ class ChannelMap {
  public:
   static constexpr std::string_view name = "channel";
   static constexpr int owner_threads = 1;  // the thread that owns the map
+  static constexpr bool blocking = true;  // the owner and waiting clients sleep in futex(2) (single_owner.hpp, reply.hpp)
 
   void put(const K& key, const V& value) {
     Reply<bool> done;

@@ -26,6 +26,18 @@ inline constexpr int owner_threads_of = [] {
   }
 }();
 
+// Whether a design's threads may sleep (futex, condition variable, semaphore) by design: such a
+// design uses less CPU than it has threads, so the benchmarks do not judge it by the parallelism
+// it achieves. `static constexpr bool blocking = true` declares it; the default is spinning.
+template <class T>
+inline constexpr bool blocking_of = [] {
+  if constexpr (requires { T::blocking; }) {
+    return T::blocking;
+  } else {
+    return false;
+  }
+}();
+
 template <class C>
 concept Counter = requires(C& c) {
   c.increment();

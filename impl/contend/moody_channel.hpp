@@ -60,6 +60,7 @@ template <class T = std::uint64_t>
 class BlockingMoodyChannel : public ClosableChannel<detail::BlockingMoodyBackend<T>> {
  public:
   static constexpr std::string_view name = "moody_blocking";
+  static constexpr bool blocking = true;  // receive() sleeps on the queue's semaphore
   using ClosableChannel<detail::BlockingMoodyBackend<T>>::ClosableChannel;
 };
 

@@ -11,6 +11,7 @@ namespace contend {
 class MutexCounter {
  public:
   static constexpr std::string_view name = "mutex";
+  static constexpr bool blocking = true;  // sleeps in futex(2) while another thread holds the lock
 
   void increment() {
     std::lock_guard lock(mutex_);

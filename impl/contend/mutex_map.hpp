@@ -14,6 +14,7 @@ template <class K = std::uint64_t, class V = std::uint64_t>
 class MutexMap {
  public:
   static constexpr std::string_view name = "mutex";
+  static constexpr bool blocking = true;  // sleeps in futex(2) while another thread holds the lock
 
   void put(const K& key, const V& value) {
     std::lock_guard lock(mutex_);

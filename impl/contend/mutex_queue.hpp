@@ -21,6 +21,7 @@ template <class T = std::uint64_t>
 class MutexQueue {
  public:
   static constexpr std::string_view name = "mutex_queue";
+  static constexpr bool blocking = true;  // sleeps on its condition variables while full or empty
 
   explicit MutexQueue(std::size_t capacity) : capacity_(capacity) {
     if (capacity == 0) throw std::invalid_argument("channel capacity must be at least 1");

@@ -14,6 +14,7 @@ template <class T = std::uint64_t>
 class MutexStack {
  public:
   static constexpr std::string_view name = "mutex";
+  static constexpr bool blocking = true;  // sleeps in futex(2) while another thread holds the lock
 
   void push(T value) {
     std::lock_guard lock(mutex_);

@@ -17,6 +17,7 @@ template <class K = std::uint64_t, class V = std::uint64_t>
 class SharedMutexMap {
  public:
   static constexpr std::string_view name = "shared_mutex";
+  static constexpr bool blocking = true;  // sleeps in futex(2) while a writer holds the lock
 
   void put(const K& key, const V& value) {
     std::unique_lock lock(mutex_);

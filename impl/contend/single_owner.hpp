@@ -38,6 +38,7 @@
 
 #include "contend/backoff.hpp"
 #include "contend/cache_line.hpp"
+#include "contend/thread_placement.hpp"
 
 namespace contend {
 
@@ -85,6 +86,7 @@ class SingleOwner {
   }
 
   void run() {
+    const thread_placement::LibraryThread placed;  // lets a benchmark's --pin place the owner
     std::vector<Request> batch(batch_size);
     std::vector<Request> queries;
     bool stopping = false;

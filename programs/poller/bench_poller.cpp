@@ -3,6 +3,9 @@
 //   --quick          short runs, 2 repetitions (about 15 s in all)
 //   --threads=1,2,4  worker counts (the poller's own threads; default 1, 2, 4, ... up to
 //                    2 x cores, plus the core count, as the other benchmark binaries)
+//   --pin=none|spread|compact  places the poller's threads, in the order they start
+// Every repetition carries its interference (foreign load, steal; both designs block, so their
+// parallelism is not judged) and the placement probe taken before it (run_quality.hpp).
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -20,6 +23,7 @@
 #include "context.hpp"
 #include "poller.hpp"
 #include "polls.hpp"
+#include "run_quality.hpp"
 #include "test_server.hpp"
 #include "thread_counts.hpp"
 
@@ -68,13 +72,24 @@ void bench(benchmark::State& state, Workload w, Design d) {
   for (auto _ : state) {
     auto p = poller::make_poller(d, urls, poll, config);
     const auto server0 = w.loopback ? server().cpu_ns() : 0;
+    const std::string stat0 = contend::bench::proc_stat();
     const auto cpu0 = process_cpu_ns();
     const auto t0 = std::chrono::steady_clock::now();
     p->start();
     std::this_thread::sleep_for(run_for);
     const auto table = p->stop();
     wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    cpu_ns += process_cpu_ns() - cpu0;
+    const auto wall_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0);
+    const auto run_cpu_ns = process_cpu_ns() - cpu0;
+    cpu_ns += run_cpu_ns;
+    contend::bench::report_quality(state, contend::bench::classify({
+                                              .stat_before = stat0,
+                                              .stat_after = contend::bench::proc_stat(),
+                                              .process_cpu_ns = static_cast<std::int64_t>(run_cpu_ns),
+                                              .wall_ns = wall_ns.count(),
+                                              .parallelism_needed = 0,  // workers sleep in polls and channels
+                                          }));
     if (w.loopback) server_ns += server().cpu_ns() - server0;
     for (const auto& [url, e] : table) polls += e.polls;
   }
@@ -85,7 +100,9 @@ void bench(benchmark::State& state, Workload w, Design d) {
   // The whole process but the loopback server: the designs' threads and the HTTP client.
   state.counters["cpu_ns_per_op"] = static_cast<double>(cpu_ns - server_ns) / ops;
   if (w.loopback) state.counters["server_cpu_ns_per_op"] = static_cast<double>(server_ns) / ops;
-  state.SetLabel(std::to_string(n) + " resources, " + std::to_string(workers) + " workers");
+  if (state.counters["tainted"] == 0) {  // a tainted run's label says why instead
+    state.SetLabel(std::to_string(n) + " resources, " + std::to_string(workers) + " workers");
+  }
 }
 
 std::vector<int> worker_counts = contend::bench::default_thread_counts();
@@ -103,6 +120,8 @@ void register_all() {
       auto* b = benchmark::RegisterBenchmark(name.c_str(), bench, w, d);
       for (int workers : worker_counts) b->Args({64, workers});
       b->ArgNames({"resources", "workers"})->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+      // Before each repetition: the placement probe; the poller's threads take the slots from 0.
+      b->Setup([](const benchmark::State&) { contend::bench::before_repetition(0); });
     }
 }
 
@@ -111,6 +130,7 @@ void register_all() {
 int main(int argc, char** argv) {
   std::vector<char*> args;
   bool quick = false, reps_given = false;
+  contend::bench::Pin pin = contend::bench::Pin::none;
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
@@ -122,6 +142,14 @@ int main(int argc, char** argv) {
         return 2;
       }
       worker_counts = *counts;
+    } else if (std::strncmp(argv[i], "--pin=", 6) == 0) {
+      const std::optional<contend::bench::Pin> p = contend::bench::parse_pin(argv[i] + 6);
+      if (!p) {
+        std::fprintf(stderr, "bench_poller: bad value '%s' for --pin (none, spread or compact)\n",
+                     argv[i] + 6);
+        return 2;
+      }
+      pin = *p;
     } else {
       reps_given = reps_given || std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0;
       args.push_back(argv[i]);
@@ -138,6 +166,8 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
   contend::bench::add_machine_context("poller", quick ? "quick" : "default",
                                       static_cast<double>(run_for.count()));
+  contend::bench::setup_quality(pin);
+  contend::bench::add_quality_context(static_cast<double>(run_for.count()));
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

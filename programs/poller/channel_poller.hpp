@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "contend/thread_placement.hpp"
 #include "delay_queue.hpp"
 #include "poller.hpp"
 #include "ticker.hpp"
@@ -38,14 +39,23 @@ class ChannelPoller final : public Poller {
   void start() override {
     started_ = true;
     for (auto& url : urls_) pending_.send(Resource{url, 0});
-    monitor_ = std::thread([this] { monitor(); });
+    // Each thread announces itself to contend's placement hook (bench_poller --pin).
+    monitor_ = std::thread([this] {
+      const contend::thread_placement::LibraryThread placed;
+      monitor();
+    });
     for (std::size_t i = 0; i < std::max<std::size_t>(1, config_.workers); ++i)
-      workers_.emplace_back([this] { work(); });
+      workers_.emplace_back([this] {
+        const contend::thread_placement::LibraryThread placed;
+        work();
+      });
     main_loop_ = std::thread([this] {
+      const contend::thread_placement::LibraryThread placed;
       while (auto r = complete_.receive())
         sleeping_.schedule(std::move(*r), Clock::now() + backoff(config_, r->errors));
     });
     timer_ = std::thread([this] {
+      const contend::thread_placement::LibraryThread placed;
       while (auto r = sleeping_.pop_due()) pending_.send(std::move(*r));
       pending_.close();  // the timer is pending's last sender
     });

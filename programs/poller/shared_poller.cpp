@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "contend/thread_placement.hpp"
+
 namespace poller {
 
 SharedPoller::SharedPoller(std::vector<std::string> urls, PollFn poll, Config config)
@@ -17,7 +19,10 @@ SharedPoller::~SharedPoller() {
 void SharedPoller::start() {
   started_ = true;
   for (std::size_t i = 0; i < std::max<std::size_t>(1, config_.workers); ++i)
-    workers_.emplace_back([this] { work(); });
+    workers_.emplace_back([this] {
+      const contend::thread_placement::LibraryThread placed;  // bench_poller --pin places it
+      work();
+    });
   ticker_.emplace(config_.report_every, [this] {
     StateTable table;
     {

@@ -3,12 +3,26 @@
 Each function returns a Finding (title, sentences, table rows) or None when the data it needs
 is absent, so a partial result set still gets a report.
 """
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .names import parse_map_workload, workload_title, family_title
+from . import names
+from .names import parse_map_workload, family_title
 from .textable import eng
+
+# The channel workloads' suffix is the buffer's capacity in slots; every message is one word.
+CHANNEL_CAPACITY = {"small": 64, "large": 8192}
+
+
+def workload_title(family, workload):
+    """names.workload_title, except that channel workloads name their buffer capacity, not a
+    message size (every message is one word)."""
+    m = re.match(r"(spsc|mpsc|mpmc)-(small|large)$", workload) if family == "channels" else None
+    if m:
+        return f"{m.group(1).upper()}, {CHANNEL_CAPACITY[m.group(2)]}-slot buffer, one-word messages"
+    return names.workload_title(family, workload)
 
 
 @dataclass

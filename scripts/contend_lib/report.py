@@ -4,7 +4,6 @@ Charts are embedded as base64 PNG so the page can be mailed or attached as one f
 """
 import base64
 import html
-import io
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,10 +33,9 @@ details{margin:.4em 0}summary{cursor:pointer;font-weight:600}
 
 
 def _png_base64(fig):
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", dpi=90)
+    data = style.png_bytes(fig, dpi=90)
     style.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return base64.b64encode(data).decode("ascii")
 
 
 def _img(fig, alt):

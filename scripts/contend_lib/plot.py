@@ -6,7 +6,8 @@ the same figures; neither re-implements a chart.
 from pathlib import Path
 
 from . import style
-from .names import family_title, workload_title
+from .findings import ALPHA, workload_title
+from .names import family_title
 
 FORMATS = ("png", "svg")
 
@@ -230,6 +231,50 @@ def false_sharing_chart(sub, machine_row):
                  f"({style.machine_caption(machine_row)}; {style.ERRORBAR_NOTE})")
     style.legend_outside(fig, list(axes[0]), title="counter layout")
     fig.tight_layout()
+    return fig
+
+
+def heatmap_chart(heatmap):
+    """findings.Heatmap: X ÷ Y per workload (rows) and thread count (columns), one panel per X.
+    Colour is log2 of the ratio (blue: X faster, red: Y faster); a cell the U-test does not
+    separate from 1 is pale, its ratio shown in grey and marked "n.s."."""
+    import numpy as np
+    from matplotlib.colors import ListedColormap, TwoSlopeNorm
+    panels = list(heatmap.panels.items())
+    nrows = max(len(r.index) for _, r in panels)
+    fig, axes = style.new_figure(ncols=len(panels), width=4.6, height=1.6 + 0.34 * nrows, sharey=True)
+    limit = max(1.0, max(float(np.nanmax(np.abs(np.log2(r.to_numpy(dtype=float))))) for _, r in panels
+                         if np.isfinite(r.to_numpy(dtype=float)).any()))
+    norm = TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
+    image = None
+    for ax, (impl, ratio) in zip(axes[0], panels):
+        values = np.log2(ratio.to_numpy(dtype=float))
+        p = heatmap.p[impl].reindex(index=ratio.index, columns=ratio.columns).to_numpy(dtype=float)
+        significant = np.nan_to_num(p, nan=1.0) < ALPHA
+        image = ax.imshow(np.where(significant, values, np.nan), cmap="RdBu", norm=norm, aspect="auto")
+        ax.imshow(np.where(significant | np.isnan(values), np.nan, 0.0), cmap=ListedColormap(["#e8e8e8"]),
+                  aspect="auto")
+        for (i, j), v in np.ndenumerate(ratio.to_numpy(dtype=float)):
+            if np.isfinite(v):
+                text = f"{v:.2f}×" if v >= 0.1 else f"{v:.2g}×"
+                dark = significant[i, j] and abs(values[i, j]) > 0.6 * limit
+                ax.text(j, i, text if significant[i, j] else f"{text} n.s.", ha="center", va="center",
+                        fontsize=8, color="white" if dark else "#222222" if significant[i, j] else "#666666")
+        ax.set_xticks(range(len(ratio.columns)))
+        ax.set_xticklabels([str(int(t)) for t in ratio.columns])
+        ax.set_yticks(range(len(ratio.index)))
+        ax.set_yticklabels(list(ratio.index), fontsize=9)
+        ax.tick_params(axis="y", labelleft=ax is axes[0][0])
+        ax.set_xlabel("threads")
+        ax.grid(False)
+        ax.set_title(f"{impl} ÷ {heatmap.baseline}", fontsize=10)
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes[0]), shrink=0.8, pad=0.02)
+        ticks = [t for t in (-6, -4, -3, -2, -1, 0, 1, 2, 3, 4, 6) if abs(t) <= limit]
+        bar.set_ticks(ticks)
+        bar.set_ticklabels([f"{2.0 ** t:g}×" for t in ticks])
+        bar.set_label("ratio of medians (log scale)")
+    fig.suptitle(f"{heatmap.title}: ratio of medians; n.s. = Mann–Whitney U p ≥ {ALPHA}")
     return fig
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import findings, litmus, plot, style
 from .names import family_title
+from .textable import eng
 
 CONTEXT_ROWS = [("CPU", "cpu_model"), ("cores", "cores"), ("threads per core", "threads_per_core"),
                 ("sockets", "sockets"), ("topology", "topology"), ("hardware threads", "hardware_concurrency"),
@@ -81,6 +82,8 @@ def _finding_html(f):
     out = [f"<h3>{html.escape(f.title)}</h3>"]
     if f.sentences:
         out.append("<ul>" + "".join(f"<li>{html.escape(s.strip())}</li>" for s in f.sentences) + "</ul>")
+    if f.heatmap is not None:
+        out.append(_img(plot.heatmap_chart(f.heatmap), f.heatmap.title))
     if f.rows:
         out.append(f"<details><summary>table ({len(f.rows)} rows)</summary>{_table(f.header, f.rows)}</details>")
     return "\n".join(out)
@@ -103,7 +106,27 @@ def _charts_html(rs, machine):
     return "\n".join(out)
 
 
-def build(rs):
+def _targets_html(table):
+    """The targets table of helper "stacks" (scripts/contend_lib/targets.py), when it exists."""
+    try:
+        from . import targets
+    except ImportError:
+        return ""
+    rows = targets.evaluate(table)
+    if not rows:
+        return ""
+    body = [[r.get("target", "?"), _number(r.get("measured")), _number(r.get("ratio"), "×"),
+             "met" if r.get("met") else "not met"] for r in rows]
+    return "<h3>Targets</h3>" + _table(["target", "measured", "ratio", "met"], body)
+
+
+def _number(value, suffix=""):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.3g}{suffix}" if abs(value) < 1000 else f"{eng(value)}{suffix}"
+    return "—" if value is None else str(value)
+
+
+def build(rs, include_tainted=False):
     machines = list(rs.machines.index)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>contend report: {html.escape(', '.join(machines))}</title><style>{CSS}</style></head><body>",
@@ -118,7 +141,10 @@ def build(rs):
         table = rs.table[rs.table["machine"] == machine]
         parts.append(f"<h2>Findings — {html.escape(machine)}</h2>"
                      f"<p class='muted'>{html.escape(style.machine_caption(row))}</p>")
-        parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]))]
+        reps = rs.reps[rs.reps["machine"] == machine]
+        parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]), reps,
+                                                                  include_tainted)]
+        parts.append(_targets_html(findings.clean_table(table, include_tainted)))
         parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
         parts.append(_charts_html(rs, machine))
         lit = litmus.find(rs.folders.get(machine))
@@ -148,10 +174,10 @@ def default_out(rs):
     return Path(folder) / "report.html" if folder is not None else Path("report.html")
 
 
-def write(rs, out):
+def write(rs, out, include_tainted=False):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    page = build(rs)
+    page = build(rs, include_tainted)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)

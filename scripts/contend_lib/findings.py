@@ -302,7 +302,7 @@ def handoff_vs_floor(table, reps=None):
         if c is not None and c.significant:
             sentences.append(f"{r.impl}: {_ns_text(r.ns_per_op)} one-way hand-off, {times:.1f}× the "
                              f"{floor_ns:.0f} ns cache-line ping-pong floor ({p_text(c.p)}).")
-    return Finding("Channel hand-off latency versus the ping-pong floor", sentences,
+    return Finding("Channel hand-off latency versus the cache-line ping-pong floor", sentences,
                    ["channel", "one-way ns", "× floor", "ns above floor", "U-test vs floor"], rows)
 
 

@@ -242,7 +242,8 @@ def heatmap_chart(heatmap):
     from matplotlib.colors import ListedColormap, TwoSlopeNorm
     panels = list(heatmap.panels.items())
     nrows = max(len(r.index) for _, r in panels)
-    fig, axes = style.new_figure(ncols=len(panels), width=4.6, height=1.6 + 0.34 * nrows, sharey=True)
+    fig, axes = style.new_figure(ncols=len(panels), width=4.6, height=1.6 + 0.34 * nrows, sharey=True,
+                                 layout="constrained")
     limit = max(1.0, max(float(np.nanmax(np.abs(np.log2(r.to_numpy(dtype=float))))) for _, r in panels
                          if np.isfinite(r.to_numpy(dtype=float)).any()))
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
@@ -274,7 +275,7 @@ def heatmap_chart(heatmap):
         bar.set_ticks(ticks)
         bar.set_ticklabels([f"{2.0 ** t:g}×" for t in ticks])
         bar.set_label("ratio of medians (log scale)")
-    fig.suptitle(f"{heatmap.title}: ratio of medians; n.s. = Mann–Whitney U p ≥ {ALPHA}")
+    fig.suptitle(f"{heatmap.title}\nratio of medians; n.s. = Mann–Whitney U p ≥ {ALPHA}")
     return fig
 
 

@@ -14,7 +14,7 @@ import matplotlib.collections  # noqa: E402
 import matplotlib.colors  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from contend_lib import litmus, loader, plot, style  # noqa: E402
+from contend_lib import findings, litmus, loader, plot, style  # noqa: E402
 
 MACHINE = "machine_a"
 
@@ -72,6 +72,25 @@ class Reproducible(unittest.TestCase):
             self.assertEqual(drawn[0][key], drawn[1][key], f"{key} differs between two drawings")
         svg = drawn[0][("false_sharing-padding", "svg")].decode()
         self.assertNotIn("<dc:date>", svg)
+
+
+class Committed(unittest.TestCase):
+    def test_committed_charts_are_what_plot_draws(self):
+        """`plot` on the committed results rewrites them byte for byte (git stays clean)."""
+        folder = helpers.REPO / "results" / "intel-xeon-processor-2-80ghz-2c"
+        rs = loader.load([folder])
+        machine = rs.machines.index[0]
+        wanted = {"channels-pingpong-latency", "maps-r0-k1m-uniform-throughput"}
+        for stem, fig in plot.machine_charts(rs, machine):
+            if stem in wanted:
+                for fmt in plot.FORMATS:
+                    buf = io.BytesIO()
+                    style.save(fig, buf, fmt)
+                    committed = (folder / "charts" / f"{stem}.{fmt}").read_bytes()
+                    self.assertTrue(buf.getvalue() == committed,
+                                    f"{stem}.{fmt} differs from the committed file: run `scripts/contend plot "
+                                    f"{folder.relative_to(helpers.REPO)}` and commit the charts")
+            style.close(fig)
 
 
 class ChartFixes(unittest.TestCase):
@@ -134,6 +153,21 @@ class ChartFixes(unittest.TestCase):
                                            for k, o in enumerate(iriw)]})
         fig = litmus.chart(doc)
         try:
+            self.assertEqual(text_overlaps(fig), [])
+        finally:
+            style.close(fig)
+
+    def test_heatmap_cells_marked_and_no_overlaps(self):
+        ratio = pd.DataFrame([[0.5, 1.04], [0.2, 1.19]], index=["r0-k1k-uniform", "r0-k1m-uniform"],
+                             columns=[1, 2])
+        p = pd.DataFrame([[0.008, 1.0], [0.008, 0.032]], index=ratio.index, columns=ratio.columns)
+        heat = findings.Heatmap("Channel map versus mutex map", "mutex",
+                                {"channel": ratio, "channel_async": ratio}, {"channel": p, "channel_async": p})
+        fig = plot.heatmap_chart(heat)
+        try:
+            texts = [t.get_text() for t in fig.axes[0].texts]
+            self.assertIn("1.04× n.s.", texts)
+            self.assertIn("1.19×", texts)
             self.assertEqual(text_overlaps(fig), [])
         finally:
             style.close(fig)

@@ -218,8 +218,13 @@ def false_sharing_chart(sub, machine_row):
             xs = [i + (k - (len(impls) - 1) / 2) * width for i in range(len(threads))]
             err = [(rows["ops_per_sec"] - rows["ops_min"]).clip(lower=0),
                    (rows["ops_max"] - rows["ops_per_sec"]).clip(lower=0)]
-            ax.bar(xs, rows["ops_per_sec"], width=width, yerr=err, capsize=2,
-                   color=style.impl_style(impl)[0], label=labels.get(impl, impl))
+            colour = style.impl_style(impl)[0]
+            bars = ax.bar(xs, rows["ops_per_sec"], width=width, yerr=err, capsize=2,
+                          color=colour, label=labels.get(impl, impl))
+            for bar, tainted in zip(bars, _tainted(rows)):
+                if tainted:
+                    bar.set_facecolor("white")
+                    bar.set_edgecolor(colour)
         ax.set_xticks(range(len(threads)))
         ax.set_xticklabels([f"{t}{' (over)' if t > hw else ''}" for t in threads])
         ax.set_xlabel("threads (each increments its own counter)")

@@ -4,7 +4,6 @@ Charts are embedded as base64 PNG so the page can be mailed or attached as one f
 """
 import base64
 import html
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import findings, litmus, plot, style
@@ -126,13 +125,21 @@ def _number(value, suffix=""):
     return "—" if value is None else str(value)
 
 
+def _dates(rs):
+    """When the results were measured, not when the page was written: the same results give
+    the same page, byte for byte."""
+    dates = sorted({str(d)[:10] for d in rs.machines["date"] if d != "unknown"})
+    if not dates:
+        return "measurement date unknown"
+    return f"measured {dates[0]}" if len(dates) == 1 else f"measured {dates[0]} to {dates[-1]}"
+
+
 def build(rs, include_tainted=False):
     machines = list(rs.machines.index)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>contend report: {html.escape(', '.join(machines))}</title><style>{CSS}</style></head><body>",
              f"<h1>contend: synchronization designs under contention</h1>",
-             f"<p class='muted'>Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from "
-             f"{len(rs.reps)} measured repetitions. Every number below is the median over repetitions, "
+             f"<p class='muted'>Computed from {len(rs.reps)} measured repetitions ({_dates(rs)}). Every number below is the median over repetitions, "
              f"computed from the result files; throughput is operations per second of all threads "
              f"together (wall clock). Error bars in charts: min–max over repetitions.</p>",
              "<h2>Machines</h2>", _context_table(rs, machines)]

@@ -232,6 +232,20 @@ class Tainted(unittest.TestCase):
         finally:
             style.close(fig)
 
+    def test_tainted_bars_hollow(self):
+        rs = loader.load([helpers.FIXTURES / MACHINE])
+        sub = rs.table[(rs.table.family == "channels") & (rs.table.workload == "spsc-small")].copy()
+        sub["tainted"] = sub["impl"] == "moody"
+        fig = plot.single_count_chart(sub, rs.machine(MACHINE), "channels", "spsc-small")
+        try:
+            hollow = [p for p in fig.axes[0].patches
+                      if matplotlib.colors.to_hex(p.get_facecolor()) == "#ffffff"]
+            self.assertEqual(len(hollow), 1)
+            self.assertEqual(matplotlib.colors.to_hex(hollow[0].get_edgecolor()),
+                             matplotlib.colors.to_hex(style.impl_style("moody")[0]))
+        finally:
+            style.close(fig)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -71,6 +71,10 @@ class Report(unittest.TestCase):
         self.assertIn("Channel (single-owner) map versus mutex map", self.page)
         self.assertIn('alt="Channel (single-owner) map versus mutex map"', self.page)
 
+    def test_same_results_same_page(self):
+        self.assertTrue(report.build(self.rs) == self.page, "two builds of the same results differ")
+        self.assertTrue("measured 2026-11-20" in self.page, "the results' date is not on the page")
+
     def test_targets_table_when_the_module_exists(self):
         fake = types.ModuleType("contend_lib.targets")
         fake.evaluate = lambda table: [{"target": "treiber within 10% of boost", "measured": 12.5e6,

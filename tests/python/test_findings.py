@@ -188,7 +188,7 @@ class Readme(unittest.TestCase):
         with redirect_stdout(out):
             self.assertEqual(findings.command(args), 0)
         folder, block = findings.readme_block(out.getvalue())
-        self.assertEqual(folder, str(COMMITTED))
+        self.assertEqual(folder, "results/intel-xeon-processor-2-80ghz-2c")
         self.assertEqual(block, out.getvalue())
 
     def test_readme_block_matches_committed_results(self):

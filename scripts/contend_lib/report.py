@@ -115,8 +115,13 @@ def _targets_html(table):
     if not rows:
         return ""
     body = [[r.get("target", "?"), _number(r.get("measured")), _number(r.get("ratio"), "×"),
-             "met" if r.get("met") else "not met"] for r in rows]
+             _met(r.get("met"))] for r in rows]
     return "<h3>Targets</h3>" + _table(["target", "measured", "ratio", "met"], body)
+
+
+def _met(met):
+    # None: the rows the target needs were not measured, or the row has no bound.
+    return "—" if met is None else "met" if met else "not met"
 
 
 def _number(value, suffix=""):

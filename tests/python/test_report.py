@@ -80,7 +80,9 @@ class Report(unittest.TestCase):
         fake.evaluate = lambda table: [{"target": "treiber within 10% of boost", "measured": 12.5e6,
                                         "ratio": 0.93, "met": False},
                                        {"target": "channel map >= 1 M ops/s", "measured": 2e6, "ratio": 2.0,
-                                        "met": True}]
+                                        "met": True},
+                                       {"target": "boost fairness", "measured": "not measured (no boost)",
+                                        "ratio": None, "met": None}]
         sys.modules["contend_lib.targets"] = fake
         try:
             page = report.build(self.rs)
@@ -91,6 +93,8 @@ class Report(unittest.TestCase):
                "<td>not met</td>")
         self.assertTrue(row in page, f"no row {row}")
         self.assertTrue("<td>met</td>" in page, "no met row")
+        self.assertTrue("<td>boost fairness</td><td>not measured (no boost)</td><td>—</td><td>—</td>" in page,
+                        "a target without a verdict is not shown as such")
         sys.modules["contend_lib.targets"] = None  # the module absent: import fails, no table
         try:
             self.assertTrue("<h3>Targets</h3>" not in report.build(self.rs), "targets table without the module")

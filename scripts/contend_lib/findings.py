@@ -1,14 +1,46 @@
-"""Findings computed from one machine's table; the report prints them, nothing is hand-written.
+"""Findings computed from one machine's results; the report and the README print them, nothing
+is hand-written.
 
-Each function returns a Finding (title, sentences, table rows) or None when the data it needs
-is absent, so a partial result set still gets a report.
+Every comparative sentence (which is faster, by how much) rests on a two-sided Mann–Whitney U
+test on the repetitions (compare.p_value, as Google Benchmark's compare.py) and is written only
+when p < ALPHA; a difference that is not significant is said to be so, never given a direction.
+Rows from tainted runs (CONTRACT.md) are left out unless `include_tainted` is asked for.
+Each function returns a Finding or None when the data it needs is absent, so a partial result
+set still gets a report.
 """
+import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .names import parse_map_workload, workload_title, family_title
+from . import names
+from .names import parse_map_workload, family_title
 from .textable import eng
+
+# The channel workloads' suffix is the buffer's capacity in slots; every message is one word.
+CHANNEL_CAPACITY = {"small": 64, "large": 8192}
+
+
+def workload_title(family, workload):
+    """names.workload_title, except that channel workloads name their buffer capacity, not a
+    message size (every message is one word)."""
+    m = re.match(r"(spsc|mpsc|mpmc)-(small|large)$", workload) if family == "channels" else None
+    if m:
+        return f"{m.group(1).upper()}, {CHANNEL_CAPACITY[m.group(2)]}-slot buffer, one-word messages"
+    return names.workload_title(family, workload)
+
+
+ALPHA = 0.05
+
+
+@dataclass
+class Heatmap:
+    """X ÷ Y of the medians per (workload, threads), one panel per X; `p` per cell."""
+    title: str
+    baseline: str                # Y
+    panels: dict                 # X -> DataFrame (index workload, columns threads) of ratios
+    p: dict                      # X -> DataFrame of p-values (NaN: not testable)
 
 
 @dataclass
@@ -17,6 +49,81 @@ class Finding:
     sentences: list
     header: list = field(default_factory=list)
     rows: list = field(default_factory=list)
+    heatmap: Heatmap = None
+
+
+@dataclass
+class Comparison:
+    """Median of `a` ÷ median of `b` over their repetitions, with the U-test's p-value."""
+    a: str
+    b: str
+    median_a: float
+    median_b: float
+    p: float  # None when either side has too few repetitions to test
+
+    @property
+    def ratio(self):
+        return self.median_a / self.median_b if self.median_b else float("nan")
+
+    n_a: int = 0
+    n_b: int = 0
+
+    @property
+    def significant(self):
+        return self.p is not None and self.p < ALPHA
+
+    @property
+    def testable(self):
+        """The smallest two-sided p the U-test can give with these sizes is 2 / C(n+m, n):
+        with 3 repetitions a side it is 0.1, so nothing could ever be significant."""
+        if self.p is None or not self.n_a or not self.n_b:
+            return False
+        return 2 / math.comb(self.n_a + self.n_b, self.n_a) < ALPHA
+
+
+def clean_reps(reps, include_tainted=False):
+    """The repetitions statistics may use: never discarded ones, tainted ones only if asked."""
+    if reps is None:
+        return None
+    keep = pd.Series(True, index=reps.index)
+    if "discarded" in reps:
+        keep &= ~reps["discarded"].fillna(False).astype(bool)
+    if not include_tainted and "tainted" in reps:
+        keep &= ~reps["tainted"].fillna(False).astype(bool)
+    return reps[keep]
+
+
+def clean_table(table, include_tainted=False):
+    if include_tainted or "tainted" not in table:
+        return table
+    return table[~table["tainted"].fillna(False).astype(bool)]
+
+
+def _values(reps, family, workload, impl, threads, column="ops_per_sec"):
+    r = reps[(reps["family"] == family) & (reps["workload"] == workload) & (reps["impl"] == impl)
+             & (reps["threads"] == threads)]
+    return r[column].dropna().to_numpy()
+
+
+def compare_reps(a_values, b_values, a="a", b="b"):
+    from .compare import p_value  # scipy only when a test is run
+    if len(a_values) == 0 or len(b_values) == 0:
+        return None
+    return Comparison(a, b, float(pd.Series(a_values).median()), float(pd.Series(b_values).median()),
+                      p_value(a_values, b_values), len(a_values), len(b_values))
+
+
+def compare_impls(reps, family, workload, a, b, threads, column="ops_per_sec", b_threads=None):
+    """`a` at `threads` against `b` at `b_threads` (default the same count)."""
+    if reps is None:
+        return None
+    return compare_reps(_values(reps, family, workload, a, threads, column),
+                        _values(reps, family, workload, b, threads if b_threads is None else b_threads,
+                                column), a, b)
+
+
+def p_text(p):
+    return "p n/a (too few repetitions)" if p is None else f"p = {p:.3f}" if p >= 0.001 else "p < 0.001"
 
 
 def _ops(table, family, workload, impl):
@@ -29,7 +136,51 @@ def _ratio_text(r):
     return f"{r:.2f}×" if r >= 0.1 else f"{r:.2g}×"
 
 
-def padding(table):
+def _threads_text(t):
+    return f"{t} thread{'s' if t != 1 else ''}"
+
+
+def _list(values, suffix=""):
+    return ", ".join(f"{v}{suffix}" for v in values)
+
+
+def describe(c, at, unit="ops/s", lower_is_better=False):
+    """One comparison in words: the direction and size when significant, else that it is not."""
+    if c is None:
+        return None
+    if not c.significant:
+        return f"no significant difference at {at} ({p_text(c.p)})"
+    better = (c.ratio < 1) if lower_is_better else (c.ratio > 1)
+    word = ("faster" if better else "slower")
+    return (f"{c.a} is {word} than {c.b} at {at}: {_ratio_text(c.ratio)} ({eng(c.median_a)} vs "
+            f"{eng(c.median_b)} {unit}, {p_text(c.p)})")
+
+
+def pair_sentence(reps, family, workload, a, b, threads_list, column="ops_per_sec", unit="ops/s",
+                  lower_is_better=False):
+    """`a` against `b` at each thread count: significant differences with direction and size,
+    then the counts where the U-test finds none; None when nothing was measured."""
+    sig, flat, untestable = [], [], []
+    for t in threads_list:
+        c = compare_impls(reps, family, workload, a, b, t, column)
+        if c is None:
+            continue
+        (sig if c.significant else flat if c.testable else untestable).append((t, c))
+    if not sig and not flat and not untestable:
+        return None
+    if untestable and not sig and not flat:
+        n = min(min(c.n_a, c.n_b) for _, c in untestable)
+        return (f"{family}/{workload}: {a} against {b} cannot be tested (with {n} repetitions a side "
+                f"the U-test cannot reach p < {ALPHA}).")
+    parts = [describe(c, _threads_text(t), unit, lower_is_better) for t, c in sig]
+    if flat:
+        ps = ", ".join(p_text(c.p) for _, c in flat)
+        parts.append(f"no significant difference between {a} and {b} at "
+                     f"{_list([t for t, _ in flat])} thread{'s' if len(flat) > 1 or flat[0][0] != 1 else ''} ({ps})")
+    return f"{family}/{workload}: " + "; ".join(parts) + "."
+
+
+def padding(table, reps=None):
     fs = table[table["family"] == "false_sharing"]
     if fs.empty or not {"packed", "pad64"} <= set(fs["impl"]):
         return None
@@ -44,111 +195,121 @@ def padding(table):
         r64 = pad64[common] / packed[common]
         r128 = (pad128.reindex(common) / packed[common]) if not pad128.empty else None
         for t in common:
+            c = compare_impls(reps, "false_sharing", workload, "pad64", "packed", t)
             rows.append([workload_title("false_sharing", workload), int(t), eng(packed[t]), eng(pad64[t]),
                          _ratio_text(r64[t]),
-                         _ratio_text(r128[t]) if r128 is not None and pd.notna(r128[t]) else "—"])
-        parts = ", ".join(f"{_ratio_text(r64[t])} at {t} thread{'s' if t > 1 else ''}" for t in common)
-        sentences.append(f"{workload_title('false_sharing', workload).capitalize()}: padding each "
-                         f"per-thread counter to 64 bytes changes throughput by {parts} "
-                         f"(pad64 ÷ packed).")
-        if r128 is not None and r128.notna().any():
-            t = common[-1]
-            sentences.append(f"  At {t} threads, 128-byte padding gives {_ratio_text(r128[t])} versus "
-                             f"{_ratio_text(r64[t])} for 64 bytes.")
+                         _ratio_text(r128[t]) if r128 is not None and pd.notna(r128[t]) else "—",
+                         p_text(c.p) if c else "—"])
+        text = pair_sentence(reps, "false_sharing", workload, "pad64", "packed", list(common))
+        if text:
+            sentences.append(f"{workload_title('false_sharing', workload).capitalize()} — {text}")
     return Finding("Padding against false sharing", sentences,
                    ["workload", "threads", "packed ops/s", "pad64 ops/s", "pad64 ÷ packed",
-                    "pad128 ÷ packed"], rows)
+                    "pad128 ÷ packed", "pad64 vs packed"], rows)
 
 
-def _crossover(ratio):
-    """Smallest thread count from which the ratio stays >= 1 up to the largest count."""
-    winning = ratio >= 1.0
-    if not winning.any():
+def _map_workload_order(workloads):
+    return sorted(workloads, key=lambda w: (parse_map_workload(w) or (999, w, w)))
+
+
+def versus(table, reps, family, contenders, baseline, title):
+    """X versus Y over many workloads: a heatmap of X ÷ Y (workload × threads) per contender,
+    each cell marked by its U-test, under one computed summary sentence."""
+    fam = table[table["family"] == family]
+    contenders = [i for i in contenders if i in set(fam["impl"])]
+    if fam.empty or baseline not in set(fam["impl"]) or not contenders:
         return None
-    start = None
-    for t in reversed(ratio.index):
-        if winning[t]:
-            start = t
-        else:
-            break
-    return start
-
-
-def channel_vs_mutex_map(table):
-    maps = table[table["family"] == "maps"]
-    if maps.empty or not {"mutex"} <= set(maps["impl"]):
+    workloads = _map_workload_order(fam["workload"].unique()) if family == "maps" else sorted(fam["workload"].unique())
+    threads = sorted(fam["threads"].unique())
+    panels, pvals, rows, counts = {}, {}, [], []
+    for impl in contenders:
+        ratio = pd.DataFrame(float("nan"), index=workloads, columns=threads)
+        pv = ratio.copy()
+        wins, losses, flat, cells, best = [], 0, 0, 0, None
+        for w in workloads:
+            x, y = _ops(fam, family, w, impl), _ops(fam, family, w, baseline)
+            for t in x.index.intersection(y.index):
+                ratio.loc[w, t] = x[t] / y[t]
+                c = compare_impls(reps, family, w, impl, baseline, t)
+                p = c.p if c is not None else None
+                pv.loc[w, t] = p if p is not None else float("nan")
+                cells += 1
+                significant = c is not None and c.significant
+                if significant and c.ratio > 1:
+                    wins.append(f"{w} at {_threads_text(int(t))} ({_ratio_text(c.ratio)}, {p_text(p)})")
+                elif significant:
+                    losses += 1
+                    best = max(best or 0, c.ratio)
+                else:
+                    flat += 1
+                rows.append([impl, w, int(t), eng(y[t]), eng(x[t]), _ratio_text(x[t] / y[t]), p_text(p),
+                             (impl if c.ratio > 1 else baseline) if significant else "not significant"])
+        panels[impl], pvals[impl] = ratio, pv
+        if cells:
+            part = (f"{impl} is significantly faster than {baseline} in {len(wins)} of {cells} "
+                    f"configurations" + (f" ({'; '.join(wins)})" if wins else "")
+                    + f", significantly slower in {losses}")
+            if best is not None:
+                part += f" (the closest at {_ratio_text(best)})"
+            part += f", not significantly different in {flat}"
+            counts.append(part)
+    if not counts:
         return None
-    channels = [i for i in ("channel", "channel_async") if i in set(maps["impl"])]
-    if not channels:
-        return None
-    sentences, rows, wins = [], [], []
-    workloads = sorted(maps["workload"].unique(),
-                       key=lambda w: (parse_map_workload(w) or (999, w, w)))
-    for impl in channels:
-        for workload in workloads:
-            ch, mu = _ops(maps, "maps", workload, impl), _ops(maps, "maps", workload, "mutex")
-            common = ch.index.intersection(mu.index)
-            if common.empty:
-                continue
-            ratio = ch[common] / mu[common]
-            for t in common:
-                rows.append([impl, workload, int(t), eng(mu[t]), eng(ch[t]), _ratio_text(ratio[t]),
-                             "channel" if ratio[t] >= 1 else "mutex"])
-            start = _crossover(ratio)
-            best_t = ratio.idxmax()
-            won_at = [t for t in common if ratio[t] >= 1]
-            if not won_at:
-                text = (f"never beats the mutex map (best {_ratio_text(ratio[best_t])} at {best_t} "
-                        f"thread{'s' if best_t > 1 else ''})")
-            elif start == common[0]:
-                text = f"beats the mutex map at every measured thread count ({_ratio_text(ratio.min())} or more)"
-            elif start is not None:
-                text = (f"beats the mutex map from {start} threads on ({_ratio_text(ratio[common[-1]])} "
-                        f"at {common[-1]}); loses below")
-            else:
-                text = (f"beats the mutex map only at {_list(won_at)} threads (best "
-                        f"{_ratio_text(ratio[best_t])} at {best_t}), loses again at {common[-1]} "
-                        f"({_ratio_text(ratio[common[-1]])})")
-            parsed = parse_map_workload(workload)
-            if parsed:
-                wins.append((impl, parsed[0], bool(won_at)))
-            sentences.append(f"{impl}, {workload_title('maps', workload)}: {text}.")
-    for impl in channels:
-        mine = [(reads, start) for i, reads, start in wins if i == impl]
-        if mine:
-            winning_reads = sorted({r for r, won in mine if won})
-            losing_reads = sorted({r for r, won in mine if not won} - set(winning_reads))
-            sentences.insert(0, f"{impl} map: beats the mutex map at some thread count for read "
-                                f"ratios {_list(winning_reads, '%') or '— none'}; never for "
-                                f"{_list(losing_reads, '%') or '— none'}.")
-    return Finding("Channel (single-owner) map versus mutex map", sentences,
-                   ["impl", "workload", "threads", "mutex ops/s", "channel ops/s",
-                    "channel ÷ mutex", "faster"], rows)
+    sentence = "; ".join(counts) + (f" (two-sided Mann–Whitney U on the repetitions, p < {ALPHA}; "
+                                    f"{_list(workloads) if len(workloads) <= 3 else f'{len(workloads)} workloads'} "
+                                    f"× {_list(threads)} threads).")
+    return Finding(title, [sentence],
+                   ["impl", "workload", "threads", f"{baseline} ops/s", "impl ops/s", f"impl ÷ {baseline}",
+                    "U-test", "faster"], rows,
+                   heatmap=Heatmap(title, baseline, panels, pvals))
 
 
-def _list(values, suffix=""):
-    return ", ".join(f"{v}{suffix}" for v in values)
+def channel_vs_mutex_map(table, reps=None):
+    return versus(table, reps, "maps", ["channel", "channel_async"], "mutex",
+                  "Channel (single-owner) map versus mutex map")
 
 
-def handoff_vs_floor(table):
+def shared_vs_mutex_map(table, reps=None):
+    return versus(table, reps, "maps", ["shared_mutex"], "mutex", "shared_mutex map versus mutex map")
+
+
+def _floor(table):
     floor = table[(table["family"] == "baseline") & (table["workload"] == "pingpong")]
-    pp = table[(table["family"] == "channels") & (table["workload"] == "pingpong")]
-    if floor.empty or pp.empty:
+    if floor.empty:
         return None
-    floor_ns = float(floor["ns_per_op"].min())
+    best = floor.sort_values("ns_per_op").iloc[0]
+    return best["impl"], int(best["threads"]), float(best["ns_per_op"])
+
+
+def _ns_text(ns):
+    return f"{ns / 1000:.1f} µs" if ns >= 1000 else f"{ns:.0f} ns"
+
+
+def handoff_vs_floor(table, reps=None):
+    pp = table[(table["family"] == "channels") & (table["workload"] == "pingpong")]
+    floor = _floor(table)
+    if floor is None or pp.empty:
+        return None
+    floor_impl, floor_t, floor_ns = floor
+    floor_reps = _values(reps, "baseline", "pingpong", floor_impl, floor_t, "ns_per_op") if reps is not None else []
     sentences, rows = [], []
     for r in pp.sort_values("ns_per_op").itertuples():
         times = r.ns_per_op / floor_ns
-        rows.append([r.impl, f"{r.ns_per_op:.0f}", f"{times:.1f}×", f"{r.ns_per_op - floor_ns:+.0f}"])
-        sentences.append(f"{r.impl}: {r.ns_per_op:.0f} ns one-way hand-off, {times:.1f}× the "
-                         f"{floor_ns:.0f} ns cache-line ping-pong floor.")
-    return Finding("Channel hand-off latency versus the ping-pong floor", sentences,
-                   ["channel", "one-way ns", "× floor", "ns above floor"], rows)
+        c = (compare_reps(_values(reps, "channels", "pingpong", r.impl, r.threads, "ns_per_op"), floor_reps,
+                          r.impl, "the floor") if reps is not None else None)
+        rows.append([r.impl, f"{r.ns_per_op:.0f}", f"{times:.1f}×", f"{r.ns_per_op - floor_ns:+.0f}",
+                     p_text(c.p) if c else "—"])
+        if c is not None and c.significant:
+            sentences.append(f"{r.impl}: {_ns_text(r.ns_per_op)} one-way hand-off, {times:.1f}× the "
+                             f"{floor_ns:.0f} ns cache-line ping-pong floor ({p_text(c.p)}).")
+    return Finding("Channel hand-off latency versus the cache-line ping-pong floor", sentences,
+                   ["channel", "one-way ns", "× floor", "ns above floor", "U-test vs floor"], rows)
 
 
-def oversubscription(table, hw_threads):
+def oversubscription(table, hw_threads, reps=None):
     """Throughput at the largest thread count past the hardware threads versus at the last
-    count that fits (the core count, or the largest measured below it)."""
+    count that fits (the core count, or the largest measured below it); a change counts only
+    when the U-test finds it."""
     rows, changes = [], []
     for (family, workload, impl), g in table.groupby(["family", "workload", "impl"]):
         g = g.set_index("threads")["ops_per_sec"].sort_index()
@@ -158,34 +319,33 @@ def oversubscription(table, hw_threads):
             continue
         t0, t1 = fit[-1], over[-1]
         change = g[t1] / g[t0] - 1
-        changes.append((change, family, workload, impl, t0, t1))
-        rows.append([family, workload, impl, int(t0), int(t1), eng(g[t0]), eng(g[t1]), f"{change:+.0%}"])
+        c = compare_impls(reps, family, workload, impl, impl, t1, b_threads=t0)
+        significant = c is not None and c.significant
+        changes.append((change, family, workload, impl, t0, t1, significant, c.p if c else None))
+        rows.append([family, workload, impl, int(t0), int(t1), eng(g[t0]), eng(g[t1]), f"{change:+.0%}",
+                     p_text(c.p) if c else "—"])
     if not rows:
         return Finding("Past the core count (oversubscription)",
                        [f"No benchmark ran more than {hw_threads} threads on this machine."])
     changes.sort()
-    losers = [c for c in changes if c[0] < -0.05]
-    gainers = [c for c in changes if c[0] > 0.05]
-    sentences = [f"Past {hw_threads} hardware threads, {len(losers)} of {len(changes)} designs lose more "
-                 f"than 5% throughput, {len(gainers)} gain more than 5%, the rest hold steady."]
-    for label, pick in (("Largest loss", changes[0]), ("Largest gain", changes[-1])):
-        change, family, workload, impl, t0, t1 = pick
-        sentences.append(f"{label}: {family_title(family)} — {workload_title(family, workload)}, {impl}: "
-                         f"{change:+.0%} from {t0} to {t1} threads.")
-    by_family = {}
-    for change, family, *_ in changes:
-        by_family.setdefault(family, []).append(change)
-    for family, values in by_family.items():
-        sentences.append(f"{family_title(family)}: median change {pd.Series(values).median():+.0%} "
-                         f"over {len(values)} designs.")
-    rows.sort(key=lambda r: float(r[-1].rstrip("%")))
+    losers = [c for c in changes if c[6] and c[0] < 0]
+    gainers = [c for c in changes if c[6] and c[0] > 0]
+    sentences = [f"Past {hw_threads} hardware threads, {len(losers)} of {len(changes)} designs lose "
+                 f"throughput significantly, {len(gainers)} gain significantly, and for "
+                 f"{len(changes) - len(losers) - len(gainers)} the U-test finds no change (p < {ALPHA})."]
+    for label, pool in (("Largest significant loss", losers[:1]), ("Largest significant gain", gainers[-1:])):
+        for change, family, workload, impl, t0, t1, _, p in pool:
+            sentences.append(f"{label}: {family_title(family)} — {workload_title(family, workload)}, {impl}: "
+                             f"{change:+.0%} from {t0} to {t1} threads ({p_text(p)}).")
+    rows.sort(key=lambda r: float(r[7].rstrip("%")))
     return Finding("Past the core count (oversubscription)", sentences,
                    ["family", "workload", "impl", "fits", "oversubscribed", "ops/s fits",
-                    "ops/s over", "change"], rows)
+                    "ops/s over", "change", "U-test"], rows)
 
 
-def winners(table, hw_threads):
-    """Fastest design per workload at the largest thread count that fits the machine."""
+def winners(table, hw_threads, reps=None):
+    """Fastest design per workload at the largest thread count that fits the machine, and
+    whether it beats the runner-up significantly."""
     rows = []
     for (family, workload), g in table.groupby(["family", "workload"]):
         fit = g[g["threads"] <= hw_threads]
@@ -195,17 +355,191 @@ def winners(table, hw_threads):
             continue
         t = max(counts)
         at = fit[fit["threads"] == t].sort_values("ops_per_sec", ascending=False)
-        best, worst = at.iloc[0], at.iloc[-1]
+        best, second, worst = at.iloc[0], at.iloc[1], at.iloc[-1]
+        c = compare_impls(reps, family, workload, best["impl"], second["impl"], t)
         rows.append([family, workload, int(t), best["impl"], eng(best["ops_per_sec"]), worst["impl"],
-                     f"{best['ops_per_sec'] / worst['ops_per_sec']:.1f}×"])
+                     f"{best['ops_per_sec'] / worst['ops_per_sec']:.1f}×",
+                     ("yes" if c.significant else "no") + f" ({second['impl']}, {p_text(c.p)})" if c else "—"])
     if not rows:
         return None
     return Finding(f"Fastest design per workload at up to {hw_threads} threads",
-                   [f"{len(rows)} workloads; 'spread' is fastest ÷ slowest at that thread count."],
-                   ["family", "workload", "threads", "fastest", "ops/s", "slowest", "spread"], rows)
+                   [f"{len(rows)} workloads; 'spread' is fastest ÷ slowest at that thread count; "
+                    f"'beats runner-up' is the U-test of the fastest against the second (p < {ALPHA})."],
+                   ["family", "workload", "threads", "fastest", "ops/s", "slowest", "spread",
+                    "beats runner-up"], rows)
 
 
-def all_findings(table, hw_threads):
-    found = [winners(table, hw_threads), padding(table), channel_vs_mutex_map(table),
-             handoff_vs_floor(table), oversubscription(table, hw_threads)]
+def all_findings(table, hw_threads, reps=None, include_tainted=False):
+    table, reps = clean_table(table, include_tainted), clean_reps(reps, include_tainted)
+    found = [winners(table, hw_threads, reps), padding(table, reps), channel_vs_mutex_map(table, reps),
+             shared_vs_mutex_map(table, reps), handoff_vs_floor(table, reps),
+             oversubscription(table, hw_threads, reps)]
     return [f for f in found if f is not None]
+
+
+# The README's findings: which comparisons it states, generated from a result folder so that
+# it cannot drift from the committed JSON (tests/python/test_findings.py checks the block).
+README_BEGIN = "<!-- findings:begin {folder} -->"
+README_END = "<!-- findings:end -->"
+README_BLOCK = re.compile(r"<!-- findings:begin (\S+) -->\n(.*?)<!-- findings:end -->", re.S)
+
+HEADLINE = [("counters", "increment"), ("maps", "r90-k1k-uniform"), ("maps", "r0-k1m-uniform"),
+            ("stacks", "pairs"), ("channels", "mpsc-small"), ("channels", "spsc-small")]
+CLAIMS = [("counters", "increment", "sharded_padded", "atomic_relaxed"),
+          ("counters", "increment", "atomic_relaxed", "mutex"),
+          ("counters", "increment", "channel", "mutex"),
+          ("maps", "r90-k1k-uniform", "channel", "mutex"),
+          ("maps", "r90-k1k-uniform", "channel_async", "mutex"),
+          ("maps", "r0-k1m-uniform", "channel_async", "mutex"),
+          ("false_sharing", "atomic", "pad64", "packed"),
+          ("false_sharing", "plain", "pad64", "packed"),
+          ("stacks", "pairs", "treiber", "boost"),
+          ("stacks", "pairs", "mutex", "treiber"),
+          ("channels", "mpsc-small", "moody", "boost_queue"),
+          ("channels", "spsc-small", "boost_spsc", "moody"),
+          ("poller", "sim-0", "shared", "channel")]
+SCALING = [("counters", "increment", "sharded_padded"), ("counters", "increment", "atomic_relaxed")]
+
+
+def _headline_table(table, hw):
+    threads = sorted(t for t in table["threads"].unique()
+                     if t in set(table[table["family"].isin([f for f, _ in HEADLINE])]["threads"]))
+    head = ["family / workload", "implementation"] + [
+        f"{_threads_text(int(t))}{' (oversubscribed)' if t > hw else ''}" for t in threads] + [f"CPU ns/op at {hw}"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for family, workload in HEADLINE:
+        w = table[(table["family"] == family) & (table["workload"] == workload)]
+        first = True
+        for impl in _impl_order(w["impl"].unique()):
+            rows = w[w["impl"] == impl].set_index("threads")
+            cells = [eng(rows.loc[t, "ops_per_sec"]) if t in rows.index else "—" for t in threads]
+            cpu = rows.loc[hw, "cpu_ns_per_op"] if hw in rows.index else float("nan")
+            label = f"`{family}/{workload}`" if first else ""
+            lines.append(f"| {label} | {impl} | " + " | ".join(cells) + f" | {cpu:.0f} |"
+                         if cpu == cpu else f"| {label} | {impl} | " + " | ".join(cells) + " | — |")
+            first = False
+    return lines
+
+
+def _impl_order(impls):
+    from .style import impl_order  # the charts' order, so table and legend agree
+    return impl_order(impls)
+
+
+def _scaling_sentence(reps, table, family, workload, impl, hw):
+    g = table[(table["family"] == family) & (table["workload"] == workload) & (table["impl"] == impl)]
+    over = sorted(t for t in g["threads"] if t > hw)
+    if hw not in set(g["threads"]) or not over:
+        return None
+    c = compare_impls(reps, family, workload, impl, impl, over[-1], b_threads=hw)
+    if c is None:
+        return None
+    if not c.significant:
+        return (f"{family}/{workload}: {impl} from {hw} to {over[-1]} threads: no significant change "
+                f"({eng(c.median_b)} → {eng(c.median_a)} ops/s, {p_text(c.p)}).")
+    return (f"{family}/{workload}: {impl} from {hw} to {over[-1]} threads: {_ratio_text(c.ratio)} "
+            f"({eng(c.median_b)} → {eng(c.median_a)} ops/s, {p_text(c.p)}).")
+
+
+def _litmus_lines(folder):
+    from .litmus import find, load
+    path = find(folder)
+    if path is None:
+        return []
+    seen, never = [], []
+    for t in load(path)["litmus"]:
+        trials = t.get("trials") or sum(int(o.get("count", 0)) for o in t["outcomes"])
+        for o in t["outcomes"]:
+            if o.get("class") not in ("interesting", "forbidden"):
+                continue
+            name = f"{t.get('test')}/{t.get('order')} `{o.get('outcome')}` ({o.get('class')}"
+            count = int(o.get("count", 0))
+            if count:
+                seen.append(f"{name}) in {count / trials:.2%} of {eng(trials)} trials")
+            else:
+                never.append(f"{name}, {eng(trials)} trials)")
+    lines = [f"* Litmus outcomes seen: {'; '.join(seen)}." if seen else "* Litmus: no reordering seen."]
+    if never:
+        lines.append(f"* Litmus outcomes never seen: {'; '.join(never)}.")
+    return lines
+
+
+def readme_markdown(rs, machine, folder, include_tainted=False):
+    """The README's findings block for one result folder, markers included."""
+    row = rs.machine(machine)
+    hw = int(row["hw_threads"])
+    table = clean_table(rs.table[rs.table["machine"] == machine], include_tainted)
+    reps = clean_reps(rs.reps[rs.reps["machine"] == machine], include_tainted)
+    by_family = table.groupby("family")["repetitions"].min()
+    usual = int(by_family.mode().iloc[0])
+    others = ", ".join(f"{f}: {int(n)}" for f, n in by_family.items() if n != usual)
+    commit = str(row.get("git_commit", "unknown"))
+    commit = f"`{commit}`" + (" (a tree with uncommitted changes: re-run from a clean tree)"
+                              if commit.endswith("-dirty") else "")
+    out = [README_BEGIN.format(folder=folder),
+           f"<!-- generated by `scripts/contend findings {folder} --markdown`; edit findings.py, not this -->",
+           f"Measured on {row['cpu_model']} ({hw} hardware threads), results of commit {commit}; "
+           f"medians of {usual} repetitions per configuration{f' ({others})' if others else ''}. "
+           f"A comparison is stated only when a two-sided Mann–Whitney U test on the repetitions "
+           f"gives p < {ALPHA}.", ""]
+    out += _headline_table(table, hw)
+    out.append("")
+    hand = handoff_vs_floor(table, reps)
+    bullets = []
+    if hand is not None:
+        bullets += hand.sentences
+    for family, workload, a, b in CLAIMS:
+        threads = sorted(set(table[(table["family"] == family) & (table["workload"] == workload)
+                                   & (table["impl"] == a)]["threads"]))
+        text = pair_sentence(reps, family, workload, a, b, threads)
+        if text:
+            bullets.append(text)
+    for family, workload, impl in SCALING:
+        text = _scaling_sentence(reps, table, family, workload, impl, hw)
+        if text:
+            bullets.append(text)
+    for f in (channel_vs_mutex_map(table, reps), shared_vs_mutex_map(table, reps)):
+        if f is not None:
+            bullets.append(f"Maps over every workload: {f.sentences[0]}")
+    out += [f"* {b}" for b in bullets]
+    out += _litmus_lines(rs.folders.get(machine))
+    out.append(README_END)
+    return "\n".join(out) + "\n"
+
+
+def readme_block(text):
+    """(folder, whole block) of the findings block in README text, or None."""
+    m = README_BLOCK.search(text)
+    return (m.group(1), m.group(0) + "\n") if m else None
+
+
+def _repo_relative(path):
+    """The folder as the README names it: relative to the repository when inside it."""
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    try:
+        return str(Path(path).resolve().relative_to(repo))
+    except ValueError:
+        return str(path).rstrip("/")
+
+
+def command(args):
+    """`contend findings RESULTS [--markdown] [--include-tainted]` (wired up in cli.py)."""
+    from . import loader
+    from .errors import ContendError
+    rs = loader.load(args.results)
+    include = getattr(args, "include_tainted", False)
+    if args.markdown:
+        if len(rs.machines) != 1 or len(args.results) != 1:
+            raise ContendError("findings", "--markdown takes exactly one result folder")
+        print(readme_markdown(rs, rs.machines.index[0], _repo_relative(args.results[0]), include), end="")
+        return 0
+    for machine in rs.machines.index:
+        table = rs.table[rs.table["machine"] == machine]
+        hw = int(rs.machine(machine)["hw_threads"])
+        print(f"# {machine}")
+        for f in all_findings(table, hw, rs.reps[rs.reps["machine"] == machine], include):
+            print(f"\n## {f.title}")
+            for sentence in f.sentences:
+                print(f"- {sentence.strip()}")
+    return 0

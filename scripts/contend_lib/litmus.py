@@ -25,6 +25,20 @@ def load(path):
     return doc
 
 
+def _short_labels(labels):
+    """Many outcomes of the same registers ('r1=0 r2=1 r3=0 r4=1', IRIW's 16) -> their values
+    ('0101') and the register names once ('r1 r2 r3 r4'): full labels would overlap."""
+    if len(labels) <= 4:
+        return labels, None
+    pairs = [[p.split("=", 1) for p in lab.split()] for lab in labels]
+    if any(len(p) != 2 for ps in pairs for p in ps):
+        return labels, None
+    regs = [[k for k, _ in ps] for ps in pairs]
+    if any(r != regs[0] for r in regs):
+        return labels, None
+    return ["".join(v for _, v in ps) for ps in pairs], " ".join(regs[0])
+
+
 def chart(doc):
     tests = doc["litmus"]
     ncols = min(4, len(tests))
@@ -33,19 +47,26 @@ def chart(doc):
     flat = [a for row in axes for a in row]
     for ax, t in zip(flat, tests):
         outcomes = t["outcomes"]
-        labels = [str(o.get("outcome", "?")) for o in outcomes]
+        labels, registers = _short_labels([str(o.get("outcome", "?")) for o in outcomes])
         counts = [max(int(o.get("count", 0)), 0) for o in outcomes]
         colours = [CLASS_COLOURS.get(o.get("class"), "#999999") for o in outcomes]
         ax.bar(range(len(counts)), [c if c > 0 else 0.0 for c in counts], color=colours)
         ax.set_yscale("symlog", linthresh=1)
         ax.set_xticks(range(len(labels)))
-        ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=9)
+        if registers:
+            ax.set_xticklabels(labels, rotation=90, fontsize=9, family="monospace")
+            ax.set_xlabel(f"outcome ({registers})", fontsize=9)
+        else:
+            ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=9)
+        # Many narrow bars (IRIW's 16): counts stand upright so neighbours do not collide.
+        upright = len(counts) > 6
         for x, c in enumerate(counts):
-            ax.text(x, max(c, 1), eng(c), ha="center", va="bottom", fontsize=8)
+            ax.text(x, max(c, 1), eng(c), ha="center", va="bottom", fontsize=8,
+                    rotation=90 if upright else 0)
         ax.set_title(f"{t.get('test', '?')} / {t.get('order', '?')} ({eng(t.get('trials', sum(counts)))} trials)",
                      fontsize=10)
         ax.grid(axis="x", visible=False)
-        ax.set_ylim(top=max(counts + [1]) * 8)
+        ax.set_ylim(top=max(counts + [1]) * (60 if upright else 8))
     for ax in flat[len(tests):]:
         ax.set_visible(False)
     for cls, colour in CLASS_COLOURS.items():

@@ -4,12 +4,11 @@ Charts are embedded as base64 PNG so the page can be mailed or attached as one f
 """
 import base64
 import html
-import io
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import findings, litmus, plot, style
 from .names import family_title
+from .textable import eng
 
 CONTEXT_ROWS = [("CPU", "cpu_model"), ("cores", "cores"), ("threads per core", "threads_per_core"),
                 ("sockets", "sockets"), ("topology", "topology"), ("hardware threads", "hardware_concurrency"),
@@ -34,10 +33,9 @@ details{margin:.4em 0}summary{cursor:pointer;font-weight:600}
 
 
 def _png_base64(fig):
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", dpi=90)
+    data = style.png_bytes(fig, dpi=90)
     style.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return base64.b64encode(data).decode("ascii")
 
 
 def _img(fig, alt):
@@ -83,6 +81,8 @@ def _finding_html(f):
     out = [f"<h3>{html.escape(f.title)}</h3>"]
     if f.sentences:
         out.append("<ul>" + "".join(f"<li>{html.escape(s.strip())}</li>" for s in f.sentences) + "</ul>")
+    if f.heatmap is not None:
+        out.append(_img(plot.heatmap_chart(f.heatmap), f.heatmap.title))
     if f.rows:
         out.append(f"<details><summary>table ({len(f.rows)} rows)</summary>{_table(f.header, f.rows)}</details>")
     return "\n".join(out)
@@ -105,13 +105,46 @@ def _charts_html(rs, machine):
     return "\n".join(out)
 
 
-def build(rs):
+def _targets_html(table):
+    """The targets table of helper "stacks" (scripts/contend_lib/targets.py), when it exists."""
+    try:
+        from . import targets
+    except ImportError:
+        return ""
+    rows = targets.evaluate(table)
+    if not rows:
+        return ""
+    body = [[r.get("target", "?"), _number(r.get("measured")), _number(r.get("ratio"), "×"),
+             _met(r.get("met"))] for r in rows]
+    return "<h3>Targets</h3>" + _table(["target", "measured", "ratio", "met"], body)
+
+
+def _met(met):
+    # None: the rows the target needs were not measured, or the row has no bound.
+    return "—" if met is None else "met" if met else "not met"
+
+
+def _number(value, suffix=""):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.3g}{suffix}" if abs(value) < 1000 else f"{eng(value)}{suffix}"
+    return "—" if value is None else str(value)
+
+
+def _dates(rs):
+    """When the results were measured, not when the page was written: the same results give
+    the same page, byte for byte."""
+    dates = sorted({str(d)[:10] for d in rs.machines["date"] if d != "unknown"})
+    if not dates:
+        return "measurement date unknown"
+    return f"measured {dates[0]}" if len(dates) == 1 else f"measured {dates[0]} to {dates[-1]}"
+
+
+def build(rs, include_tainted=False):
     machines = list(rs.machines.index)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>contend report: {html.escape(', '.join(machines))}</title><style>{CSS}</style></head><body>",
              f"<h1>contend: synchronization designs under contention</h1>",
-             f"<p class='muted'>Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from "
-             f"{len(rs.reps)} measured repetitions. Every number below is the median over repetitions, "
+             f"<p class='muted'>Computed from {len(rs.reps)} measured repetitions ({_dates(rs)}). Every number below is the median over repetitions, "
              f"computed from the result files; throughput is operations per second of all threads "
              f"together (wall clock). Error bars in charts: min–max over repetitions.</p>",
              "<h2>Machines</h2>", _context_table(rs, machines)]
@@ -120,7 +153,10 @@ def build(rs):
         table = rs.table[rs.table["machine"] == machine]
         parts.append(f"<h2>Findings — {html.escape(machine)}</h2>"
                      f"<p class='muted'>{html.escape(style.machine_caption(row))}</p>")
-        parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]))]
+        reps = rs.reps[rs.reps["machine"] == machine]
+        parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]), reps,
+                                                                  include_tainted)]
+        parts.append(_targets_html(findings.clean_table(table, include_tainted)))
         parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
         parts.append(_charts_html(rs, machine))
         lit = litmus.find(rs.folders.get(machine))
@@ -150,10 +186,10 @@ def default_out(rs):
     return Path(folder) / "report.html" if folder is not None else Path("report.html")
 
 
-def write(rs, out):
+def write(rs, out, include_tainted=False):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    page = build(rs)
+    page = build(rs, include_tainted)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)

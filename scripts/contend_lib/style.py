@@ -4,6 +4,7 @@ The impl -> (colour, marker) mapping is fixed so the same design looks the same 
 every report and every comparison; (colour, marker) pairs are unique across all known impls.
 """
 import hashlib
+import io
 
 import matplotlib
 
@@ -11,15 +12,18 @@ matplotlib.use("Agg")  # files only, never a window (and no $DISPLAY needed)
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import EngFormatter, FixedLocator, LogLocator, NullFormatter, NullLocator  # noqa: E402
 
-from .names import family_title, pretty_cpu, workload_title  # noqa: E402
+from .names import family_title, pretty_cpu  # noqa: E402
+from .findings import workload_title  # noqa: E402
 
 IMPL_STYLE = {
     # mutual exclusion: greys, squares/diamonds
-    "mutex": ("#4d4d4d", "s"), "shared_mutex": ("#969696", "D"), "mutex_queue": ("#4d4d4d", "D"),
+    # mutual exclusion: dark grey; shared_mutex, drawn beside mutex in every map chart, in gold
+    # so the two never look alike
+    "mutex": ("#4d4d4d", "s"), "shared_mutex": ("#b8860b", "D"), "mutex_queue": ("#4d4d4d", "D"),
     # atomics: warm colours
     "atomic_relaxed": ("#fd8d3c", "^"), "atomic_seq_cst": ("#a63603", "v"), "cas": ("#d62728", "P"),
-    # single owner: blues
-    "channel": ("#1f77b4", "o"), "channel_async": ("#6baed6", "X"),
+    # single owner: blue and purple (the two always share a chart)
+    "channel": ("#1f77b4", "o"), "channel_async": ("#7b4173", "X"),
     # sharding and padding: greens/olive
     "sharded_packed": ("#bcbd22", "<"), "sharded_padded": ("#2ca02c", ">"),
     "packed": ("#d62728", "s"), "pad64": ("#2ca02c", "o"), "pad128": ("#1f77b4", "^"),
@@ -35,6 +39,8 @@ _SPARE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">"]
 
 ERRORBAR_NOTE = "error bars: min–max over repetitions"
 THROUGHPUT_LABEL = "operations per second (all threads, wall clock)"
+TAINTED_NOTE = "hollow: run tainted by foreign load"
+CORES_COLOUR = "#a0522d"
 OVERSUB_COLOUR = "#f2e6d9"
 # Labels sit over data sometimes; a light box keeps both readable.
 _LABEL_BOX = dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.75)
@@ -60,6 +66,8 @@ def setup():
         "legend.fontsize": 10, "axes.grid": True, "grid.alpha": 0.35, "grid.linestyle": "-",
         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
         "savefig.dpi": 110, "svg.fonttype": "none", "lines.linewidth": 2, "lines.markersize": 7,
+        # SVG element ids come from a hash salted with a random value unless this is fixed.
+        "svg.hashsalt": SVG_HASH_SALT,
     })
 
 
@@ -76,48 +84,61 @@ def chart_title(family, workload, what, machine_row=None):
     return f"{title}\n({machine_caption(machine_row)})" if machine_row is not None else title
 
 
-def threads_axis(ax, threads):
-    """log2 x axis labelled with the thread counts that were measured: 1, 2, 4, ..."""
+def operation_word(family):
+    return "poll" if family == "poller" else "operation"
+
+
+def throughput_label(family):
+    if family == "poller":
+        return "polls per second (all workers, wall clock)"
+    return THROUGHPUT_LABEL
+
+
+def threads_axis(ax, threads, roles=None):
+    """log2 x axis labelled with the thread counts that were measured: 1, 2, 4, ...
+    `roles` ({threads: "3×1"}) adds producers × consumers under each count."""
     threads = sorted(set(int(t) for t in threads))
+    roles = roles or {}
     ax.set_xscale("log", base=2)
     ax.xaxis.set_major_locator(FixedLocator(threads))
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FixedFormatter([str(t) for t in threads]))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FixedFormatter(
+        [f"{t}\n{roles[t]}" if t in roles else str(t) for t in threads]))
     ax.xaxis.set_minor_locator(NullLocator())
     lo, hi = threads[0], threads[-1]
     if lo == hi:
         lo, hi = lo / 2, hi * 2
     ax.set_xlim(lo / 2 ** 0.3, hi * 2 ** 0.3)
-    ax.set_xlabel("threads")
+    ax.set_xlabel("threads (producers × consumers)" if roles else "threads")
 
 
-def mark_cores(ax, hw_threads, max_threads, label=True):
-    """Vertical line at the hardware thread count; shaded, labelled region past it."""
+def mark_cores(ax, hw_threads, max_threads):
+    """Vertical line at the hardware thread count; shaded region past it. Both are named in the
+    legend (outside the plot), never by text inside it, where labels collided with tick labels
+    and with the ideal-scaling line."""
     if hw_threads > max_threads:
         return
     right = ax.get_xlim()[1]
-    ax.axvline(hw_threads, color="#a0522d", linestyle=":", linewidth=1.5, zorder=1)
+    ax.axvline(hw_threads, color=CORES_COLOUR, linestyle=":", linewidth=1.5, zorder=1,
+               label=f"{hw_threads} hardware threads")
     if hw_threads < max_threads:
-        ax.axvspan(hw_threads, right, color=OVERSUB_COLOUR, zorder=0, linewidth=0)
-        if label:
-            ax.text(hw_threads * 1.04, 0.97, "oversubscribed →", transform=ax.get_xaxis_transform(),
-                    ha="left", va="top", fontsize=9, color="#a0522d", zorder=5, bbox=_LABEL_BOX)
-    if label:
-        ax.text(hw_threads / 1.04, 0.97, f"{hw_threads} hw threads", transform=ax.get_xaxis_transform(),
-                ha="right", va="top", fontsize=9, color="#a0522d", zorder=5, bbox=_LABEL_BOX)
+        ax.axvspan(hw_threads, right, color=OVERSUB_COLOUR, zorder=0, linewidth=0,
+                   label="oversubscribed (more threads than hardware threads)")
     ax.set_xlim(right=right)
 
 
-def value_axis(ax, values, label, log_threshold=30.0):
-    """Log scale only when the values span more than `log_threshold`x, else linear from 0."""
+def value_axis(ax, values, label, log_threshold=30.0, log=None):
+    """Log scale when `log` is True, or (`log` None) when the values span more than
+    `log_threshold`x; else linear from 0."""
     values = [v for v in values if v and v > 0]
     ax.yaxis.set_major_formatter(EngFormatter(sep=""))
-    if values and max(values) / min(values) > log_threshold:
+    if log is None:
+        log = bool(values) and max(values) / min(values) > log_threshold
+    if values and log:
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(EngFormatter(sep=""))
         ax.yaxis.set_minor_formatter(NullFormatter())
-        # Headroom for the core-count labels at the top.
-        ax.set_ylim(min(values) / 1.5, max(values) * 2.8)
+        ax.set_ylim(min(values) / 1.5, max(values) * 1.5)
     else:
         ax.set_ylim(bottom=0, top=max(values) * 1.2 if values else 1)
     ax.set_ylabel(label)
@@ -132,6 +153,10 @@ def legend_outside(fig, ax_or_axes, title="implementation"):
                 seen.add(lab)
                 handles.append(h)
                 labels.append(lab)
+    # Implementations first; then the notes (core count, ideal scaling, hollow points), whose
+    # labels are phrases while impl names never contain a space.
+    order = sorted(range(len(labels)), key=lambda k: " " in labels[k])
+    handles, labels = [handles[k] for k in order], [labels[k] for k in order]
     if handles:
         fig.legend(handles, labels, title=title, loc="center left", bbox_to_anchor=(1.0, 0.5),
                    frameon=False)
@@ -147,3 +172,22 @@ def new_figure(ncols=1, nrows=1, width=7.5, height=4.8, **kw):
 
 def close(fig):
     plt.close(fig)
+
+
+SVG_HASH_SALT = "contend"
+# No date and no tool version in the files: regenerating a chart from the same data gives the
+# same bytes, so re-running `plot` on committed results leaves git clean.
+_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
+
+
+def save(fig, target, fmt, dpi=None):
+    """The one way a chart is written (a path or a binary file object), byte-reproducibly."""
+    plt.rcParams["svg.hashsalt"] = SVG_HASH_SALT
+    kw = {"dpi": dpi} if dpi else {}
+    fig.savefig(target, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt), **kw)
+
+
+def png_bytes(fig, dpi=None):
+    buf = io.BytesIO()
+    save(fig, buf, "png", dpi)
+    return buf.getvalue()

@@ -3,7 +3,7 @@
 //   mpsc-*   threads-1 producers, 1 consumer
 //   mpmc-*   threads/2 producers, the rest consumers
 //   *-small / *-large: capacity 64 / 8192 (moodycamel's queues are unbounded: the capacity is
-//            only preallocated, see moody_channel.hpp)
+//            only preallocated, see peers/moody_channel.hpp)
 //   pingpong two threads bounce one value over two channels; ns_per_op is the one-way hand-off
 //            latency, to hold against baseline/pingpong/cache_line.
 // Producers send until the deadline, the last one closes the channel, consumers drain it: an

@@ -4,11 +4,20 @@
 //             values, so memory stays bounded).
 // Every push and every successful pop is an operation. Self-check: what was popped (during the
 // run and in a final drain) adds up, by count and by sum, to what was pushed.
+// Extra counters:
+//   eliminated_fraction  (elimination) share of the run's operations completed in the
+//                        elimination array instead of on the head
+//   lock_run_length      (mutex) operations per change of lock owner: how many operations in a
+//                        row one thread performs while the lock's line stays in its cache, to
+//                        set against the one head-line transfer per operation of the lock-free
+//                        stacks. Counted under the lock on the mutex's own line (a thread-id
+//                        compare and two increments), so the mutex row carries that small cost.
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include "contend/families.hpp"
 #include "family.hpp"
@@ -16,6 +25,24 @@
 
 namespace contend::bench {
 namespace {
+
+// Told of every acquisition of the mutex (MutexStack's Probe), under the lock.
+struct RunLengthProbe {
+  std::size_t owner = max_threads;  // no thread yet
+  std::uint64_t acquisitions = 0, owner_changes = 0;
+  void acquired() {
+    const std::size_t me = this_thread_id();
+    ++acquisitions;
+    if (me != owner) {
+      owner = me;
+      ++owner_changes;
+    }
+  }
+};
+
+// The stack a registered implementation is measured as: the mutex stack with its probe.
+template <class S>
+using Measured = std::conditional_t<std::is_same_v<S, MutexStack<>>, MutexStack<std::uint64_t, RunLengthProbe>, S>;
 
 struct Tally {
   std::atomic<std::uint64_t> pushed{0}, popped{0}, pushed_sum{0}, popped_sum{0};
@@ -77,6 +104,15 @@ void stack_workload(benchmark::State& state) {
             },
             {.producers = producers, .consumers = prodcons ? state.threads() - producers : 0});
   if (state.thread_index() == 0) {
+    const double ops = static_cast<double>(tally->pushed + tally->popped);
+    if constexpr (requires { stack->eliminated(); }) {
+      state.counters["eliminated_fraction"] = ops > 0 ? static_cast<double>(stack->eliminated()) / ops : 0.0;
+    }
+    if constexpr (requires { stack->probe().owner_changes; }) {
+      const RunLengthProbe& p = stack->probe();
+      state.counters["lock_run_length"] =
+          p.owner_changes > 0 ? static_cast<double>(p.acquisitions) / static_cast<double>(p.owner_changes) : 0.0;
+    }
     std::uint64_t popped = tally->popped, popped_sum = tally->popped_sum;
     while (std::optional<std::uint64_t> v = stack->pop()) {
       ++popped;
@@ -94,8 +130,8 @@ std::string family_name() { return "stacks"; }
 
 void register_benchmarks() {
   for_each_type(StackTypes{}, []<class S>() {
-    add("stacks", "pairs", S::name, stack_workload<S, false>);
-    add("stacks", "prodcons", S::name, stack_workload<S, true>, threads_at_least(2));
+    add("stacks", "pairs", S::name, stack_workload<Measured<S>, false>);
+    add("stacks", "prodcons", S::name, stack_workload<Measured<S>, true>, threads_at_least(2));
   });
 }
 

@@ -3,13 +3,15 @@
 #pragma once
 
 #include "contend/atomic_counter.hpp"
-#include "contend/boost_queue_channel.hpp"
-#include "contend/boost_spsc_channel.hpp"
-#include "contend/boost_stack.hpp"
+#include "contend/peers/boost_queue_channel.hpp"
+#include "contend/peers/boost_spsc_channel.hpp"
+#include "contend/peers/boost_stack.hpp"
 #include "contend/cas_counter.hpp"
 #include "contend/channel_counter.hpp"
 #include "contend/channel_map.hpp"
-#include "contend/moody_channel.hpp"
+#include "contend/combining_stack.hpp"
+#include "contend/elimination_stack.hpp"
+#include "contend/peers/moody_channel.hpp"
 #include "contend/mutex_counter.hpp"
 #include "contend/mutex_map.hpp"
 #include "contend/mutex_queue.hpp"
@@ -26,7 +28,7 @@ using CounterTypes = TypeList<MutexCounter, RelaxedAtomicCounter, SeqCstAtomicCo
 
 using MapTypes = TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChannelMap<>>;
 
-using StackTypes = TypeList<TreiberStack<>, MutexStack<>, BoostStack<>>;
+using StackTypes = TypeList<TreiberStack<>, EliminationStack<>, CombiningStack<>, MutexStack<>, BoostStack<>>;
 
 using ChannelTypes =
     TypeList<MoodyChannel<>, BlockingMoodyChannel<>, BoostQueueChannel<>, BoostSpscChannel<>, MutexQueue<>>;

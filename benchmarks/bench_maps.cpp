@@ -14,6 +14,7 @@
 #include "contend/concepts.hpp"
 #include "contend/families.hpp"
 #include "family.hpp"
+#include "peers.hpp"
 #include "key_stream.hpp"
 #include "timed_run.hpp"
 
@@ -123,6 +124,7 @@ std::vector<Workload> workloads() {
 std::string family_name() { return "maps"; }
 
 void register_benchmarks() {
+  add_peers_context<MapPeers>();
   for (const Workload& w : workloads()) {
     for_each_type(MapTypes{}, [&]<class M>() {
       add("maps", w.name(), M::name, [w](benchmark::State& s) { map_workload<M>(s, w); });

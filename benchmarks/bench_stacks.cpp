@@ -21,6 +21,7 @@
 
 #include "contend/families.hpp"
 #include "family.hpp"
+#include "peers.hpp"
 #include "timed_run.hpp"
 
 namespace contend::bench {
@@ -129,6 +130,7 @@ void stack_workload(benchmark::State& state) {
 std::string family_name() { return "stacks"; }
 
 void register_benchmarks() {
+  add_peers_context<StackPeers>();
   for_each_type(StackTypes{}, []<class S>() {
     add("stacks", "pairs", S::name, stack_workload<Measured<S>, false>);
     add("stacks", "prodcons", S::name, stack_workload<Measured<S>, true>, threads_at_least(2));

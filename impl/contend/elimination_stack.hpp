@@ -94,8 +94,9 @@ class EliminationArray {
       Backoff::cpu_relax();
     }
     std::uintptr_t expected = pop_waiting;
-    // acquire on failure: the slot then holds a delivery, whose node we read.
-    if (slot.word.compare_exchange_strong(expected, empty, std::memory_order_relaxed, std::memory_order_acquire)) {
+    // acquire on failure: the slot then holds a delivery, whose node we read (and on success
+    // too: a failure order may not be stronger than the success order).
+    if (slot.word.compare_exchange_strong(expected, empty, std::memory_order_acquire)) {
       return nullptr;
     }
     // Only a push changes a waiting pop's slot, and only to a delivery for us.

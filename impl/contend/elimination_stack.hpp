@@ -10,7 +10,8 @@
 // taken) and goes back to the head. Reclamation: as TreiberStack (hazard pointers); a node handed
 // over in the array was never in the stack, so its new owner frees it directly.
 // Allocation: every push allocates one node with new, whether it lands in the stack or is
-// eliminated (the node carries the value through the array); the pop frees it.
+// eliminated (the node carries the value through the array); the pop frees it (at once when
+// eliminated, else after a hazard scan).
 // eliminated() counts the operations (pushes and pops) completed in the array, per thread, so a
 // run can report the eliminated fraction. Thread-safe: push, pop, eliminated().
 // Not thread-safe: destruction.

@@ -79,7 +79,7 @@ using MapPeers = ConcatT<peers::AbslMaps, peers::TbbMaps, peers::CuckooMaps>;
 using MapTypes = ConcatT<TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChannelMap<>>, MapPeers>;
 
 using StackPeers = TypeList<BoostStack<>>;
-using StackTypes = ConcatT<TypeList<TreiberStack<>, EliminationStack<>, CombiningStack<>, MutexStack<>>, StackPeers>;
+using StackTypes = ConcatT<TypeList<TreiberStack<>, CachedTreiberStack<>, EliminationStack<>, CombiningStack<>, MutexStack<>>, StackPeers>;
 
 using ChannelPeers = ConcatT<TypeList<MoodyChannel<>, BlockingMoodyChannel<>, BoostQueueChannel<>, BoostSpscChannel<>>,
                              peers::TbbChannels, peers::XeniumChannels>;

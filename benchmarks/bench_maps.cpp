@@ -14,8 +14,8 @@
 #include "contend/concepts.hpp"
 #include "contend/families.hpp"
 #include "family.hpp"
-#include "peers.hpp"
 #include "key_stream.hpp"
+#include "peers.hpp"
 #include "timed_run.hpp"
 
 namespace contend::bench {

@@ -43,7 +43,8 @@ struct RunLengthProbe {
 
 // The stack a registered implementation is measured as: the mutex stack with its probe.
 template <class S>
-using Measured = std::conditional_t<std::is_same_v<S, MutexStack<>>, MutexStack<std::uint64_t, RunLengthProbe>, S>;
+using Measured =
+    std::conditional_t<std::is_same_v<S, MutexStack<>>, MutexStack<std::uint64_t, RunLengthProbe>, S>;
 
 struct Tally {
   std::atomic<std::uint64_t> pushed{0}, popped{0}, pushed_sum{0}, popped_sum{0};
@@ -112,7 +113,8 @@ void stack_workload(benchmark::State& state) {
     if constexpr (requires { stack->probe().owner_changes; }) {
       const RunLengthProbe& p = stack->probe();
       state.counters["lock_run_length"] =
-          p.owner_changes > 0 ? static_cast<double>(p.acquisitions) / static_cast<double>(p.owner_changes) : 0.0;
+          p.owner_changes > 0 ? static_cast<double>(p.acquisitions) / static_cast<double>(p.owner_changes)
+                              : 0.0;
     }
     std::uint64_t popped = tally->popped, popped_sum = tally->popped_sum;
     while (std::optional<std::uint64_t> v = stack->pop()) {

@@ -78,8 +78,8 @@ class CombiningStack {
         continue;
       }
       std::uint32_t l = lock_.load(std::memory_order_relaxed);  // relaxed: the CAS decides
-      if (l == unlocked && lock_.compare_exchange_strong(l, locked, std::memory_order_acquire,
-                                                         std::memory_order_relaxed)) {
+      if (l == unlocked &&
+          lock_.compare_exchange_strong(l, locked, std::memory_order_acquire, std::memory_order_relaxed)) {
         combine();  // our own request is published, so this pass serves it
         unlock();
         break;

@@ -85,8 +85,8 @@ class EliminationArray {
       return nullptr;
     }
     // relaxed: publishing a wait carries no data.
-    if (seen != empty ||
-        !slot.word.compare_exchange_strong(seen, pop_waiting, std::memory_order_relaxed, std::memory_order_relaxed)) {
+    if (seen != empty || !slot.word.compare_exchange_strong(seen, pop_waiting, std::memory_order_relaxed,
+                                                            std::memory_order_relaxed)) {
       return nullptr;
     }
     for (int i = 0; i < polls; ++i) {

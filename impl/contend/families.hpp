@@ -79,10 +79,13 @@ using MapPeers = ConcatT<peers::AbslMaps, peers::TbbMaps, peers::CuckooMaps>;
 using MapTypes = ConcatT<TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChannelMap<>>, MapPeers>;
 
 using StackPeers = TypeList<BoostStack<>>;
-using StackTypes = ConcatT<TypeList<TreiberStack<>, CachedTreiberStack<>, EliminationStack<>, CombiningStack<>, MutexStack<>>, StackPeers>;
+using StackTypes = ConcatT<
+    TypeList<TreiberStack<>, CachedTreiberStack<>, EliminationStack<>, CombiningStack<>, MutexStack<>>,
+    StackPeers>;
 
-using ChannelPeers = ConcatT<TypeList<MoodyChannel<>, BlockingMoodyChannel<>, BoostQueueChannel<>, BoostSpscChannel<>>,
-                             peers::TbbChannels, peers::XeniumChannels>;
+using ChannelPeers =
+    ConcatT<TypeList<MoodyChannel<>, BlockingMoodyChannel<>, BoostQueueChannel<>, BoostSpscChannel<>>,
+            peers::TbbChannels, peers::XeniumChannels>;
 using ChannelTypes = ConcatT<TypeList<MutexQueue<>>, ChannelPeers>;
 
 // Channels that allow many senders and many receivers at once.

@@ -1,3 +1,4 @@
+// Promises (Abseil): blocking mutex (brief spin, then futex queue), no FIFO or fairness guarantee.
 // AbslMutex: absl::Mutex (libabsl-dev) as a BasicLockable for MutexMap. Abseil promises: a
 // blocking mutex that spins briefly, then queues waiters and sleeps (futex); no FIFO or fairness
 // guarantee, writer/reader modes (only the writer mode is used here). Debian's abseil is not built

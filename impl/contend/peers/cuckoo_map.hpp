@@ -1,12 +1,12 @@
+// Promises (libcuckoo): linearizable operations under striped spinlocks (two buckets per op); blocking.
 // CuckooMap: libcuckoo::cuckoohash_map (libcuckoo-dev) behind KeyValueMap. libcuckoo promises:
 // a concurrent cuckoo hash table with fine-grained striped spinlocks (each operation locks at most
 // two buckets; resizing locks them all), linearizable operations; blocking (spinlocks).
 // Thread-safe: every member.
 #pragma once
 
-#include <libcuckoo/cuckoohash_map.hh>
-
 #include <cstdint>
+#include <libcuckoo/cuckoohash_map.hh>
 #include <optional>
 #include <string_view>
 

@@ -1,3 +1,4 @@
+// Promises (oneTBB): atomic per-key insert/find/erase under per-element reader-writer locks; blocking.
 // TbbHashMap: tbb::concurrent_hash_map (libtbb-dev) behind KeyValueMap. TBB promises:
 // concurrent insert/find/erase on a chained hash table with a reader-writer lock per bucket and
 // per element (accessors), linearizable per key; blocking (locks), never a global lock.

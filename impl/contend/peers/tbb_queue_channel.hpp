@@ -1,12 +1,14 @@
+// Promises (oneTBB): concurrent push/try_pop, FIFO per producer only, no blocking operations.
 // TbbQueueChannel and TbbBoundedQueueChannel: tbb::concurrent_queue and
 // tbb::concurrent_bounded_queue (libtbb-dev) behind the Go-like channel interface
 // (closable_channel.hpp).
-// TBB promises: concurrent_queue is an unbounded non-blocking MPMC FIFO (micro-queues with
-// per-slot tickets; FIFO per producer, and across producers for pushes ordered by
-// happens-before), its try_pop never blocks; concurrent_bounded_queue is the same queue with a
-// capacity, and its blocking push/pop sleep; here only try_push/try_pop are used, so send()
-// spins with backoff while the bounded queue is full (the capacity is the channel's).
-// Progress: TBB documents neither as lock-free (a push may wait for a slot's turn).
+// TBB promises: a queue that many threads may push to and pop from at once, whose only ordering
+// guarantee is that values one thread pushes and another pops come out in the order pushed
+// (FIFO per producer); concurrent_queue is unbounded with no blocking operations,
+// concurrent_bounded_queue adds a capacity and blocking push/pop. Only try_push/try_pop are used
+// here, so send() spins with backoff while the bounded queue is full (the capacity is the
+// channel's). Progress: TBB promises none beyond "no blocking operations" (a pop may wait for a
+// slot's push in progress).
 // Allocation: pages of items, allocated as the queue grows (the unbounded queue ignores the
 // capacity). Thread-safe: every member of the channel.
 #pragma once

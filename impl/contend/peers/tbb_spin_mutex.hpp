@@ -1,3 +1,4 @@
+// Promises (oneTBB): unfair test-and-set spin lock, backoff then yield, never sleeps in the kernel.
 // tbb::spin_mutex (libtbb-dev) as MutexMap's lock. TBB promises: a non-recursive, unfair
 // test-and-set spin lock that spins with exponential backoff and then yields; blocking, never
 // sleeps in the kernel. Thread-safe: lock, unlock.

@@ -1,3 +1,4 @@
+// Promises (xenium): linearizable MPMC FIFO (Michael-Scott), lock-free, epoch reclamation.
 // XeniumQueueChannel: xenium::michael_scott_queue (libxenium-dev) over xenium's epoch-based
 // reclamation, behind the Go-like channel interface (closable_channel.hpp).
 // xenium promises: the lock-free Michael-Scott MPMC queue (1996), linearizable FIFO, push and
@@ -7,12 +8,11 @@
 // Thread-safe: every member of the channel.
 #pragma once
 
-#include <xenium/michael_scott_queue.hpp>
-#include <xenium/reclamation/generic_epoch_based.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <xenium/michael_scott_queue.hpp>
+#include <xenium/reclamation/generic_epoch_based.hpp>
 
 #include "contend/closable_channel.hpp"
 

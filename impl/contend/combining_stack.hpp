@@ -97,7 +97,8 @@ class CombiningStack {
         }
       }
     }
-    r.state.store(idle, std::memory_order_relaxed);  // relaxed: only we publish in r
+    // The record stays `done` until our next request overwrites it: a store of `idle` here would
+    // pull the line back from the combiner only to publish on it again a moment later.
   }
 
   // Under the lock: applies every published request, in thread-id order.

@@ -51,12 +51,12 @@ class EliminationArray {
                                             std::memory_order_relaxed)) {
         return count();
       }
-      return false;
+      return crowded();
     }
     // release: a pop that takes the offer (acquire) sees n's value.
     if (seen != empty || !slot.word.compare_exchange_strong(seen, offer, std::memory_order_release,
                                                             std::memory_order_relaxed)) {
-      return false;
+      return crowded();
     }
     for (int i = 0; i < polls; ++i) {
       // relaxed: a pop's taking needs no ordering for us; we neither read nor free n afterwards.
@@ -65,7 +65,7 @@ class EliminationArray {
     }
     std::uintptr_t expected = offer;
     // relaxed: withdrawing publishes nothing; n is still ours.
-    if (slot.word.compare_exchange_strong(expected, empty, std::memory_order_relaxed)) return false;
+    if (slot.word.compare_exchange_strong(expected, empty, std::memory_order_relaxed)) return lonely();
     // A pop took n (slot == taken, only ever set over our offer): free the slot for others.
     slot.word.store(empty, std::memory_order_relaxed);  // relaxed: no data travels with it
     return count();
@@ -82,11 +82,13 @@ class EliminationArray {
         count();
         return reinterpret_cast<Node*>(seen);
       }
+      crowded();
       return nullptr;
     }
     // relaxed: publishing a wait carries no data.
     if (seen != empty || !slot.word.compare_exchange_strong(seen, pop_waiting, std::memory_order_relaxed,
                                                             std::memory_order_relaxed)) {
+      crowded();
       return nullptr;
     }
     for (int i = 0; i < polls; ++i) {
@@ -98,6 +100,7 @@ class EliminationArray {
     // acquire on failure: the slot then holds a delivery, whose node we read (and on success
     // too: a failure order may not be stronger than the success order).
     if (slot.word.compare_exchange_strong(expected, empty, std::memory_order_acquire)) {
+      lonely();
       return nullptr;
     }
     // Only a push changes a waiting pop's slot, and only to a delivery for us.
@@ -125,16 +128,30 @@ class EliminationArray {
     std::atomic<std::uintptr_t> word{empty};
   };
 
-  // A slot in the first half-thread-count slots (one slot for 2 threads, so they meet), chosen
-  // at random so that colliding pairs spread out as the thread count grows.
+  // The range of slots this thread picks from, adapted as in HSY: it doubles when the slot was
+  // busy (many threads in the array: spread out) and halves when no partner came (few threads:
+  // gather, so that the ones there meet). Per thread and node type, shared by the stacks a thread
+  // uses: a hint, never a correctness matter.
+  static std::size_t& range() {
+    thread_local std::size_t r = 1;
+    return r;
+  }
+  static bool crowded() {
+    range() = range() * 2 > max_slots ? max_slots : range() * 2;
+    return false;
+  }
+  static bool lonely() {
+    range() = range() > 1 ? range() / 2 : 1;
+    return false;
+  }
+
+  // A random slot in this thread's range.
   Slot& pick() {
     thread_local std::uint32_t rng = static_cast<std::uint32_t>(this_thread_id()) * 2654435761u + 1;
     rng ^= rng << 13;
     rng ^= rng >> 17;
     rng ^= rng << 5;
-    std::size_t width = ThreadIds::instance().high_water() / 2;
-    width = width < 1 ? 1 : (width > max_slots ? max_slots : width);
-    return slots_[rng % width];
+    return slots_[rng % range()];
   }
 
   bool count() {

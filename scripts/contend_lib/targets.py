@@ -30,6 +30,10 @@ def _threads(rows, impl):
     return sorted(int(t) for t in rows[rows.impl == impl].threads.unique())
 
 
+def _at(threads):
+    return "%d thread%s" % (threads, "" if threads == 1 else "s")
+
+
 def _mops(v):
     return "%.3g M" % (v / 1e6)
 
@@ -46,8 +50,8 @@ def _missing(target, what):
 def _speed_ratio(rows, target, impl, base, threads, bound):
     a, b = _value(rows, impl, threads), _value(rows, base, threads)
     if a is None or b is None or b == 0:
-        return _missing(target, "no %s/%s at %d threads" % (impl, base, threads))
-    measured = "%s / %s ops/s at %d threads" % (_mops(a), _mops(b), threads)
+        return _missing(target, "no %s or %s at %s" % (impl, base, _at(threads)))
+    measured = "%s / %s ops/s at %s" % (_mops(a), _mops(b), _at(threads))
     return _row(target, measured, a / b, bound)
 
 

@@ -138,6 +138,7 @@ void stack_workload(benchmark::State& state) {
 void raise_thread_id_high_water(int threads) {
   std::latch all(threads);
   std::vector<std::jthread> pool;
+  pool.reserve(static_cast<std::size_t>(threads));
   for (int i = 0; i < threads; ++i) {
     pool.emplace_back([&] {
       this_thread_id();

@@ -1,9 +1,11 @@
 // channels/<workload>/<impl>: every channel in ChannelTypes, one-word payload.
 //   spsc-*   1 producer, 1 consumer (threads:2)
-//   mpsc-*   threads-1 producers, 1 consumer
-//   mpmc-*   threads/2 producers, the rest consumers
+//   mpsc-*   threads-1 producers, 1 consumer; from 3 threads (2 producers: fewer is spsc)
+//   mpmc-*   threads/2 producers, the rest consumers; from 4 threads (2 x 2: fewer is spsc or mpsc)
+//   Both start at their first meaningful count even when the sweep skips it (1,2,4 on two
+//   cores gives mpsc 3 and 4), unless the sweep stops below it.
 //   *-small / *-large: capacity 64 / 8192 (moodycamel's queues are unbounded: the capacity is
-//            only preallocated, see moody_channel.hpp)
+//            only preallocated, see peers/moody_channel.hpp)
 //   pingpong two threads bounce one value over two channels; ns_per_op is the one-way hand-off
 //            latency, to hold against baseline/pingpong/cache_line.
 // Producers send until the deadline, the last one closes the channel, consumers drain it: an
@@ -13,10 +15,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "contend/concepts.hpp"
 #include "contend/families.hpp"
 #include "family.hpp"
+#include "peers.hpp"
 #include "timed_run.hpp"
 
 namespace contend::bench {
@@ -117,6 +121,13 @@ void pingpong_workload(benchmark::State& state) {
   }
 }
 
+// The sweep's counts from `first` on, with `first` itself whenever the sweep goes past it.
+std::vector<int> threads_from(int first) {
+  std::vector<int> out = threads_at_least(first);
+  if (!out.empty() && out.front() != first) out.insert(out.begin(), first);
+  return out;
+}
+
 template <class Ch>
 void register_channel() {
   const std::string impl(Ch::name);
@@ -127,10 +138,10 @@ void register_channel() {
     if constexpr (is_multi_producer<Ch>) {
       add(
           "channels", std::string("mpsc-") + cap_name, impl,
-          [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpsc, c); }, threads_at_least(2));
+          [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpsc, c); }, threads_from(3));
       add(
           "channels", std::string("mpmc-") + cap_name, impl,
-          [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpmc, c); }, threads_at_least(2));
+          [c = cap](benchmark::State& s) { exchange_workload<Ch>(s, Shape::mpmc, c); }, threads_from(4));
     }
   }
   add("channels", "pingpong", impl, pingpong_workload<Ch>, {2});
@@ -141,6 +152,7 @@ void register_channel() {
 std::string family_name() { return "channels"; }
 
 void register_benchmarks() {
+  add_peers_context<ChannelPeers>();
   for_each_type(ChannelTypes{}, []<class Ch>() { register_channel<Ch>(); });
 }
 

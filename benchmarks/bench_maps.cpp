@@ -15,6 +15,7 @@
 #include "contend/families.hpp"
 #include "family.hpp"
 #include "key_stream.hpp"
+#include "peers.hpp"
 #include "timed_run.hpp"
 
 namespace contend::bench {
@@ -121,6 +122,7 @@ std::vector<Workload> workloads() {
 std::string family_name() { return "maps"; }
 
 void register_benchmarks() {
+  add_peers_context<MapPeers>();
   for (const Workload& w : workloads()) {
     for_each_type(MapTypes{}, [&]<class M>() {
       add("maps", w.name(), M::name, [w](benchmark::State& s) { map_workload<M>(s, w); });

@@ -4,19 +4,51 @@
 //             values, so memory stays bounded).
 // Every push and every successful pop is an operation. Self-check: what was popped (during the
 // run and in a final drain) adds up, by count and by sum, to what was pushed.
+// Extra counters:
+//   eliminated_fraction  (elimination) share of the run's operations completed in the
+//                        elimination array instead of on the head
+//   lock_run_length      (mutex) operations per change of lock owner: how many operations in a
+//                        row one thread performs while the lock's line stays in its cache, to
+//                        set against the one head-line transfer per operation of the lock-free
+//                        stacks. Counted under the lock on the mutex's own line (a thread-id
+//                        compare and two increments), so the mutex row carries that small cost.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <latch>
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <vector>
 
 #include "contend/concepts.hpp"
 #include "contend/families.hpp"
 #include "family.hpp"
+#include "peers.hpp"
 #include "timed_run.hpp"
 
 namespace contend::bench {
 namespace {
+
+// Told of every acquisition of the mutex (MutexStack's Probe), under the lock.
+struct RunLengthProbe {
+  std::size_t owner = max_threads;  // no thread yet
+  std::uint64_t acquisitions = 0, owner_changes = 0;
+  void acquired() {
+    const std::size_t me = this_thread_id();
+    ++acquisitions;
+    if (me != owner) {
+      owner = me;
+      ++owner_changes;
+    }
+  }
+};
+
+// The stack a registered implementation is measured as: the mutex stack with its probe.
+template <class S>
+using Measured =
+    std::conditional_t<std::is_same_v<S, MutexStack<>>, MutexStack<std::uint64_t, RunLengthProbe>, S>;
 
 struct Tally {
   std::atomic<std::uint64_t> pushed{0}, popped{0}, pushed_sum{0}, popped_sum{0};
@@ -80,6 +112,16 @@ void stack_workload(benchmark::State& state) {
              .consumers = prodcons ? state.threads() - producers : 0,
              .blocking = blocking_of<S>});
   if (state.thread_index() == 0) {
+    const double ops = static_cast<double>(tally->pushed + tally->popped);
+    if constexpr (requires { stack->eliminated(); }) {
+      state.counters["eliminated_fraction"] = ops > 0 ? static_cast<double>(stack->eliminated()) / ops : 0.0;
+    }
+    if constexpr (requires { stack->probe().owner_changes; }) {
+      const RunLengthProbe& p = stack->probe();
+      state.counters["lock_run_length"] =
+          p.owner_changes > 0 ? static_cast<double>(p.acquisitions) / static_cast<double>(p.owner_changes)
+                              : 0.0;
+    }
     std::uint64_t popped = tally->popped, popped_sum = tally->popped_sum;
     while (std::optional<std::uint64_t> v = stack->pop()) {
       ++popped;
@@ -91,14 +133,34 @@ void stack_workload(benchmark::State& state) {
   }
 }
 
+// Thread ids (thread_id.hpp) are recycled, but their high-water mark only grows, and the hazard-
+// pointer stacks scan that many slots per reclamation round: a stack measured at 1 thread after
+// an 8-thread run scans 9 slots where the first one measured scanned 1 (a quarter slower on a
+// 2-vCPU VM). Raising the mark once, before any run, to what the sweep will reach measures every
+// implementation under the same one, as in a program that has had that many threads.
+void raise_thread_id_high_water(int threads) {
+  std::latch all(threads);
+  std::vector<std::jthread> pool;
+  pool.reserve(static_cast<std::size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&] {
+      this_thread_id();
+      all.arrive_and_wait();  // every id is held at once, so they are all distinct
+    });
+  }
+}
+
 }  // namespace
 
 std::string family_name() { return "stacks"; }
 
 void register_benchmarks() {
+  add_peers_context<StackPeers>();
+  const std::vector<int>& sweep = options().threads;
+  if (!sweep.empty()) raise_thread_id_high_water(*std::max_element(sweep.begin(), sweep.end()) + 1);
   for_each_type(StackTypes{}, []<class S>() {
-    add("stacks", "pairs", S::name, stack_workload<S, false>);
-    add("stacks", "prodcons", S::name, stack_workload<S, true>, threads_at_least(2));
+    add("stacks", "pairs", S::name, stack_workload<Measured<S>, false>);
+    add("stacks", "prodcons", S::name, stack_workload<Measured<S>, true>, threads_at_least(2));
   });
 }
 

@@ -1,10 +1,12 @@
 // Every stack in StackTypes: LIFO alone, and under concurrent push/pop every value pushed is
-// popped exactly once (nothing lost, nothing duplicated).
+// popped exactly once (nothing lost, nothing duplicated). Then EliminationStack's exchange array
+// on its own.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "contend/families.hpp"
@@ -87,6 +89,40 @@ TYPED_TEST(TypedStack, DestroyedWhileHoldingValuesLeaksNothing) {
   TypeParam stack;
   for (std::uint64_t v = 0; v < 1000; ++v) stack.push(v);
   for (int i = 0; i < 500; ++i) ASSERT_TRUE(stack.pop().has_value());
+}
+
+}  // namespace
+}  // namespace contend::test
+
+namespace contend::test {
+namespace {
+
+// The elimination array alone: a pusher offers nodes until each is taken, a popper takes until it
+// has them all; every node crosses exactly once, with its value, and both sides count it.
+TEST(EliminationArray, EveryOfferedNodeIsTakenOnceWithItsValue) {
+  using Node = detail::StackNode<std::uint64_t>;
+  detail::EliminationArray<Node> array;
+  const std::size_t n = scaled(2'000);
+  std::vector<std::atomic<std::uint32_t>> seen(n);
+  run_together(2, [&](std::size_t t) {
+    if (t == 0) {
+      for (std::uint64_t i = 0; i < n; ++i) {
+        Node* node = new Node{i, nullptr};
+        while (!array.after_failed_push(node)) std::this_thread::yield();  // false: still ours
+      }
+      return;
+    }
+    for (std::size_t got = 0; got < n;) {
+      if (Node* node = array.after_failed_pop()) {
+        ASSERT_LT(node->value, n);
+        seen[node->value].fetch_add(1, std::memory_order_relaxed);
+        delete node;
+        ++got;
+      }
+    }
+  });
+  expect_each_popped_once(seen);
+  EXPECT_EQ(array.eliminated(), 2 * n);  // one push and one pop per node
 }
 
 }  // namespace

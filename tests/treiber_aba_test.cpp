@@ -1,6 +1,8 @@
-// Forces the ABA interleaving on TreiberStack. Thread A starts a pop: it has read top (node X,
-// value 1) and X->next (node Y), and is paused just before its CAS. Thread B then pops X and Y,
-// asks for reclamation, and pushes a new value. Without protection, X could be freed and its
+// Forces the ABA interleaving on TreiberStack, CachedTreiberStack and EliminationStack (the same
+// hazard-pointer stack; the cache hands freed blocks straight back to pushes, and a failed CAS in
+// EliminationStack also visits the elimination array: neither may change the outcome). Thread A starts a pop:
+// it has read top (node X, value 1) and X->next (node Y), and is paused just before its CAS. Thread B then
+// pops X and Y, asks for reclamation, and pushes a new value. Without protection, X could be freed and its
 // memory reused for the new node, so A's CAS (expecting X) would succeed and install the freed Y
 // as the top: values lost or popped twice, and a use-after-free that ASan reports. With hazard
 // pointers X stays allocated while A protects it, so A's CAS fails, A retries, and every value is
@@ -14,7 +16,9 @@
 #include <set>
 #include <thread>
 
+#include "contend/elimination_stack.hpp"
 #include "contend/treiber_stack.hpp"
+#include "test_support.hpp"
 
 namespace contend::test {
 namespace {
@@ -31,8 +35,15 @@ struct PauseHook {
   }
 };
 
-TEST(TreiberStackAba, PausedPopSurvivesPopPopReclaimPush) {
-  TreiberStack<std::uint64_t, PauseHook> stack;
+template <class S>
+class HazardStackAba : public ::testing::Test {};
+using AbaTypes =
+    TypeList<TreiberStack<std::uint64_t, PauseHook>, CachedTreiberStack<std::uint64_t, PauseHook>,
+             EliminationStack<std::uint64_t, PauseHook>>;
+TYPED_TEST_SUITE(HazardStackAba, ToGTest<AbaTypes>::type, ImplName);
+
+TYPED_TEST(HazardStackAba, PausedPopSurvivesPopPopReclaimPush) {
+  TypeParam stack;
   stack.push(2);  // Y
   stack.push(1);  // X, the top
 

@@ -46,7 +46,7 @@ class ClosableChannel {
 
   std::optional<value_type> receive() {
     Backoff backoff;
-    value_type value;
+    value_type value{};  // {}: g++ cannot prove a failed pop leaves it unread
     for (;;) {
       if (backend_.try_pop(value)) return value;
       if (closed()) {
@@ -63,7 +63,7 @@ class ClosableChannel {
   }
 
   std::optional<value_type> try_receive() {
-    value_type value;
+    value_type value{};  // {}: g++ cannot prove a failed pop leaves it unread
     if (backend_.try_pop(value)) return value;
     return std::nullopt;
   }

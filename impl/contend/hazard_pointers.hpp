@@ -7,6 +7,7 @@
 //
 // Slots are indexed by this_thread_id() (small, dense, recycled), so a thread needs no
 // registration and an operation costs one store to publish and one to clear.
+// Nodes are freed through Alloc::free (node_cache.hpp: plain delete, or a per-thread cache).
 // Not thread-safe: destruction (frees every retired node; no thread may still be inside).
 #pragma once
 
@@ -17,11 +18,12 @@
 #include <vector>
 
 #include "contend/cache_line.hpp"
+#include "contend/node_cache.hpp"
 #include "contend/thread_id.hpp"
 
 namespace contend {
 
-template <class Node>
+template <class Node, class Alloc = HeapNodes>
 class HazardDomain {
  public:
   HazardDomain() : slots_(std::make_unique<Slot[]>(max_threads)) {}
@@ -30,7 +32,7 @@ class HazardDomain {
 
   ~HazardDomain() {
     for (std::size_t i = 0; i < max_threads; ++i) {
-      for (Node* n : slots_[i].retired) delete n;
+      for (Node* n : slots_[i].retired) Alloc::free(n);
     }
   }
 
@@ -86,7 +88,7 @@ class HazardDomain {
     auto keep = std::partition(retired.begin(), retired.end(), [&](Node* n) {
       return std::binary_search(hazards.begin(), hazards.end(), n);
     });
-    for (auto it = keep; it != retired.end(); ++it) delete *it;
+    for (auto it = keep; it != retired.end(); ++it) Alloc::free(*it);
     retired.erase(keep, retired.end());
   }
 

@@ -1,3 +1,4 @@
+// Promises (Boost.Lockfree): linearizable MPMC FIFO (Michael-Scott, tagged pointers), lock-free.
 // BoostQueueChannel: boost::lockfree::queue (Michael–Scott MPMC queue with tagged pointers and a
 // node freelist) behind the Go-like channel interface (closable_channel.hpp).
 // Ordering: FIFO (linearizable) across all producers. Capacity: bounded; all nodes are

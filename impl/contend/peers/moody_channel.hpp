@@ -1,3 +1,4 @@
+// Promises (moodycamel): lock-free MPMC queue, FIFO per producer only, not linearizable.
 // MoodyChannel and BlockingMoodyChannel: moodycamel::ConcurrentQueue and
 // BlockingConcurrentQueue behind the Go-like channel interface (closable_channel.hpp).
 //

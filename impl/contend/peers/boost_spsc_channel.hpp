@@ -1,3 +1,4 @@
+// Promises (Boost.Lockfree): wait-free FIFO ring for exactly one producer and one consumer.
 // BoostSpscChannel: boost::lockfree::spsc_queue (a ring buffer) behind the Go-like channel
 // interface (closable_channel.hpp).
 // Single producer, single consumer: at most one thread may send and one receive, ever at a time;

@@ -1,3 +1,4 @@
+// Promises (Boost.Lockfree): linearizable LIFO; lock-free while its freelist has nodes; never frees a node.
 // BoostStack: adapter over boost::lockfree::stack. Boost avoids ABA with tagged pointers and
 // never frees a node while the stack lives: popped nodes go to a freelist and are reused (that
 // freelist reads a node's next field racily by design; tests/tsan.supp names it).

@@ -1,0 +1,137 @@
+// CombiningStack: a flat-combining stack (Hendler, Incze, Shavit, Tzafrir 2010). Each thread
+// publishes its request (push v / pop) in its own publication record; whichever thread takes the
+// combiner lock applies every published request to a plain std::vector and writes each result
+// back, so the stack itself stays in the combiner's cache and one lock acquisition serves a
+// whole batch. The bridge between MutexStack (one thread in, one operation) and the single-owner
+// designs (one thread applies everyone's requests, for good).
+//
+// Waiting: a thread whose request is pending polls its own record (not the lock, whose line
+// would otherwise leave the combiner's cache), tries the lock when it sees it free, and, when
+// the combiner does not come (threads > cores: it may be descheduled), yields and then sleeps on
+// the lock word (std::atomic::wait, a futex) until the combiner releases it.
+//
+// Progress: blocking (a preempted combiner holds everyone up, as a preempted mutex holder does).
+// Allocation: a push allocates only when the vector grows past its capacity (amortised, kept
+// across pops); the records are allocated once per stack, one per thread id.
+// Thread-safe: push, pop. Not thread-safe: destruction.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "contend/backoff.hpp"
+#include "contend/cache_line.hpp"
+#include "contend/thread_id.hpp"
+
+namespace contend {
+
+template <class T = std::uint64_t>
+class CombiningStack {
+ public:
+  static constexpr std::string_view name = "combining";
+  static constexpr bool blocking = true;  // waiters sleep on the combiner lock word (futex) after spinning
+
+  CombiningStack() : records_(std::make_unique<Record[]>(max_threads)) {}
+  CombiningStack(const CombiningStack&) = delete;
+  CombiningStack& operator=(const CombiningStack&) = delete;
+
+  void push(T value) {
+    Record& r = records_[this_thread_id()];
+    r.value = std::move(value);
+    apply(r, push_request);
+  }
+
+  std::optional<T> pop() {
+    Record& r = records_[this_thread_id()];
+    apply(r, pop_request);
+    if (!r.found) return std::nullopt;
+    return std::move(r.value);
+  }
+
+ private:
+  enum : std::uint32_t { idle, push_request, pop_request, done };
+  enum : std::uint32_t { unlocked, locked, locked_with_sleepers };
+
+  struct alignas(false_sharing_range) Record {
+    std::atomic<std::uint32_t> state{idle};
+    bool found = false;  // pop's result: whether value holds one
+    T value{};           // push's argument, pop's result
+  };
+
+  static constexpr int spins = 128, yields = 16, lock_check_period = 16;
+
+  void apply(Record& r, std::uint32_t request) {
+    // release: the combiner that reads the request (acquire) sees r.value.
+    r.state.store(request, std::memory_order_release);
+    for (int round = 0;; ++round) {
+      // acquire: the combiner's result in r is visible once we see done.
+      if (r.state.load(std::memory_order_acquire) == done) break;
+      // Look at the lock only now and then while spinning: each look pulls its line away from
+      // the combiner, which writes it twice a pass.
+      if (round < spins && round % lock_check_period != 0) {
+        Backoff::cpu_relax();
+        continue;
+      }
+      std::uint32_t l = lock_.load(std::memory_order_relaxed);  // relaxed: the CAS decides
+      if (l == unlocked &&
+          lock_.compare_exchange_strong(l, locked, std::memory_order_acquire, std::memory_order_relaxed)) {
+        combine();  // our own request is published, so this pass serves it
+        unlock();
+        break;
+      }
+      if (round < spins) {
+        Backoff::cpu_relax();
+      } else if (round < spins + yields) {
+        std::this_thread::yield();
+      } else if (l != unlocked) {
+        // Sleep until the holder unlocks: it sees locked_with_sleepers and wakes us. relaxed:
+        // the flag carries no data (the result comes through r.state).
+        if (l == locked_with_sleepers ||
+            lock_.compare_exchange_strong(l, locked_with_sleepers, std::memory_order_relaxed)) {
+          lock_.wait(locked_with_sleepers, std::memory_order_relaxed);
+        }
+      }
+    }
+    // The record stays `done` until our next request overwrites it: a store of `idle` here would
+    // pull the line back from the combiner only to publish on it again a moment later.
+  }
+
+  // Under the lock: applies every published request, in thread-id order.
+  void combine() {
+    const std::size_t ids = ThreadIds::instance().high_water();
+    for (std::size_t i = 0; i < ids; ++i) {
+      Record& r = records_[i];
+      // acquire: the owner's r.value (push argument) is visible.
+      const std::uint32_t s = r.state.load(std::memory_order_acquire);
+      if (s == push_request) {
+        items_.push_back(std::move(r.value));
+      } else if (s == pop_request) {
+        r.found = !items_.empty();
+        if (r.found) {
+          r.value = std::move(items_.back());
+          items_.pop_back();
+        }
+      } else {
+        continue;
+      }
+      r.state.store(done, std::memory_order_release);  // release: the owner reads our result
+    }
+  }
+
+  void unlock() {
+    // release: the next combiner sees items_ as we left it.
+    if (lock_.exchange(unlocked, std::memory_order_release) == locked_with_sleepers) lock_.notify_all();
+  }
+
+  alignas(false_sharing_range) std::atomic<std::uint32_t> lock_{unlocked};
+  std::vector<T> items_;  // only touched under lock_
+  std::unique_ptr<Record[]> records_;
+};
+
+}  // namespace contend

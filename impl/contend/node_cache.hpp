@@ -1,0 +1,76 @@
+// Node allocation policies for the node-based stacks (treiber_stack.hpp): HeapNodes (new and
+// delete on every push and reclaimed node) and CachedNodes (a per-thread cache of free node
+// blocks in front of the heap, so that a thread that reclaims nodes reuses them for its next
+// pushes without the allocator's locks or its cross-thread frees).
+//
+// A node comes back into a cache only once hazard-pointer reclamation has found it unprotected,
+// which is the same condition under which it could be freed and handed out again by malloc, so
+// the cache adds no ABA risk. Each thread has its own cache per node type (thread_local), bounded
+// (a thread that only pops sends the overflow back to the heap); the cache frees what it holds
+// when its thread exits. Thread-safe: every function (each thread touches only its own cache).
+#pragma once
+
+#include <cstddef>
+#include <new>
+#include <utility>
+#include <vector>
+
+namespace contend {
+
+struct HeapNodes {
+  template <class Node, class... Args>
+  static Node* make(Args&&... args) {
+    return new Node{std::forward<Args>(args)...};
+  }
+  template <class Node>
+  static void free(Node* n) {
+    delete n;
+  }
+};
+
+struct CachedNodes {
+  static constexpr std::size_t capacity = 1024;  // blocks kept per thread and node type
+
+  template <class Node, class... Args>
+  static Node* make(Args&&... args) {
+    std::vector<void*>& blocks = cache<Node>().blocks;
+    void* p = nullptr;
+    if (blocks.empty()) {
+      p = ::operator new(sizeof(Node));
+    } else {
+      p = blocks.back();
+      blocks.pop_back();
+    }
+    return new (p) Node{std::forward<Args>(args)...};
+  }
+
+  template <class Node>
+  static void free(Node* n) {
+    n->~Node();
+    std::vector<void*>& blocks = cache<Node>().blocks;
+    if (blocks.size() < capacity) {
+      blocks.push_back(n);
+    } else {
+      ::operator delete(n);
+    }
+  }
+
+ private:
+  struct Cache {
+    std::vector<void*> blocks;
+    Cache() { blocks.reserve(capacity); }
+    Cache(const Cache&) = delete;
+    Cache& operator=(const Cache&) = delete;
+    ~Cache() {
+      for (void* p : blocks) ::operator delete(p);
+    }
+  };
+
+  template <class Node>
+  static Cache& cache() {
+    thread_local Cache c;
+    return c;
+  }
+};
+
+}  // namespace contend

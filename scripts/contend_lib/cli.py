@@ -93,11 +93,16 @@ def cmd_report(args):
     from . import report
     if out is None:
         out = outpaths.output_file(report.default_out(rs), name_in_folder=REPORT_NAME)
-    page = report.build(rs)
+    page = report.build(rs, include_tainted=args.include_tainted)
     with outpaths.replacing(out) as tmp:
         tmp.write_text(page, encoding="utf-8")
     print(f"report: {out}")
     return 0
+
+
+def cmd_findings(args):
+    from . import findings
+    return findings.command(args)
 
 
 def cmd_export(args):
@@ -203,7 +208,19 @@ def parser():
     rp.add_argument("results", nargs="+", metavar="RESULTS")
     rp.add_argument("--out", metavar="FILE", help="HTML file, or a folder to hold report.html "
                                                   "(default: <first result folder>/report.html)")
+    rp.add_argument("--include-tainted", action="store_true",
+                    help="keep repetitions flagged tainted (left out of findings by default)")
     rp.set_defaults(func=cmd_report)
+
+    f = sub.add_parser("findings", help="comparisons that pass a Mann–Whitney U test (p < 0.05)",
+                       description="Each machine's findings, every comparative sentence from a two-sided "
+                                   "Mann–Whitney U test on the repetitions, written only when p < 0.05; "
+                                   "--markdown prints the README's findings block for one result folder.",
+                       epilog=EPILOG)
+    f.add_argument("results", nargs="+", metavar="RESULTS")
+    f.add_argument("--markdown", action="store_true", help="the README block (one result folder)")
+    f.add_argument("--include-tainted", action="store_true", help="keep repetitions flagged tainted")
+    f.set_defaults(func=cmd_findings)
 
     e = sub.add_parser("export", help="write the tidy table as CSV",
                        description="Write the tidy table (one row per machine, family, workload, impl, "

@@ -6,7 +6,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import findings, litmus, plot, style
+from . import findings, litmus, plot, style, targets
 from .names import family_title
 from .textable import eng
 
@@ -106,11 +106,7 @@ def _charts_html(rs, machine):
 
 
 def _targets_html(table):
-    """The targets table of helper "stacks" (scripts/contend_lib/targets.py), when it exists."""
-    try:
-        from . import targets
-    except ImportError:
-        return ""
+    """The design targets of the issues (targets.py): target, measured, ratio, met or not."""
     rows = targets.evaluate(table)
     if not rows:
         return ""
@@ -185,12 +181,3 @@ def default_out(rs):
     folder = next((f for f in rs.folders.values() if f is not None), None)
     return Path(folder) / "report.html" if folder is not None else Path("report.html")
 
-
-def write(rs, out, include_tainted=False):
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    page = build(rs, include_tainted)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
-    return out

@@ -580,8 +580,9 @@ def print_spread(folder, repeat):
 def print_summary(rs, machine):
     findings = _analysis()[0]
     row = rs.machine(machine)
-    table = rs.table[rs.table["machine"] == machine]
-    win = findings.winners(table, int(row["hw_threads"]))
+    table = findings.clean_table(rs.table[rs.table["machine"] == machine], False)
+    reps = findings.clean_reps(rs.reps[rs.reps["machine"] == machine], False)
+    win = findings.winners(table, int(row["hw_threads"]), reps)
     if win is None:
         return
     print(f"\n{win.title} ({machine}):")

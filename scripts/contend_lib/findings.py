@@ -393,8 +393,16 @@ CLAIMS = [("counters", "increment", "sharded_padded", "atomic_relaxed"),
           ("maps", "r0-k1m-uniform", "channel_async", "mutex"),
           ("false_sharing", "atomic", "pad64", "packed"),
           ("false_sharing", "plain", "pad64", "packed"),
+          ("maps", "r90-k1k-uniform", "absl_mutex", "mutex"),
+          ("maps", "r90-k1k-uniform", "tbb_spin", "mutex"),
+          ("maps", "r90-k1k-uniform", "cuckoo", "mutex"),
+          ("maps", "r90-k1k-uniform", "tbb_hash_map", "mutex"),
           ("stacks", "pairs", "treiber", "boost"),
           ("stacks", "pairs", "mutex", "treiber"),
+          ("stacks", "pairs", "elimination", "treiber"),
+          ("stacks", "pairs", "combining", "treiber"),
+          ("stacks", "pairs", "combining", "mutex"),
+          ("stacks", "pairs", "treiber_cached", "treiber"),
           ("channels", "mpsc-small", "moody", "boost_queue"),
           ("channels", "spsc-small", "boost_spsc", "moody"),
           ("poller", "sim-0", "shared", "channel")]
@@ -501,10 +509,75 @@ def readme_markdown(rs, machine, folder, include_tainted=False):
     for f in (channel_vs_mutex_map(table, reps), shared_vs_mutex_map(table, reps)):
         if f is not None:
             bullets.append(f"Maps over every workload: {f.sentences[0]}")
+    bullets += _stack_mechanism(table, hw)
     out += [f"* {b}" for b in bullets]
     out += _litmus_lines(rs.folders.get(machine))
+    out += [""] + _validity_lines(rs, machine) + [""] + _targets_lines(table)
     out.append(README_END)
     return "\n".join(out) + "\n"
+
+
+def _stack_mechanism(table, hw):
+    """Why the mutex stack wins where it does: how long one thread keeps the lock (its line stays
+    in that cache), against one line transfer per operation for a lock-free stack; and how much
+    the elimination array actually eliminates."""
+    pairs = table[(table["family"] == "stacks") & (table["workload"] == "pairs")]
+    out = []
+    for t in sorted(t for t in pairs["threads"].unique() if 2 <= t <= hw):
+        at = pairs[pairs["threads"] == t].set_index("impl")
+        if "lock_run_length" in at and "mutex" in at.index and at.loc["mutex", "lock_run_length"] == \
+                at.loc["mutex", "lock_run_length"]:
+            run = at.loc["mutex", "lock_run_length"]
+            versus = f" ({eng(at.loc['mutex', 'ops_per_sec'])} vs treiber's {eng(at.loc['treiber', 'ops_per_sec'])} ops/s)" \
+                if "treiber" in at.index else ""
+            out.append(f"stacks/pairs at {_threads_text(int(t))}: the mutex stack's lock passes to another thread "
+                       f"once every {run:.0f} acquisitions on average (`lock_run_length`), so its line moves once "
+                       f"per {run:.0f} operations, while every lock-free push or pop moves the head's line{versus}.")
+        if "eliminated_fraction" in at and "elimination" in at.index and \
+                at.loc["elimination", "eliminated_fraction"] == at.loc["elimination", "eliminated_fraction"]:
+            frac = at.loc["elimination", "eliminated_fraction"]
+            backoff = "treiber" in at.index and frac < 0.01 and \
+                at.loc["elimination", "ops_per_sec"] > at.loc["treiber", "ops_per_sec"]
+            out.append(f"stacks/pairs at {_threads_text(int(t))}: the elimination stack eliminated {frac:.2%} of "
+                       "its operations" + ("; what it gains over treiber here comes from the array acting as "
+                                           "backoff, not from exchanges." if backoff else "."))
+    return out
+
+
+def _validity_lines(rs, machine):
+    """How far the block can be trusted: clean figures, the invariants, the hand-timed loop."""
+    from . import loader, validity
+    table = rs.table[rs.table["machine"] == machine]
+    tainted = int(table["tainted"].sum()) if "tainted" in table else 0
+    lines = [f"Validity: {len(table) - tainted} of {len(table)} figures clean after re-runs "
+             f"({tainted} tainted by foreign load, low parallelism or placement; left out above)."]
+    folder = rs.folders.get(machine)
+    hand = loader.hand_timed(folder) if folder is not None else None
+    violations, notes = validity.check(table, rs.reps[rs.reps["machine"] == machine],
+                                       rs.machine(machine).to_dict(), hand)
+    lines += [f"* {line.strip()}" for line in validity.report(violations, notes)[:1]]
+    lines += [f"* {v.invariant.name}: {v.detail}" for v in violations]
+    rates = validity.hand_timed_rates(hand)[0] if hand else {}
+    base = table[(table["family"] == "baseline") & (table["workload"] == "increment")
+                 & (table["impl"] == "contended")].set_index("threads")["ops_per_sec"]
+    for t, rate in sorted(rates.items()):
+        if t in base.index:
+            lines.append(f"* Hand-timed loop outside Google Benchmark at {_threads_text(t)}: {eng(rate)} "
+                         f"increments/s against the harness's {eng(base[t])} ({rate / base[t]:.2f}×).")
+    return lines
+
+
+def _targets_lines(table):
+    from . import targets
+    rows = targets.evaluate(table)
+    if not rows:
+        return []
+    out = ["| target | measured | ratio | met |", "|---|---|---|---|"]
+    for r in rows:
+        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        met = "—" if r["met"] is None else "yes" if r["met"] else "**no**"
+        out.append(f"| {r['target']} | {r['measured']} | {ratio} | {met} |")
+    return out
 
 
 def readme_block(text):

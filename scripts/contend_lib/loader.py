@@ -31,7 +31,10 @@ KEYS = ["machine", "family", "workload", "impl", "threads"]
 VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"]
 INTERFERENCE = ["foreign_cpu", "steal_cpu", "foreign_resolution_cpu", "parallelism", "parallelism_needed",
                 "taint_foreign", "taint_parallelism", "probe_ns"]
-EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE
+# Counters only some designs report: the elimination stack's share of operations that met a
+# partner, and the mutex stack's mean run of acquisitions by the same thread.
+DESIGN_COUNTERS = ["eliminated_fraction", "lock_run_length"]
+EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE + DESIGN_COUNTERS
 SCHEMA_VERSION = 2
 # What each schema version added to every repetition: what an older file lacks.
 SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"]}

@@ -28,7 +28,9 @@ CHECK_JS = """
 <script>
 window.addEventListener('load', () => {
   document.querySelectorAll('details').forEach(d => d.open = true);
-  requestAnimationFrame(() => {
+  // No requestAnimationFrame: headless Chromium may dump the DOM before a frame is drawn;
+  // getBoundingClientRect forces the layout the check needs, synchronously.
+  {
     const width = document.documentElement.clientWidth;
     const images = [...document.images];
     const broken = images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt);
@@ -40,7 +42,7 @@ window.addEventListener('load', () => {
     out.textContent = JSON.stringify({images: images.length, broken, wide, width,
                                       scrollWidth: document.documentElement.scrollWidth});
     document.body.appendChild(out);
-  });
+  }
 });
 </script>
 """

@@ -24,7 +24,7 @@ inline std::uint64_t pingpong_round_trip(std::atomic<std::uint64_t>& flag, std::
 
 // Initiator, when done: releases the answerer.
 inline void pingpong_finish(std::atomic<std::uint64_t>& flag) {
-  flag.store(pingpong_stop, std::memory_order_release);
+  flag.store(pingpong_stop, std::memory_order_release);  // release: as every hand-off, so the cost is alike
 }
 
 // Answerer: returns every ball until pingpong_finish().
@@ -32,7 +32,7 @@ inline void pingpong_answer(std::atomic<std::uint64_t>& flag) {
   for (std::uint64_t seen = 0;;) {
     while ((seen = flag.load(std::memory_order_acquire)) % 2 == 0) Backoff::cpu_relax();  // acquire: as above
     if (seen == pingpong_stop) return;
-    flag.store(seen + 1, std::memory_order_release);
+    flag.store(seen + 1, std::memory_order_release);  // release: the answer is a hand-off of data too
   }
 }
 

@@ -39,6 +39,7 @@ int slot_cpu(const State& s, int slot) { return s.order[static_cast<std::size_t>
 void library_thread_started() {
   State& s = state();
   std::lock_guard lock(s.mutex);
+  if (s.order.empty()) return;  // placement was turned off again after the hook was installed
   s.library.push_back(gettid());
   pin(gettid(), slot_cpu(s, s.first_library_slot + s.started_this_run++));
 }

@@ -37,6 +37,7 @@ double probe_pair(CpuPair pair, std::chrono::microseconds budget) {
   samples.reserve(max_samples);  // no allocation between a sample's clock reads
   std::thread initiator([&] {
     int answerer_pinned = 0;
+    // acquire: the answerer's pinning (and its result) happened before we start the clock.
     while ((answerer_pinned = pinned.load(std::memory_order_acquire)) == 0) std::this_thread::yield();
     if (!pin_self(pair.first)) {
       if (answerer_pinned == 1) pingpong_finish(flag.value);

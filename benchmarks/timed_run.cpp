@@ -103,8 +103,12 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["consumers"] = info.consumers;
   // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
   const std::optional<ProcStat> before = parse_proc_stat(stat_start_), after = parse_proc_stat(stat_end_);
-  const double ticks = before && after ? static_cast<double>(after->total - before->total) : 0;
-  c["steal_pct"] = ticks > 0 ? 100.0 * static_cast<double>(after->steal - before->steal) / ticks : 0.0;
+  // Signed: iowait in /proc/stat may go backwards (proc(5)), so a near-idle window can shrink.
+  const double ticks =
+      before && after ? static_cast<double>(after->total) - static_cast<double>(before->total) : 0;
+  c["steal_pct"] =
+      ticks > 0 ? 100.0 * (static_cast<double>(after->steal) - static_cast<double>(before->steal)) / ticks
+                : 0.0;
 
   report_quality(state, classify({
                             .stat_before = stat_start_,

@@ -16,6 +16,7 @@
 // Thread-safe: push, pop. Not thread-safe: destruction.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -69,7 +70,7 @@ class CombiningStack {
   void apply(Record& r, std::uint32_t request) {
     // release: the combiner that reads the request (acquire) sees r.value.
     r.state.store(request, std::memory_order_release);
-    for (int round = 0;; ++round) {
+    for (int round = 0;; round = std::min(round + 1, spins + yields)) {  // capped: no overflow asleep
       // acquire: the combiner's result in r is visible once we see done.
       if (r.state.load(std::memory_order_acquire) == done) break;
       // Look at the lock only now and then while spinning: each look pulls its line away from
@@ -79,6 +80,8 @@ class CombiningStack {
         continue;
       }
       std::uint32_t l = lock_.load(std::memory_order_relaxed);  // relaxed: the CAS decides
+      // acquire: the combiner that last released the lock (release in unlock) left the stack and
+      // every record it served visible to us.
       if (l == unlocked &&
           lock_.compare_exchange_strong(l, locked, std::memory_order_acquire, std::memory_order_relaxed)) {
         combine();  // our own request is published, so this pass serves it
@@ -94,6 +97,9 @@ class CombiningStack {
         // the flag carries no data (the result comes through r.state).
         if (l == locked_with_sleepers ||
             lock_.compare_exchange_strong(l, locked_with_sleepers, std::memory_order_relaxed)) {
+          // A combiner may have served us after we read the lock: then do not sleep through
+          // another combiner's pass. acquire: as above, the result in r.
+          if (r.state.load(std::memory_order_acquire) == done) break;
           lock_.wait(locked_with_sleepers, std::memory_order_relaxed);
         }
       }

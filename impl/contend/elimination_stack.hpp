@@ -48,14 +48,14 @@ class EliminationArray {
     const auto offer = reinterpret_cast<std::uintptr_t>(n);
     std::uintptr_t seen = slot.word.load(std::memory_order_relaxed);  // relaxed: a guess for the CAS
     if (seen == pop_waiting) {
-      // release: the waiting pop (acquire) sees n's value.
+      // release: the waiting pop (acquire) sees n's value. relaxed on failure: nothing was handed over.
       if (slot.word.compare_exchange_strong(seen, offer | delivered, std::memory_order_release,
                                             std::memory_order_relaxed)) {
         return count();
       }
       return crowded();
     }
-    // release: a pop that takes the offer (acquire) sees n's value.
+    // release: a pop that takes the offer (acquire) sees n's value. relaxed on failure: no offer made.
     if (seen != empty || !slot.word.compare_exchange_strong(seen, offer, std::memory_order_release,
                                                             std::memory_order_relaxed)) {
       return crowded();
@@ -79,6 +79,7 @@ class EliminationArray {
     std::uintptr_t seen = slot.word.load(std::memory_order_acquire);  // acquire: see the node's value
     if (seen != empty && seen != pop_waiting && seen != taken && (seen & delivered) == 0) {
       // acquire: the offer's value (published by the pusher's release CAS) is ours to read.
+      // relaxed on failure: the offer went elsewhere and we read nothing of it.
       if (slot.word.compare_exchange_strong(seen, taken, std::memory_order_acquire,
                                             std::memory_order_relaxed)) {
         count();

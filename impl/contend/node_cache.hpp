@@ -8,6 +8,9 @@
 // the cache adds no ABA risk. Each thread has its own cache per node type (thread_local), bounded
 // (a thread that only pops sends the overflow back to the heap); the cache frees what it holds
 // when its thread exits. Thread-safe: every function (each thread touches only its own cache).
+// Progress: as the allocator's (a cache hit or miss takes no lock of ours). Not safe: a stack with
+// CachedNodes of static storage duration, destroyed after the main thread's thread_locals (its
+// frees would reach a destroyed cache): give such a stack automatic or dynamic storage.
 #pragma once
 
 #include <cstddef>

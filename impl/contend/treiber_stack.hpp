@@ -71,6 +71,7 @@ class HazardStack {
   }
 
   void push(T value) {
+    // relaxed: only a first guess for n->next; the CAS below checks it against the real head.
     Node* n = Alloc::template make<Node>(std::move(value), head_.load(std::memory_order_relaxed));
     // release: a pop that reads n (acquire) sees its value and next.
     // relaxed on failure: the reloaded head is only the next guess for n->next.

@@ -111,8 +111,8 @@ def _targets_html(table):
     if not rows:
         return ""
     body = [[r.get("target", "?"), _number(r.get("measured")), _number(r.get("ratio"), "×"),
-             _met(r.get("met"))] for r in rows]
-    return "<h3>Targets</h3>" + _table(["target", "measured", "ratio", "met"], body)
+             _met(r.get("met")), r.get("tried", "")] for r in rows]
+    return "<h3>Targets</h3>" + _table(["target", "measured", "ratio", "met", "what was tried"], body)
 
 
 def _met(met):

@@ -16,12 +16,14 @@ are left as they were) and prints the spread per figure; `--budget` fits the swe
 Only the standard library is imported at module level: install-deps must run before pandas and
 matplotlib are needed (a fresh machine has neither), so those come in through `_analysis()`.
 """
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -193,12 +195,22 @@ class Progress:
     shuffled order, so names finish in no listed order and which one runs now is unknown: a name
     seen on stdout is finished, and that is all the line claims."""
 
+    # While a family runs, nothing reaches stdout until its last repetitions finish (a family can
+    # take minutes), so the line is refreshed on a clock too: every second on a terminal, every
+    # 30 s into a log.
+    TICK_TTY, TICK_LOG = 1.0, 30.0
+
     def __init__(self, total, stream=sys.stderr):
         self.total, self.done, self.start, self.stream = total, 0, time.monotonic(), stream
         self.tty = stream.isatty()
         self.width = 0
+        self.lock = threading.Lock()
 
     def show(self, family_pos, family, running):
+        with self.lock:
+            self._show(family_pos, family, running)
+
+    def _show(self, family_pos, family, running):
         elapsed = time.monotonic() - self.start
         left = f"~{_clock(elapsed / self.done * (self.total - self.done))} left" if self.done else "estimating"
         text = (f"[{family_pos} {family}] {self.done}/{self.total} done, {running} · "
@@ -211,6 +223,24 @@ class Progress:
         else:
             self.stream.write(text + "\n")
         self.stream.flush()
+
+    @contextlib.contextmanager
+    def ticking(self, family_pos, family, running):
+        """Refreshes the line on the clock while the family's binary runs; `running()` says what
+        to show."""
+        stop = threading.Event()
+
+        def tick():
+            while not stop.wait(self.TICK_TTY if self.tty else self.TICK_LOG):
+                self.show(family_pos, family, running())
+
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            ticker.join()
 
     def finish_line(self):
         if self.tty and self.width:
@@ -232,15 +262,17 @@ def run_family(exe, args, names, out, progress, family_pos, family):
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
         try:
             progress.show(family_pos, family, f"{len(names)} interleaved")
-            for line in proc.stdout:
-                # Binaries may show only aggregate lines (DisplayAggregatesOnly): name_mean etc.
-                name = _AGGREGATE.sub("", line.split(" ", 1)[0].strip())
-                if not name or name in seen or "/" not in name:
-                    continue
-                seen.add(name)
-                progress.done += 1
-                progress.show(family_pos, family, f"last finished {name}")
-            rc = proc.wait()
+            running = lambda: f"{len(names) - len(seen)} of {len(names)} interleaved still running"  # noqa: E731
+            with progress.ticking(family_pos, family, running):
+                for line in proc.stdout:
+                    # Binaries may show only aggregate lines (DisplayAggregatesOnly): name_mean etc.
+                    name = _AGGREGATE.sub("", line.split(" ", 1)[0].strip())
+                    if not name or name in seen or "/" not in name:
+                        continue
+                    seen.add(name)
+                    progress.done += 1
+                    progress.show(family_pos, family, f"last finished {name}")
+                rc = proc.wait()
         except KeyboardInterrupt:
             _stop(proc)
             tmp.unlink(missing_ok=True)
@@ -403,6 +435,7 @@ class Suite:
         hand_timed = self._guard("the hand-timed check", finished, folder,
                                  lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
+        print_peers(folder, finished)
         rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
         machine = rs.machines.index[0]
         if charts:
@@ -533,6 +566,22 @@ def run_hand_timed(repo, folder, args):
     if doc is None:
         warn(f"hand_timed_check wrote {why}; the hand-timed cross-check is skipped")
     return doc
+
+
+def print_peers(folder, families):
+    """Which third-party peers the binaries were built with (context key "peers"): a missing
+    package leaves its peers out of the families, and the user should know which."""
+    loader = _analysis()[1]
+    built = {}
+    for family in families:
+        try:
+            peers = loader.read_json(folder / f"{family}.json").get("context", {}).get("peers")
+        except ContendError:
+            continue
+        if peers:
+            built[family] = peers
+    if built:
+        print("contend: peers built: " + "; ".join(f"{f} {p}" for f, p in built.items()), file=sys.stderr)
 
 
 def print_clean(rs):

@@ -44,7 +44,14 @@ class Targets(unittest.TestCase):
 
     def test_every_row_has_the_contract_fields(self):
         for r in self.rows.values():
-            self.assertEqual(set(r), {"target", "measured", "ratio", "met"})
+            self.assertEqual(set(r) - {"tried"}, {"target", "measured", "ratio", "met"})
+
+    def test_what_was_tried_stands_beside_a_gap_only(self):
+        for r in self.rows.values():
+            self.assertEqual("tried" in r, r["met"] is False and r["target"].startswith("combining"), r["target"])
+        met = targets.evaluate(_table({**OPS, ("combining", 2): 30e6, ("combining", 4): 12e6},
+                                      {("combining", 2): 0.9, ("combining", 4): 0.9}))
+        self.assertFalse(any("tried" in r for r in met if r["target"].startswith("combining")))
 
     def test_elimination_targets(self):
         r = self._get("elimination >= 1.0x treiber at 2 threads")

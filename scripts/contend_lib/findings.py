@@ -572,10 +572,14 @@ def _targets_lines(table):
     if not rows:
         return []
     out = ["| target | measured | ratio | met | what was tried |", "|---|---|---|---|---|"]
+    previous = None
     for r in rows:
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
         met = "—" if r["met"] is None else "yes" if r["met"] else "**no**"
-        out.append(f"| {r['target']} | {r['measured']} | {ratio} | {met} | {r.get('tried', '')} |")
+        tried = r.get("tried", "")
+        shown = "as above" if tried and tried == previous else tried
+        previous = tried or previous
+        out.append(f"| {r['target']} | {r['measured']} | {ratio} | {met} | {shown} |")
     return out
 
 

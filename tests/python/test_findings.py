@@ -17,7 +17,7 @@ from scipy.stats import mannwhitneyu  # noqa: E402
 
 from contend_lib import findings, loader  # noqa: E402
 
-COMMITTED = helpers.REPO / "results" / "intel-xeon-processor-2-80ghz-2c"
+SCHEMA1_RUN = helpers.FIXTURES / "schema1" / "intel-xeon-processor-2-80ghz-2c"
 
 
 def _table(rows):
@@ -158,12 +158,12 @@ class Significance(unittest.TestCase):
         self.assertIn("not significantly different in 1", f.sentences[0])
 
 
-class Committed(unittest.TestCase):
+class RecordedSchema1Run(unittest.TestCase):
     """The claims the issue found wrong, checked against the committed JSON."""
 
     @classmethod
     def setUpClass(cls):
-        cls.rs = loader.load([COMMITTED])
+        cls.rs = loader.load([SCHEMA1_RUN])
 
     def _values(self, impl, threads):
         r = self.rs.reps
@@ -184,11 +184,11 @@ class Committed(unittest.TestCase):
 class Readme(unittest.TestCase):
     def test_command_prints_the_block(self):
         out = io.StringIO()
-        args = SimpleNamespace(results=[str(COMMITTED)], markdown=True, include_tainted=False)
+        args = SimpleNamespace(results=[str(SCHEMA1_RUN)], markdown=True, include_tainted=False)
         with redirect_stdout(out):
             self.assertEqual(findings.command(args), 0)
         folder, block = findings.readme_block(out.getvalue())
-        self.assertEqual(folder, "results/intel-xeon-processor-2-80ghz-2c")
+        self.assertEqual(folder, "tests/python/fixtures/schema1/intel-xeon-processor-2-80ghz-2c")
         self.assertEqual(block, out.getvalue())
 
     def test_readme_block_matches_committed_results(self):

@@ -176,7 +176,7 @@ class Schema(unittest.TestCase):
         self.assertEqual(len(rs.table), len(synthetic.consistent()))
 
     def test_committed_results_load(self):
-        rs, warnings = load_quietly(helpers.REPO / "results" / "intel-xeon-processor-2-80ghz-2c")
+        rs, warnings = load_quietly(helpers.FIXTURES / "schema1" / "intel-xeon-processor-2-80ghz-2c")
         self.assertEqual(len(warnings), 1)
         self.assertGreater(len(rs.table), 300)
         self.assertTrue(rs.table["probe_ns"].isna().all())

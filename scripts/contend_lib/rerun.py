@@ -25,10 +25,21 @@ def ere_escape(text):
     return "".join("\\" + c if c in _ERE_SPECIAL else c for c in text)
 
 
+def result_text(doc):
+    """A family's JSON as contend keeps it: the context indented, then one benchmark entry a line
+    (diffable, and a third the size of Google Benchmark's indented output). Google Benchmark's
+    aggregate rows are dropped: they are computed over every repetition, the ones a re-run
+    discards included, and the loader computes its own from the kept ones."""
+    entries = [e for e in doc.get("benchmarks", []) if not (isinstance(e, dict) and e.get("run_type") == "aggregate")]
+    head = {k: v for k, v in doc.items() if k != "benchmarks"}
+    lines = [json.dumps(e, separators=(",", ":")) for e in entries]
+    return (json.dumps(head, indent=1)[:-2] + ',\n "benchmarks": [\n' + ",\n".join(lines) + "\n ]\n}\n")
+
+
 def write_whole(path, doc):
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+        tmp.write_text(result_text(doc))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -299,7 +299,8 @@ def run_family(exe, args, names, out, progress, family_pos, family):
         raise ContendError(exe, f"wrote unusable JSON ({e.what}); nothing written for {family}") from None
     except FileNotFoundError:
         raise ContendError(exe, f"exited 0 but wrote no JSON; nothing written for {family}") from None
-    os.replace(tmp, out)
+    from . import rerun  # beside loader: needs pandas, so not at module level
+    rerun.write_whole(out, doc)  # over the binary's temp file: renamed whole, in contend's layout
     # Progress counts names; make up for any the console did not show.
     progress.done += max(0, len(names) - len(seen))
 

@@ -14,13 +14,12 @@ import warnings
 import zlib
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from scipy.stats import bootstrap, gmean, mannwhitneyu
 
-from . import style
+from . import plot, style
 from .errors import ContendError
 from .names import FAMILIES, slug
 from .textable import eng, render
@@ -295,24 +294,6 @@ def _ratio_axis(ax, values):
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}×"))
     ax.yaxis.set_minor_locator(NullLocator())
 
-
-# No date, no tool version, fixed SVG ids: the same data gives the same bytes. (Helper "charts"
-# adds style.save doing the same for every chart; once merged, this folds into it.)
-_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
-
-
-def save(fig, out_dir, stem, formats=("png", "svg")):
-    """Byte-reproducible chart files."""
-    paths = []
-    with matplotlib.rc_context({"svg.hashsalt": "contend"}):
-        for fmt in formats:
-            path = Path(out_dir) / f"{stem}.{fmt}"
-            fig.savefig(path, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt))
-            paths.append(path)
-    style.close(fig)
-    return paths
-
-
 def write_charts(table, out_dir, hw_threads=None, formats=("png", "svg")):
     """One ratio chart per family and workload the sets have in common."""
     out_dir = Path(out_dir)
@@ -320,5 +301,5 @@ def write_charts(table, out_dir, hw_threads=None, formats=("png", "svg")):
     written = []
     for family, workload in sorted(set(zip(table["family"], table["workload"]))):
         fig = ratio_chart(table, family, workload, hw_threads)
-        written += save(fig, out_dir, f"compare-{family}-{workload}", formats)
+        written += plot.save(fig, out_dir, f"compare-{family}-{workload}", formats)
     return written

@@ -1,8 +1,11 @@
 """Findings are computed from the data: every comparative sentence follows the U-test on the
 repetitions (direction, size, p-value), is written only when p < 0.05, and the README's findings
 block is what the committed results give."""
+import contextlib
 import io
+import subprocess
 import sys
+import tempfile
 import unittest
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -197,10 +200,28 @@ class Readme(unittest.TestCase):
         self.assertIsNotNone(found, "README.md has no generated findings block: paste the output of "
                                     "`scripts/contend findings results/<label> --markdown` into it")
         folder, block = found
-        rs = loader.load([helpers.REPO / folder])
-        expected = findings.readme_markdown(rs, rs.machines.index[0], folder)
+        with committed(folder) as path:
+            rs = loader.load([path])
+            expected = findings.readme_markdown(rs, rs.machines.index[0], folder)
         self.assertEqual(block, expected, "README.md's findings block differs from what "
                                           f"`scripts/contend findings {folder} --markdown` gives")
+
+
+@contextlib.contextmanager
+def committed(folder):
+    """The result folder as committed: a user who ran `scripts/contend run` on a CPU with the same
+    label has replaced the working tree's copy (the README's first command, then its second), so
+    a changed folder is read from git's HEAD instead."""
+    changed = subprocess.run(["git", "-C", str(helpers.REPO), "status", "--porcelain", "--", folder],
+                             capture_output=True, text=True)
+    if changed.returncode != 0 or not changed.stdout.strip():
+        yield helpers.REPO / folder  # not a git checkout, or the folder is as committed
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(helpers.REPO), "archive", "HEAD", folder],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        yield Path(tmp) / folder
 
 
 if __name__ == "__main__":

@@ -1,18 +1,22 @@
 """The targets are computed from the table: met, not met and not measured, by hand. The stack
 targets (issue 11) on stacks/pairs; issue 10's on channels, baseline, maps and counters, each with
 its direction (lower is better for latencies, waits and CPU)."""
+import io
 import sys
+import tempfile
 import unittest
+from contextlib import redirect_stderr
 from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers  # noqa: E402
+import synthetic  # noqa: E402
 
 helpers.import_lib()
 import pandas as pd  # noqa: E402
 
-from contend_lib import targets  # noqa: E402
+from contend_lib import loader, targets  # noqa: E402
 
 COLUMNS = ["machine", "family", "workload", "impl", "threads", "ops_per_sec", "fairness"]
 
@@ -329,6 +333,30 @@ class OwnerTargets(unittest.TestCase):
         both = pd.concat([_owner_table(ONE_WAY), _owner_table(ONE_WAY, machine="m2")])
         with self.assertRaises(ValueError):
             targets.evaluate(both)
+
+
+class FromResultFiles(unittest.TestCase):
+    """The design counters reach the targets through the loader (DESIGN_COUNTERS), as medians."""
+
+    def test_owner_counters_survive_the_loader(self):
+        def reps(ops, **counters):
+            return [dict(ops=ops, **{k: v * f for k, v in counters.items()}) for f in (0.5, 1.0, 1.5)]
+        figures = {
+            ("baseline", "pingpong", "cache_line", 2): [60.0, 60.0, 60.0],
+            ("channels", "idle", "mutex_queue", 2): reps(1.0, idle_cpu_fraction=0.004, parallelism_needed=0.0),
+            ("maps", "r0-k1m-uniform", "channel", 2): reps(5e6, query_wait_max=40.0, query_wait_bound=64.0,
+                                                          wakeups_per_op=0.02, parallelism_needed=0.0),
+        }
+        with tempfile.TemporaryDirectory() as d, redirect_stderr(io.StringIO()):
+            rs = loader.load([synthetic.write(Path(d) / "vm", synthetic.docs(figures))])
+        rows = targets.evaluate(rs.table)
+        idle = [r for r in rows if r["target"].startswith("every blocking channel idle")][0]
+        self.assertAlmostEqual(idle["ratio"], 0.004)  # the median of 0.002, 0.004, 0.006
+        self.assertIs(idle["met"], True)
+        wait = [r for r in rows if r["target"].startswith("maps channel: query_wait_max")][0]
+        self.assertAlmostEqual(wait["ratio"], 40 / 64)
+        wakeups = [r for r in rows if r["target"].startswith("maps channel: wakeups")][0]
+        self.assertAlmostEqual(wakeups["ratio"], 0.02)
 
 if __name__ == "__main__":
     unittest.main()

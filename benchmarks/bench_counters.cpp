@@ -2,7 +2,8 @@
 //   increment   every thread increments as fast as it can (maximum contention);
 //   think<N>    N iterations of local work between increments (contention dialled down);
 //   read_heavy  9 reads per increment.
-// Self-check: the final read() equals the increments done.
+// Self-check: the final read() equals the increments done. Designs with an owner report its
+// statistics (owner_stats.hpp).
 #include <memory>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "contend/families.hpp"
 #include "family.hpp"
 #include "local_work.hpp"
+#include "owner_stats.hpp"
 #include "timed_run.hpp"
 
 namespace contend::bench {
@@ -20,7 +22,11 @@ enum class Mix { increment, think, read_heavy };
 template <class C, Mix mix>
 void counter_workload(benchmark::State& state) {
   static std::unique_ptr<C> counter;
-  if (state.thread_index() == 0) counter = std::make_unique<C>();
+  static OwnerStats<C> owner_stats;
+  if (state.thread_index() == 0) {
+    counter = std::make_unique<C>();
+    owner_stats.start(*counter);
+  }
   const int think = options().think;
   constexpr std::uint64_t reads_per_increment = 9;
   run_timed(
@@ -51,6 +57,7 @@ void counter_workload(benchmark::State& state) {
     const std::uint64_t seen = counter->read();
     check(state, seen == increments,
           "counter reads " + std::to_string(seen) + " after " + std::to_string(increments) + " increments");
+    owner_stats.report(state, *counter);
     counter.reset();
   }
 }

@@ -566,6 +566,11 @@ def _validity_lines(rs, machine):
     return lines
 
 
+def _target_ratio(ratio):
+    # Two decimals, but small fractions (an idle CPU share, wakeups per send) keep two digits.
+    return f"{ratio:.2f}" if ratio == 0 or abs(ratio) >= 0.1 else f"{ratio:.2g}"
+
+
 def _targets_lines(table):
     from . import targets
     rows = targets.evaluate(table)
@@ -574,7 +579,7 @@ def _targets_lines(table):
     out = ["| target | measured | ratio | met | what was tried |", "|---|---|---|---|---|"]
     previous = None
     for r in rows:
-        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        ratio = "—" if r["ratio"] is None else _target_ratio(r["ratio"])
         met = "—" if r["met"] is None else "yes" if r["met"] else "**no**"
         tried = r.get("tried", "")
         shown = "as above" if tried and tried == previous else tried

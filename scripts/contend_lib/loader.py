@@ -32,8 +32,12 @@ VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"
 INTERFERENCE = ["foreign_cpu", "steal_cpu", "foreign_resolution_cpu", "parallelism", "parallelism_needed",
                 "taint_foreign", "taint_parallelism", "probe_ns"]
 # Counters only some designs report: the elimination stack's share of operations that met a
-# partner, and the mutex stack's mean run of acquisitions by the same thread.
-DESIGN_COUNTERS = ["eliminated_fraction", "lock_run_length"]
+# partner, the mutex stack's mean run of acquisitions by the same thread, an idle channel
+# receiver's CPU time over the idle window's wall time, and the single owners' statistics
+# (benchmarks/owner_stats.hpp: the longest a query waited and its promised bound, in requests,
+# and the share of sends that woke a sleeping owner).
+DESIGN_COUNTERS = ["eliminated_fraction", "lock_run_length", "idle_cpu_fraction", "query_wait_max",
+                   "query_wait_bound", "wakeups_per_op"]
 EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE + DESIGN_COUNTERS
 SCHEMA_VERSION = 2
 # What each schema version added to every repetition: what an older file lacks.

@@ -45,6 +45,7 @@ def pretty_cpu(cpu_model):
 
 
 _MAP_WORKLOAD = re.compile(r"^r(\d+)-k(\w+?)-(\w+)$")
+_BATCHED_MAP_WORKLOAD = re.compile(r"^get_many-k(\w+?)-(\w+)$")
 
 
 def parse_map_workload(workload):
@@ -59,6 +60,9 @@ def workload_title(family, workload):
         if parsed:
             reads, keys, dist = parsed
             return f"{reads}% reads, {keys} keys, {dist}"
+        m = _BATCHED_MAP_WORKLOAD.match(workload)
+        if m:
+            return f"batched reads (get_many, 16 keys a call), {m.group(1)} keys, {m.group(2)}"
     if family == "counters":
         if workload == "increment":
             return "increment only"
@@ -70,11 +74,13 @@ def workload_title(family, workload):
     if family == "channels":
         if workload == "pingpong":
             return "ping-pong hand-off"
+        if workload == "idle":
+            return "idle receiver (its CPU time while nothing is sent)"
         m = re.match(r"(spsc|mpsc|mpmc)-(small|large)$", workload)
         if m:
             return f"{m.group(1).upper()}, {m.group(2)} messages"
     if family == "baseline" and workload == "pingpong":
-        return "cache-line ping-pong"
+        return "ping-pong floors (cache line spinning, futex sleep/wake)"
     if family == "stacks":
         return {"pairs": "push/pop pairs", "prodcons": "producers/consumers"}.get(workload, workload)
     if family == "poller":

@@ -285,7 +285,7 @@ def heatmap_chart(heatmap):
 
 
 def _pingpong_floor(table):
-    floor = table[(table["family"] == "baseline") & (table["workload"] == "pingpong")]
+    floor = table[(table["family"] == "baseline") & (table["workload"] == "pingpong") & (table["impl"] == "cache_line")]
     return float(floor["ns_per_op"].min()) if not floor.empty else None
 
 

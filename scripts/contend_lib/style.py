@@ -24,15 +24,20 @@ IMPL_STYLE = {
     "atomic_relaxed": ("#fd8d3c", "^"), "atomic_seq_cst": ("#a63603", "v"), "cas": ("#d62728", "P"),
     # single owner: blue and purple (the two always share a chart)
     "channel": ("#1f77b4", "o"), "channel_async": ("#7b4173", "X"),
+    # delegation (ffwd): the single owner's strongest form, teal beside it
+    "delegated": ("#008080", "P"),
+    # the maps' one-thread ceiling: no synchronisation at all
+    "single_thread": ("#000000", "*"),
     # sharding and padding: greens/olive
     "sharded_packed": ("#bcbd22", "<"), "sharded_padded": ("#2ca02c", ">"),
     "packed": ("#d62728", "s"), "pad64": ("#2ca02c", "o"), "pad128": ("#1f77b4", "^"),
     # lock-free structures and queues
     "treiber": ("#9467bd", "^"), "boost": ("#e377c2", "D"),
     "moody": ("#17becf", "o"), "moody_blocking": ("#0b6e79", "v"),
-    "boost_queue": ("#e377c2", "s"), "boost_spsc": ("#9467bd", "o"),
+    "boost_queue": ("#e377c2", "s"), "boost_spsc": ("#9467bd", "o"), "ring": ("#2ca02c", "*"),
     # physical floors
     "uncontended": ("#2ca02c", "D"), "contended": ("#d62728", "o"), "cache_line": ("#7f7f7f", "o"),
+    "futex": ("#bdbdbd", "v"),
 }
 _SPARE_COLOURS = ["#8c564b", "#e7ba52", "#393b79", "#637939", "#843c39", "#7b4173", "#3182bd"]
 _SPARE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">"]

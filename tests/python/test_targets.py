@@ -336,7 +336,8 @@ class OwnerTargets(unittest.TestCase):
 
 
 class FromResultFiles(unittest.TestCase):
-    """The design counters reach the targets through the loader (DESIGN_COUNTERS), as medians."""
+    """The design counters reach the targets through the loader (DESIGN_COUNTERS): medians, but a
+    bounded counter (query_wait_max) as its worst repetition."""
 
     def test_owner_counters_survive_the_loader(self):
         def reps(ops, **counters):
@@ -354,7 +355,7 @@ class FromResultFiles(unittest.TestCase):
         self.assertAlmostEqual(idle["ratio"], 0.004)  # the median of 0.002, 0.004, 0.006
         self.assertIs(idle["met"], True)
         wait = [r for r in rows if r["target"].startswith("maps channel: query_wait_max")][0]
-        self.assertAlmostEqual(wait["ratio"], 40 / 64)
+        self.assertAlmostEqual(wait["ratio"], 60 / 64)  # the worst of 20, 40, 60 against the median bound
         wakeups = [r for r in rows if r["target"].startswith("maps channel: wakeups")][0]
         self.assertAlmostEqual(wakeups["ratio"], 0.02)
 

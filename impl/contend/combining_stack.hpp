@@ -135,9 +135,13 @@ class CombiningStack {
     if (lock_.exchange(unlocked, std::memory_order_release) == locked_with_sleepers) lock_.notify_all();
   }
 
+  // Three lines: the lock word (written by every acquisition), the vector's pointers (written
+  // by the combiner on every push and pop) and the records' address (read by every operation,
+  // never written): sharing a line, every operation's read of records_ missed after each
+  // combiner's write to the others.
   alignas(false_sharing_range) std::atomic<std::uint32_t> lock_{unlocked};
-  std::vector<T> items_;  // only touched under lock_
-  std::unique_ptr<Record[]> records_;
+  alignas(false_sharing_range) std::vector<T> items_;  // only touched under lock_
+  alignas(false_sharing_range) std::unique_ptr<Record[]> records_;
 };
 
 }  // namespace contend

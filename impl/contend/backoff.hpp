@@ -70,11 +70,12 @@ bool wait_awake(Ready&& ready, int spins, int yields) {
   return ready();
 }
 
-// The same with the measured budget: spins for spin_budget (the clock is read once every 32
-// pauses, a few percent of the spin), then yield_budget yields.
+// The same with the measured budget: spins for spin_budget (the clock, ~20 ns through the vDSO,
+// is read once every 16 pauses and not at all when ready() holds at once), then yield_budget yields.
 template <class Ready>
 bool wait_awake(Ready&& ready) {
-  constexpr int pauses_per_clock_read = 32;
+  constexpr int pauses_per_clock_read = 16;
+  if (ready()) return true;
   const auto until = std::chrono::steady_clock::now() + spin_budget;
   do {
     for (int i = 0; i < pauses_per_clock_read; ++i) {

@@ -111,15 +111,17 @@ TYPED_TEST(TypedChannel, IdleBlockingReceiverIsAsleep) {
       const std::int64_t cpu_start = thread_cpu_ns();
       got = ch.receive();
       cpu_ns = thread_cpu_ns() - cpu_start;
-      wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall_start)
-                    .count();
+      wall_ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - wall_start)
+              .count();
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_TRUE(ch.send(7));
     ch.close();
     receiver.join();
     EXPECT_EQ(got, std::optional<std::uint64_t>(7));
-    EXPECT_LT(cpu_ns, wall_ns / 2) << "an idle receiver used " << cpu_ns << " ns of CPU in " << wall_ns << " ns";
+    EXPECT_LT(cpu_ns, wall_ns / 2) << "an idle receiver used " << cpu_ns << " ns of CPU in " << wall_ns
+                                   << " ns";
   }
 }
 

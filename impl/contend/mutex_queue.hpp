@@ -38,7 +38,8 @@ class MutexQueue {
   }
 
   bool send(T value) {
-    std::unique_lock lock = lock_when([&](std::size_t hint) { return (hint & closed_bit) || hint < capacity_; });
+    std::unique_lock lock =
+        lock_when([&](std::size_t hint) { return (hint & closed_bit) || hint < capacity_; });
     not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     return push_locked(lock, std::move(value));
   }

@@ -41,7 +41,9 @@ class SpscRingBackend {
   using value_type = T;
 
   explicit SpscRingBackend(std::size_t capacity)
-      : capacity_(capacity), mask_(std::bit_ceil(capacity) - 1), slots_(std::make_unique<Slot[]>(mask_ + 1)) {}
+      : capacity_(capacity),
+        mask_(std::bit_ceil(capacity) - 1),
+        slots_(std::make_unique<Slot[]>(mask_ + 1)) {}
 
   // Producer only.
   bool try_push(const T& v) {

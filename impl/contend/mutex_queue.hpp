@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "contend/backoff.hpp"
+#include "contend/cache_line.hpp"
 
 namespace contend {
 
@@ -113,7 +114,9 @@ class MutexQueue {
   std::deque<T> items_;
   std::size_t capacity_;
   bool closed_ = false;
-  std::atomic<std::size_t> hint_{0};  // items_.size() | closed_bit once closed
+  // items_.size() | closed_bit once closed. Own line: spinning waiters read only this line, which
+  // changes only when the state does, not the mutex's or the deque's.
+  alignas(false_sharing_range) std::atomic<std::size_t> hint_{0};
 };
 
 }  // namespace contend

@@ -4,6 +4,11 @@
 //   pingpong/cache_line    two threads hand one cache line back and forth through a spinning
 //                          atomic flag; ns_per_op is the one-way hand-off latency. No hand-off
 //                          between two threads can beat it; channels/pingpong is judged by it.
+//   pingpong/futex         the same, but each side sleeps in std::atomic::wait and is woken by
+//                          notify_one: ns_per_op is the one-way sleep-to-wake hand-off, what a
+//                          blocking channel pays per item at best and what the spin budgets in
+//                          backoff.hpp are measured against. libstdc++'s wait first spins briefly
+//                          (12 pauses, 4 yields), far shorter than a wake-up, so both sides sleep.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -50,6 +55,45 @@ void cache_line_pingpong(benchmark::State& state) {
   });
 }
 
+// A 4-byte word: std::atomic<std::uint32_t>::wait is a futex(2) on Linux (wider types go through
+// a shared waiter table). Odd: the ball is with the answerer; even: with the initiator.
+void futex_pingpong(benchmark::State& state) {
+  static Padded<std::atomic<std::uint32_t>> flag;
+  constexpr std::uint32_t stop = ~std::uint32_t{0};  // odd, so the answerer wakes up and sees it
+  if (state.thread_index() == 0) flag.value = 0;
+  // release/acquire: a real hand-off of data, as in cache_line_pingpong.
+  auto hand_over = [](std::uint32_t to) {
+    flag.value.store(to, std::memory_order_release);
+    flag.value.notify_one();
+  };
+  auto sleep_while = [](std::uint32_t seen) {
+    std::uint32_t now;
+    while ((now = flag.value.load(std::memory_order_acquire)) == seen)
+      flag.value.wait(seen, std::memory_order_acquire);
+    return now;
+  };
+  run_timed(state,
+            [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
+              if (thread == 0) {
+                // n never reaches `stop`: a run is far shorter than 2^31 round trips of microseconds.
+                std::uint32_t n = 0;
+                const std::uint64_t rounds = repeat_until(deadline, 8, [&] {
+                  hand_over(n + 1);
+                  n = sleep_while(n + 1);
+                });
+                hand_over(stop);
+                return {2 * rounds, Role::worker};
+              }
+              for (std::uint32_t mine = 0;;) {  // the value this side wrote last
+                const std::uint32_t seen = sleep_while(mine);
+                if (seen == stop) return {0, Role::consumer};
+                hand_over(mine = seen + 1);
+              }
+            },
+            // blocking: both threads sleep by design, so the run's parallelism is not judged.
+            {.blocking = true});
+}
+
 }  // namespace
 
 std::string family_name() { return "baseline"; }
@@ -58,6 +102,7 @@ void register_benchmarks() {
   add("baseline", "increment", "uncontended", [](benchmark::State& s) { increment(s, false); }, {1});
   add("baseline", "increment", "contended", [](benchmark::State& s) { increment(s, true); });
   add("baseline", "pingpong", "cache_line", cache_line_pingpong, {2});
+  add("baseline", "pingpong", "futex", futex_pingpong, {2});
 }
 
 }  // namespace contend::bench

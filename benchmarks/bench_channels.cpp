@@ -8,13 +8,23 @@
 //            only preallocated, see peers/moody_channel.hpp)
 //   pingpong two threads bounce one value over two channels; ns_per_op is the one-way hand-off
 //            latency, to hold against baseline/pingpong/cache_line.
+//   idle     (threads:2) the receiver waits in receive() on an empty open channel for an idle
+//            window (50 ms; 10 ms under --quick), then the sender sends one item and closes.
+//            idle_cpu_fraction = the receiver thread's CPU time inside receive() / its wall time
+//            there: what an idle channel costs (target: under 0.01 for blocking channels, whose
+//            waiters must be asleep; near 1 for spinning ones). ops = the one item; the window is
+//            fixed, --run_ms does not apply.
 // Producers send until the deadline, the last one closes the channel, consumers drain it: an
 // item counts when received, and the run's time includes the drain. Self-check: every item sent
 // was received, by count and by sum.
+#include <time.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "contend/concepts.hpp"
@@ -121,6 +131,50 @@ void pingpong_workload(benchmark::State& state) {
   }
 }
 
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+template <class Ch>
+void idle_workload(benchmark::State& state) {
+  static std::unique_ptr<Ch> channel;
+  static double cpu_fraction;  // written by the receiver, read by thread 0 after the end barrier
+  static bool delivered;
+  if (state.thread_index() == 0) {
+    channel = std::make_unique<Ch>(small_capacity);
+    cpu_fraction = 0;
+    delivered = false;
+  }
+  const auto window = std::chrono::milliseconds(options().quick ? 10 : 50);
+  run_timed(state,
+            [&](int thread, Clock::time_point) -> std::pair<std::uint64_t, Role> {
+              if (thread == 0) {
+                std::this_thread::sleep_for(window);
+                channel->send(1);
+                channel->close();
+                return {1, Role::producer};
+              }
+              const Clock::time_point wall_start = Clock::now();
+              const std::int64_t cpu_start = thread_cpu_ns();
+              const std::optional<std::uint64_t> item = channel->receive();
+              const double cpu = static_cast<double>(thread_cpu_ns() - cpu_start);
+              const double wall = static_cast<double>(
+                  std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - wall_start).count());
+              cpu_fraction = wall > 0 ? cpu / wall : 0;
+              delivered = item == 1u && !channel->receive();
+              return {1, Role::consumer};
+            },
+            // blocking: the sender sleeps by design, so the run's parallelism is not judged.
+            {.producers = 1, .consumers = 1, .blocking = true});
+  if (state.thread_index() == 0) {
+    check(state, delivered, "the item sent after the idle window was not received exactly once");
+    state.counters["idle_cpu_fraction"] = cpu_fraction;
+    channel.reset();
+  }
+}
+
 // The sweep's counts from `first` on, with `first` itself whenever the sweep goes past it.
 std::vector<int> threads_from(int first) {
   std::vector<int> out = threads_at_least(first);
@@ -145,6 +199,7 @@ void register_channel() {
     }
   }
   add("channels", "pingpong", impl, pingpong_workload<Ch>, {2});
+  add("channels", "idle", impl, idle_workload<Ch>, {2});
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "contend/peers/moody_channel.hpp"
 #include "contend/sharded_counter.hpp"
 #include "contend/shared_mutex_map.hpp"
+#include "contend/spsc_ring.hpp"
 #include "contend/treiber_stack.hpp"
 #include "contend/type_list.hpp"
 
@@ -86,7 +87,7 @@ using StackTypes = ConcatT<
 using ChannelPeers =
     ConcatT<TypeList<MoodyChannel<>, BlockingMoodyChannel<>, BoostQueueChannel<>, BoostSpscChannel<>>,
             peers::TbbChannels, peers::XeniumChannels>;
-using ChannelTypes = ConcatT<TypeList<MutexQueue<>>, ChannelPeers>;
+using ChannelTypes = ConcatT<TypeList<SpscRing<>, MutexQueue<>>, ChannelPeers>;
 
 // Channels that allow many senders and many receivers at once.
 template <class Ch>

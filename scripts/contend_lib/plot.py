@@ -159,10 +159,13 @@ def single_count_chart(sub, machine_row, family, workload, floor_ns=None):
     rows = sub.set_index("impl").loc[impls]
     t = int(sub["threads"].iloc[0])
     latency = workload == "pingpong"
+    # channels/idle: what a waiting receiver burns while nothing arrives (its ns_per_op is only
+    # the idle window), from 1 (spinning) down to ~1e-4 (asleep): a log axis too.
+    idle = workload == "idle" and "idle_cpu_fraction" in sub
     fig, axes = style.new_figure(width=7.5, height=0.9 + 0.45 * len(impls) + 1.2)
     ax = axes[0][0]
     colours = [style.impl_style(i)[0] for i in impls]
-    column = "ns_per_op" if latency else "ops_per_sec"
+    column = "ns_per_op" if latency else "idle_cpu_fraction" if idle else "ops_per_sec"
     values = rows[column]
     err = _errors(rows, column)
     tops = values + (err[1] if err is not None else 0)
@@ -182,16 +185,21 @@ def single_count_chart(sub, machine_row, family, workload, floor_ns=None):
                        label=f"cache-line ping-pong floor ({floor_ns:.0f} ns, baseline)")
             ax.legend(loc="lower right", frameon=True, framealpha=0.9)
         what = "hand-off latency"
+    elif idle:
+        ax.set_xscale("log")
+        ax.set_xlabel("receiver's CPU time while idle ÷ idle time (log scale; lower is better)")
+        ax.set_xlim(left=min([v for v in values if v > 0] + [1e-4]) / 2, right=max(tops) * 4)
+        what = "CPU burnt by an idle receiver"
     else:
         ax.set_xlabel(style.throughput_label(family))
         ax.set_xlim(left=0, right=max(tops) * 1.3)
         what = f"throughput at {t} threads"
     ax.xaxis.set_major_formatter(style.EngFormatter(sep=""))
-    if latency:
+    if latency or idle:
         ax.xaxis.set_minor_formatter(style.NullFormatter())
     # Value labels sit past the end of the error bar, never on it.
     for y, (v, top) in enumerate(zip(values, tops)):
-        ax.text(top * (1.08 if latency else 1.0), y, f" {style.EngFormatter(sep='', places=1)(v)}",
+        ax.text(top * (1.08 if latency or idle else 1.0), y, f" {style.EngFormatter(sep='', places=1)(v)}",
                 va="center", fontsize=9, zorder=5)
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
@@ -289,7 +297,7 @@ def _pingpong_floor(table):
     return float(floor["ns_per_op"].min()) if not floor.empty else None
 
 
-SPREAD_COLUMNS = ("ns_per_op", "cpu_ns_per_op")
+SPREAD_COLUMNS = ("ns_per_op", "cpu_ns_per_op", "idle_cpu_fraction")
 _KEYS = ["machine", "family", "workload", "impl", "threads"]
 
 
@@ -318,7 +326,7 @@ def machine_charts(rs, machine):
             sub = fam[fam["workload"] == workload]
             stem = f"{family}-{workload}"
             if sub["threads"].nunique() == 1:
-                kind = "latency" if workload == "pingpong" else "throughput"
+                kind = {"pingpong": "latency", "idle": "idle_cpu"}.get(workload, "throughput")
                 yield f"{stem}-{kind}", single_count_chart(sub, row, family, workload, floor)
                 continue
             yield f"{stem}-throughput", throughput_chart(sub, row, family, workload)
@@ -361,6 +369,7 @@ def title_for(stem):
         if stem.startswith(family + "-"):
             rest = stem[len(family) + 1:]
             workload, _, kind = rest.rpartition("-")
+            kind = kind.replace("_", " ")  # idle_cpu
             if not workload:
                 return f"{family_title(family)}: {kind}"
             return f"{family_title(family)} — {workload_title(family, workload)}: {kind}"

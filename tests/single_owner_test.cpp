@@ -1,14 +1,21 @@
 // The single-owner designs (ChannelCounter, ChannelMap): requests in flight at close or
-// destruction are all answered, nothing hangs, and asynchronous writes are seen by any later
-// read that happens-after them, whichever thread sent them.
+// destruction are all answered, nothing hangs, asynchronous writes are seen by any later read
+// that happens-after them, whichever thread sent them, and with writers flooding the owner a
+// query still waits at most one sweep (counted in requests) and the requests in flight stay
+// within clients x capacity.
 #include "contend/single_owner.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "contend/channel_counter.hpp"
 #include "contend/channel_map.hpp"
@@ -147,6 +154,174 @@ TEST(SingleOwner, DestructionRightAfterAsyncIncrementsDoesNotHang) {
     });
     counter.reset();  // the owner drains 4000 increments and exits; a hang fails by timeout
   }
+}
+
+// More writers than cores, so that they outpace the owner (the measurement used 4x).
+std::size_t flooding_writers() { return 4 * std::max(1u, std::thread::hardware_concurrency()); }
+
+// A State that checks the bounds from the owner's side. Writers bump `sent` after each send
+// returns; the owner compares it with what it has applied. Results go to memory outliving the
+// owner, written by the owner thread only and read after its join.
+struct Flood {
+  struct Request {
+    RequestKind kind;
+    std::uint64_t* applied;  // query: the writes applied when answered
+  };
+  struct Seen {
+    std::uint64_t applied = 0, max_pending = 0;
+  };
+  const std::atomic<std::uint64_t>* sent;
+  Seen* seen;
+  Flood(const std::atomic<std::uint64_t>* s, Seen* out) : sent(s), seen(out) {}
+  void apply(Request&) {
+    ++seen->applied;
+    // relaxed: a writer bumps `sent` only after the owner freed room for that request, so the
+    // count exceeds what this thread has applied by at most one ring per writer in any case.
+    const std::uint64_t s = sent->load(std::memory_order_relaxed);
+    if (s > seen->applied) seen->max_pending = std::max(seen->max_pending, s - seen->applied);
+  }
+  void answer(Request& r) { *r.applied = seen->applied; }
+};
+
+TEST(SingleOwner, FloodingWritersNeitherDelayAQueryPastOneSweepNorRunAheadOfTheOwner) {
+  constexpr std::size_t capacity = 16;  // small, so that every writer's ring fills up often
+  const std::size_t writers = flooding_writers();
+  const std::uint64_t per_writer = scaled(10'000);
+  std::atomic<std::uint64_t> sent{0};
+  std::atomic<std::size_t> writing{writers};
+  Flood::Seen seen;
+  OwnerStats stats;
+  std::uint64_t queries = 0;
+  {
+    SingleOwner<Flood, Flood::Request, capacity> owner(&sent, &seen);
+    run_together(writers + 1, [&](std::size_t t) {
+      if (t < writers) {
+        for (std::uint64_t i = 0; i < per_writer; ++i) {
+          ASSERT_TRUE(owner.send({RequestKind::write, nullptr}));
+          sent.fetch_add(1, std::memory_order_release);  // release: the reader's acquire orders this send before its query
+        }
+        writing.fetch_sub(1);
+        return;
+      }
+      do {
+        // acquire: every send counted here happens-before the query below.
+        const std::uint64_t before = sent.load(std::memory_order_acquire);
+        std::uint64_t applied = 0;
+        ASSERT_TRUE(owner.call({RequestKind::query, &applied}));
+        ASSERT_GE(applied, before) << "a query missed writes that happened before it";
+        ++queries;
+      } while (writing.load() != 0);
+    });
+    stats = owner.stats();
+  }
+  EXPECT_EQ(seen.applied, writers * per_writer);
+  // In flight (sent, not applied): at most one ring per writer.
+  EXPECT_LE(seen.max_pending, writers * capacity);
+  // The reader's query waited at most one visit to every other slot: (slots - 1) x capacity
+  // writes, within the reported bound of slots x capacity (a writer that finished early may have
+  // left its slot to a later thread, so there may be fewer slots than threads).
+  EXPECT_LE(stats.query_wait_bound, (writers + 1) * capacity);
+  EXPECT_LE(stats.query_wait_max, stats.query_wait_bound - capacity);
+  EXPECT_EQ(stats.sends, writers * per_writer + queries);
+  EXPECT_LE(stats.wakeups, stats.sends);
+}
+
+TEST(ChannelMap, FloodingAsyncWritersStillLetAGetSeeWhatHappenedBeforeItWithinTheBound) {
+  ChannelMap<> map;
+  const std::size_t writers = flooding_writers();
+  const std::uint64_t per_writer = scaled(10'000);
+  std::vector<std::atomic<std::uint64_t>> published(writers);
+  std::atomic<std::size_t> writing{writers};
+  std::uint64_t gets = 0;
+  run_together(writers + 1, [&](std::size_t t) {
+    if (t < writers) {
+      for (std::uint64_t i = 1; i <= per_writer; ++i) {
+        map.put_async(t, i);
+        published[t].store(i, std::memory_order_release);  // release: the put happens-before a get that sees i
+      }
+      writing.fetch_sub(1);
+      return;
+    }
+    for (std::size_t w = 0; writing.load() != 0; w = (w + 1) % writers, ++gets) {
+      const std::uint64_t seen = published[w].load(std::memory_order_acquire);
+      const std::optional<std::uint64_t> v = map.get(w);
+      ASSERT_GE(v.value_or(0), seen) << "a get missed writer " << w << "'s put that happened before it";
+    }
+  });
+  const OwnerStats stats = map.stats();
+  EXPECT_LE(stats.query_wait_max, stats.query_wait_bound);
+  EXPECT_EQ(stats.sends, writers * per_writer + gets);
+  for (std::uint64_t w = 0; w < writers; ++w) EXPECT_EQ(map.get(w), std::optional<std::uint64_t>(per_writer));
+}
+
+// A State whose first write blocks until the test opens the gate: with the owner stuck, every
+// writer can send exactly one ring's worth and no more.
+struct Gated {
+  struct Request {
+    RequestKind kind;
+  };
+  const std::atomic<bool>* open;
+  std::uint64_t* applied;
+  Gated(const std::atomic<bool>* o, std::uint64_t* out) : open(o), applied(out) {}
+  void apply(Request&) {
+    while (!open->load(std::memory_order_acquire)) std::this_thread::yield();  // acquire: pairs with the test's store
+    ++*applied;
+  }
+  void answer(Request&) {}
+};
+
+TEST(SingleOwner, AFullRingHoldsItsWriterBackUntilTheOwnerFreesRoom) {
+  constexpr std::size_t capacity = 8;
+  const std::size_t writers = 4;
+  const std::uint64_t per_writer = 3 * capacity;
+  std::atomic<bool> open{false};
+  std::atomic<std::uint64_t> sent{0};
+  std::uint64_t applied = 0;  // owner-only; read after its join
+  {
+    SingleOwner<Gated, Gated::Request, capacity> owner(&open, &applied);
+    std::vector<std::jthread> threads;
+    for (std::size_t t = 0; t < writers; ++t) {
+      threads.emplace_back([&] {
+        for (std::uint64_t i = 0; i < per_writer; ++i) {
+          ASSERT_TRUE(owner.send({RequestKind::write}));
+          sent.fetch_add(1);
+        }
+      });
+    }
+    // The owner applies nothing while the gate is shut, so the writers stop at a ring each.
+    while (sent.load() < writers * capacity) std::this_thread::yield();
+    for (int i = 0; i < 1000; ++i) std::this_thread::yield();  // time to overrun, if they could
+    EXPECT_EQ(sent.load(), writers * capacity) << "a writer sent past its ring while the owner was stuck";
+    open.store(true, std::memory_order_release);
+  }
+  EXPECT_EQ(applied, writers * per_writer);
+}
+
+TEST(ChannelMap, GetManyAnswersEveryKeyAsGetDoes) {
+  ChannelMap<> map;
+  for (std::uint64_t k = 0; k < 100; k += 3) map.put(k, k * 10);
+  map.erase_async(9);
+  std::vector<std::uint64_t> keys;
+  for (std::uint64_t k = 0; k < 40; ++k) keys.push_back(k);
+  std::vector<std::optional<std::uint64_t>> out(keys.size(), 777);
+  map.get_many(keys, out);
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(out[i], map.get(keys[i])) << "key " << keys[i];
+  EXPECT_EQ(out[3], std::optional<std::uint64_t>(30));
+  EXPECT_EQ(out[9], std::nullopt);
+  EXPECT_EQ(out[4], std::nullopt);
+  std::vector<std::optional<std::uint64_t>> short_out(3);
+  EXPECT_THROW(map.get_many(keys, short_out), std::invalid_argument);
+}
+
+TEST(ChannelCounter, StatsCountEverySendAndNoWaitWithOneClient) {
+  ChannelCounter counter;
+  for (int i = 0; i < 10; ++i) counter.increment();
+  EXPECT_EQ(counter.read(), 10u);
+  const OwnerStats stats = counter.stats();
+  EXPECT_EQ(stats.sends, 11u);
+  EXPECT_LE(stats.wakeups, stats.sends);
+  EXPECT_EQ(stats.query_wait_max, 0u) << "the only client's query waited on writes nobody else sent";
+  EXPECT_EQ(stats.query_wait_bound, 256u);  // one client x the default capacity
 }
 
 }  // namespace

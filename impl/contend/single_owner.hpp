@@ -1,54 +1,83 @@
 // SingleOwner: the actor behind ChannelCounter and ChannelMap. One thread owns a State; clients
-// never touch it, they send requests over a moodycamel ConcurrentQueue and the owner applies
-// them. This is Go's "share memory by communicating" in C++.
+// never touch it, they send requests and the owner applies them. This is Go's "share memory by
+// communicating" in C++, built so that the owner's wait and the clients' memory are bounded.
 //
-// Ordering. moodycamel keeps FIFO per producer thread only. So:
-// - writes are applied in the order dequeued: one client's writes in the order it sent them, but
-//   writes from different threads in no promised order, even when one happens-before the other
-//   (Go's channels would order those; this queue does not);
-// - queries (reads) are answered only after the owner has drained the queue, i.e. after a
-//   try_dequeue_bulk that returned 0 ("every producer stream looked empty when checked"). So a
-//   read sees every write that happens-before it, whichever thread sent that write. (It must be
-//   the plain queue's bulk dequeue: BlockingConcurrentQueue's returns 0 whenever its semaphore is
-//   0, which can happen while a write enqueued before the query is still in the queue.)
-// Reads can wait behind a long burst of asynchronous writes; that is the design's real latency.
+// Layout. Every client thread has a slot of its own (ClientSlots, client_slots.hpp) holding a
+// bounded ring of `Capacity` requests. The client writes its ring cells and, on its own line, the
+// count of requests it has published (`sent`); the owner writes, on another line, the count it has
+// finished (`done`: applied, or answered for a query). A client reads `done` only when its ring
+// looks full (back-pressure) or when it waits for a reply. Replies need no futex: the State writes
+// the answer where the request points (the caller's stack) and the owner's store of `done` tells
+// the waiting client, which spins, then yields, and sleeps (its slot's Doorbell) only past that
+// budget. The owner sweeps the slots in registration order, taking at most a ring's content from
+// each: the requests published when it looked.
 //
-// Waking the owner. An eventcount: every send bumps `wake_` and notifies; the idle owner reads
-// `wake_`, drains, and sleeps only if `wake_` still holds what it read, so a send can never slip
-// in between its last look at the queue and its sleep. The owner spins a little before sleeping.
+// Ordering.
+// - One client's requests are applied in the order it sent them (its ring is FIFO).
+// - Writes from different threads are applied in sweep order, not in any promised order, even
+//   when one happens-before the other (Go's channels would order those; per-client rings do not).
+// - A query is answered only after the owner has visited every other client once since taking
+//   it (it is held in its ring and answered on the owner's next visit to that client). So a query
+//   sees every write that happens-before it, whichever thread sent it: that write was published
+//   before the query was, so the owner's visit to its sender after taking the query finds it.
+// Bounds, in requests. A client whose query waits sends nothing else (queries are synchronous),
+// so the owner applies at most (clients - 1) x Capacity writes between taking a query and
+// answering it; stats() reports clients x Capacity as the bound. Requests sent and not yet
+// applied never exceed clients x Capacity: a client with a full ring waits (spins, then yields)
+// until the owner frees a cell, so writers faster than the owner slow down instead of growing
+// memory.
+//
+// Waking the owner. While a sweep finds work the owner never sleeps and a client's send is a
+// store to its own line and a load of the Doorbell (no shared read-modify-write). An owner whose
+// sweep finds nothing spins, then yields, then announces sleep on the Doorbell and sleeps unless
+// a last seq_cst look finds a request; a client rings only when it sees the announcement.
 //
 // Shutdown. close() refuses new requests (send returns false); requests already sent are still
 // answered, because the owner runs until the destructor. The destructor must not race with
-// callers (as for any C++ object); it sends a stop message, the owner drains everything sent
-// before it and exits: no request is lost and no client is left waiting.
+// callers (as for any C++ object); it raises a stop flag and the owner exits only after a sweep
+// that started after seeing the flag found nothing: no request is lost and no client is left
+// waiting.
 //
-// Progress: blocking (clients wait for the owner's reply; the owner sleeps when idle).
-// Thread-safe: send/close from any thread.
+// Progress: blocking (a client waits when its ring is full and for replies; the owner sleeps when
+// idle). A send with room in the ring is wait-free after the thread's first call (which registers
+// its slot under a mutex). Thread-safe: send/call/close/stats from any thread.
 #pragma once
 
-#include <concurrentqueue/concurrentqueue.h>
-
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <thread>
 #include <utility>
-#include <vector>
 
 #include "contend/backoff.hpp"
 #include "contend/cache_line.hpp"
+#include "contend/client_slots.hpp"
 #include "contend/thread_placement.hpp"
 
 namespace contend {
 
-enum class RequestKind : unsigned char { write, query, stop };
+enum class RequestKind : unsigned char { write, query };
 
-// State must provide: void apply(Request&) for writes (it replies itself if the write is
-// synchronous) and void answer(Request&) for queries. Request must have a `RequestKind kind`.
-template <class State, class Request>
+// What the owner measured, for the benchmarks' counters (read while the owner runs: every field
+// is a snapshot, exact once the clients have stopped).
+struct OwnerStats {
+  std::uint64_t query_wait_max = 0;    // most writes applied between taking a query and answering it
+  std::uint64_t query_wait_bound = 0;  // the promised bound: clients x Capacity
+  std::uint64_t wakeups = 0;           // sends that woke a sleeping owner
+  std::uint64_t sends = 0;             // requests sent
+};
+
+// State must provide: void apply(Request&) for writes and void answer(Request&) for queries,
+// writing any result where the request points. Request must have a `RequestKind kind` and be
+// copyable. Capacity: requests per client ring.
+template <class State, class Request, std::size_t Capacity = 256>
 class SingleOwner {
+  static_assert(Capacity > 0);
+
  public:
+  static constexpr std::size_t capacity = Capacity;
+
   template <class... Args>
   explicit SingleOwner(Args&&... args) : state_(std::forward<Args>(args)...), owner_([this] { run(); }) {}
 
@@ -56,82 +85,212 @@ class SingleOwner {
   SingleOwner& operator=(const SingleOwner&) = delete;
 
   ~SingleOwner() {
-    Request stop{};
-    stop.kind = RequestKind::stop;
-    push(stop);
+    control_.value.stop.store(true, std::memory_order_seq_cst);  // seq_cst: it is work for the Doorbell's last look
+    bell_.value.wake();
     owner_.join();
   }
 
-  // False once closed: the request was not sent.
-  bool send(const Request& request) {
-    // acquire: pairs with close(); a client that sees "open" sends while the owner still runs.
-    if (closed_.load(std::memory_order_acquire)) return false;
-    push(request);
+  // Sends without waiting for the owner. False once closed: the request was not sent.
+  bool send(const Request& request) { return publish(request) != 0; }
+
+  // Sends and waits until the owner has applied or answered the request (the State has written
+  // its result). False once closed: the request was not sent.
+  bool call(const Request& request) {
+    const std::uint64_t ticket = publish(request);
+    if (ticket == 0) return false;
+    wait_done(slots_.mine(), ticket);
     return true;
   }
 
-  // release: pairs with send()'s acquire.
-  void close() { closed_.store(true, std::memory_order_release); }
+  // release: pairs with publish()'s acquire.
+  void close() { control_.value.closed.store(true, std::memory_order_release); }
+
+  OwnerStats stats() {
+    OwnerStats s;
+    slots_.for_each([&](Slot& slot, std::size_t) {
+      // relaxed: counters, exact once their writers have stopped (the caller joined them).
+      s.sends += slot.client.sent.load(std::memory_order_relaxed);
+      s.wakeups += slot.client.wakeups.load(std::memory_order_relaxed);
+    });
+    s.query_wait_max = query_wait_max_.value.load(std::memory_order_relaxed);  // relaxed: a counter, as above
+    s.query_wait_bound = slots_.size() * Capacity;
+    return s;
+  }
 
  private:
-  static constexpr std::size_t batch_size = 256;
-  static constexpr int idle_spins = 256, idle_yields = 32;  // ~8 us of pauses, then yields
+  static constexpr int idle_spins = 256, idle_yields = 32;  // owner: ~8 us of pauses, then yields
+  static constexpr int reply_spins = 256, reply_yields = 32;
 
-  void push(const Request& request) {
-    if (!queue_.enqueue(request)) throw std::bad_alloc();  // enqueue fails only when allocation does
-    // seq_cst: the owner's load of wake_ and this increment are ordered, so either the owner's
-    // drain sees the request or its wait() sees a changed value and returns.
-    wake_.value.fetch_add(1, std::memory_order_seq_cst);
-    wake_.value.notify_one();  // no system call unless the owner is asleep
+  struct alignas(false_sharing_range) ClientSide {  // written by the client (bell: by a waker too)
+    std::atomic<std::uint64_t> sent{0};     // requests published
+    std::uint64_t done_seen = 0;            // the client's last look at `done`
+    std::atomic<std::uint64_t> wakeups{0};  // sends that woke the owner
+    bool introduced = false;                // this slot has published before (see publish())
+    Doorbell reply_bell;                    // the client sleeps here past its reply budget
+  };
+  struct alignas(false_sharing_range) OwnerSide {  // written by the owner only
+    std::atomic<std::uint64_t> done{0};  // requests applied or answered: the reply signal
+    bool holding = false;                // ring[done] is a query taken, answered on the next visit
+    std::uint64_t held_at = 0;           // applied_ when it was taken
+  };
+  struct Slot {
+    ClientSide client;
+    OwnerSide owner;
+    alignas(false_sharing_range) std::array<Request, Capacity> ring;
+  };
+  struct Control {  // written by close() and the destructor only; clients and the owner read it
+    std::atomic<bool> closed{false};
+    std::atomic<bool> stop{false};
+  };
+
+  // Client: returns the request's ticket (sent count after it), 0 if closed.
+  std::uint64_t publish(const Request& request) {
+    // acquire: pairs with close(); a client that sees "open" sends while the owner still runs.
+    if (control_.value.closed.load(std::memory_order_acquire)) return 0;
+    Slot& slot = slots_.mine();
+    ClientSide& c = slot.client;
+    // relaxed: only this thread writes `sent` (a previous holder's writes reach it through the
+    // slot's claim, client_slots.hpp).
+    const std::uint64_t index = c.sent.load(std::memory_order_relaxed);
+    if (index - c.done_seen >= Capacity) wait_for_room(slot, index);
+    slot.ring[index % Capacity] = request;
+    if (!c.introduced) {
+      // The owner's last look before sleeping must see this slot registered, not only its
+      // requests: the registration's release store is no seq_cst operation, so a fence here and
+      // one in has_work() make the pair a Dekker handshake. Once per slot, not per send.
+      c.introduced = true;
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+    }
+    c.sent.store(index + 1, std::memory_order_seq_cst);  // seq_cst: the Doorbell's rule (publish, then look)
+    if (bell_.value.ring()) {
+      // relaxed: a counter only this thread writes; stats() sums it.
+      c.wakeups.store(c.wakeups.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    return index + 1;
+  }
+
+  // Back-pressure: the ring is full until the owner frees a cell. The owner is awake (it has this
+  // client's requests), so waiting awake is right: spin, then yield the core it may need.
+  void wait_for_room(Slot& slot, std::uint64_t index) {
+    Backoff backoff;
+    // acquire: the owner's reads of the freed cells happen-before this client overwrites them.
+    while (index - (slot.client.done_seen = slot.owner.done.load(std::memory_order_acquire)) >= Capacity) {
+      backoff.pause();
+    }
+  }
+
+  // Waits until `done` reaches the ticket: spins and yields (an awake owner answers within one
+  // sweep), then sleeps on the slot's Doorbell, which the owner rings after each store of `done`.
+  void wait_done(Slot& slot, std::uint64_t ticket) {
+    // acquire: pairs with the owner's store of `done`, so the State's result is visible.
+    auto done = [&] { return slot.owner.done.load(std::memory_order_acquire) >= ticket; };
+    if (!wait_awake(done, reply_spins, reply_yields)) {
+      // seq_cst: the Doorbell's rule (the owner stores `done`, then looks at the bell).
+      auto done_sc = [&] { return slot.owner.done.load(std::memory_order_seq_cst) >= ticket; };
+      while (!done_sc()) slot.client.reply_bell.sleep_unless(done_sc);  // a wake-up may be for an earlier store
+    }
+    slot.client.done_seen = ticket;
   }
 
   void run() {
     const thread_placement::LibraryThread placed;  // lets a benchmark's --pin place the owner
-    std::vector<Request> batch(batch_size);
-    std::vector<Request> queries;
-    bool stopping = false;
     for (;;) {
-      const std::uint32_t seen = wake_.value.load(std::memory_order_seq_cst);  // seq_cst: see push()
-      bool any = false;
-      while (std::size_t n = queue_.try_dequeue_bulk(batch.begin(), batch_size)) {
-        any = true;
-        for (std::size_t i = 0; i < n; ++i) {
-          switch (batch[i].kind) {
-            case RequestKind::write:
-              state_.apply(batch[i]);
-              break;
-            case RequestKind::query:
-              queries.push_back(batch[i]);
-              break;
-            case RequestKind::stop:
-              stopping = true;
-              break;
-          }
-        }
+      // acquire: pairs with the destructor's store; every send before it is visible to the sweep.
+      const bool stopping = control_.value.stop.load(std::memory_order_acquire);
+      if (sweep()) continue;
+      if (stopping) return;  // a whole sweep after seeing the flag found nothing: all answered
+      idle();
+    }
+  }
+
+  // One pass over every slot registered by its end; true if it found work or holds a query.
+  bool sweep() {
+    bool any = false;
+    std::size_t visited = 0;
+    // Slots registered during the pass are visited in it too, so a query taken in this pass has
+    // every slot registered before it was sent visited before its answer (see visit()).
+    while (slots_.size() > visited) {
+      const std::size_t from = visited;
+      slots_.for_each([&](Slot& slot, std::size_t i) {
+        if (i >= from) any |= visit(slot);
+        visited = i + 1;
+      });
+    }
+    return any || holding_ != 0;
+  }
+
+  // Answers the query this slot's client waits on (taken on the previous visit: every other slot
+  // has been visited since), then applies the requests published when it looks, up to the next
+  // query, which it takes and holds.
+  bool visit(Slot& slot) {
+    OwnerSide& o = slot.owner;
+    const std::uint64_t first = o.done.load(std::memory_order_relaxed);  // relaxed: only this thread writes it
+    std::uint64_t done = first;
+    if (o.holding) {
+      state_.answer(slot.ring[done % Capacity]);
+      const std::uint64_t waited = applied_ - o.held_at;
+      // relaxed: a counter only this thread writes; stats() reads it.
+      if (waited > query_wait_max_.value.load(std::memory_order_relaxed)) {
+        query_wait_max_.value.store(waited, std::memory_order_relaxed);
       }
-      for (Request& q : queries) state_.answer(q);
-      queries.clear();
-      if (stopping) return;
-      if (!any) idle(seen);
+      o.holding = false;
+      --holding_;
+      ++done;
     }
+    // acquire: pairs with the client's store, so the cells below it are written.
+    const std::uint64_t sent = slot.client.sent.load(std::memory_order_acquire);
+    bool took = false;
+    while (done != sent) {
+      Request& r = slot.ring[done % Capacity];
+      if (r.kind == RequestKind::query) {
+        o.holding = took = true;
+        o.held_at = applied_;
+        ++holding_;
+        break;  // its client sends nothing more until answered
+      }
+      state_.apply(r);
+      ++applied_;
+      ++done;
+    }
+    if (done == first) return took;
+    // seq_cst: releases the cells and the State's results to the client, and is the Doorbell's
+    // "publish, then look" for the client's reply bell.
+    o.done.store(done, std::memory_order_seq_cst);
+    slot.client.reply_bell.ring();
+    return true;
   }
 
-  // Waits awake a little before sleeping (a busy client's next request is usually a few hundred
-  // ns away; a futex wake-up costs microseconds): see wait_awake in backoff.hpp for why it yields.
-  void idle(std::uint32_t seen) {
-    // relaxed: only a hint to stop waiting; the drain that follows re-checks the queue.
-    if (wait_awake([&] { return wake_.value.load(std::memory_order_relaxed) != seen; }, idle_spins,
-                   idle_yields)) {
-      return;
-    }
-    wake_.value.wait(seen, std::memory_order_seq_cst);  // seq_cst: see push()
+  // Nothing found: wait awake a little (a busy client's next request is usually a few hundred ns
+  // away, a futex wake-up costs microseconds; wait_awake in backoff.hpp says why it yields), then
+  // sleep on the Doorbell.
+  void idle() {
+    // acquire while awake: only a hint to sweep again, which re-reads everything.
+    if (wait_awake([&] { return has_work(std::memory_order_acquire); }, idle_spins, idle_yields)) return;
+    bell_.value.sleep_unless([&] {
+      // seq_cst fence: pairs with publish()'s fence, for slots registered since the last sweep.
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      return has_work(std::memory_order_seq_cst);  // seq_cst: the Doorbell's rule
+    });
   }
 
-  State state_;
-  std::atomic<bool> closed_{false};
-  moodycamel::ConcurrentQueue<Request> queue_;
-  Padded<std::atomic<std::uint32_t>> wake_;  // its own line: every send writes it
-  std::thread owner_;                        // last: starts after everything it uses is constructed
+  bool has_work(std::memory_order order) {
+    if (control_.value.stop.load(order)) return true;
+    bool found = false;
+    slots_.for_each([&](Slot& slot, std::size_t) {
+      // relaxed for `done`: only this thread writes it.
+      found |= slot.client.sent.load(order) != slot.owner.done.load(std::memory_order_relaxed);
+    });
+    return found;
+  }
+
+  State state_;                                     // the owner thread's only
+  std::uint64_t applied_ = 0;                       // owner-only: writes applied so far
+  std::size_t holding_ = 0;                         // owner-only: queries held
+  Padded<std::atomic<std::uint64_t>> query_wait_max_;  // owner-written; stats() reads it
+  Padded<Control> control_;                         // never written by the owner
+  Padded<Doorbell> bell_;                           // the owner writes it only to go to sleep
+  ClientSlots<Slot> slots_;
+  std::thread owner_;  // last: starts after everything it uses is constructed
 };
 
 }  // namespace contend

@@ -102,7 +102,7 @@ TEST(Delegation, IdleServerAnswersAgainAfterEveryPause) {
 TEST(Delegation, MoreClientsThanOneResponseLineHoldEachGetTheirOwnAnswer) {
   Map map;
   const std::size_t clients = 3 * map_line + 2;  // several full lines and a partial one
-  const std::size_t per_thread = scaled(2'000);
+  const std::size_t per_thread = scaled(1'000);
   std::atomic<std::uint64_t> wrong{0};
   run_together(clients, [&](std::size_t t) {
     for (std::uint64_t i = 0; i < per_thread; ++i) {

@@ -19,9 +19,12 @@
 // Doorbell (client_slots.hpp: clients pay no shared read-modify-write while it is awake). A client
 // spins client_spins pauses on its response line, yields client_yields times, then sleeps on the
 // Doorbell in its request line, which the server rings after publishing its answer. The budgets
-// are of the order of one futex sleep/wake hand-off (baseline/pingpong/futex, several us on the
-// issue's Xeon): 1024 pauses are 4-40 us depending on the CPU's pause latency. Measure, not guess:
-// they are constants here so that a run against baseline/pingpong/futex can retune them.
+// aim at about one futex sleep/wake hand-off (the issue measured a sleeping channel's one-way
+// hand-off at about 6 us on its Xeon): 1024 pauses are 4-40 us depending on the CPU's pause
+// latency. They are not yet measured against baseline/pingpong/futex (added alongside this
+// file): retune the four constants below from its figure.
+// Lines are false_sharing_range (128) bytes where ffwd's are 64: the project's unit for data
+// written by different threads (cache_line.hpp), so a response line holds twice ffwd's clients.
 //
 // Progress: blocking (a client waits for the server thread; the server never waits for a client).
 // A request waits at most one poll pass: between the server's last look at a client's line and
@@ -170,7 +173,8 @@ class DelegationServer {
   // One poll pass over every request line; true if it ran any request.
   bool pass() {
     const std::uint64_t before = served_;
-    Batch batch;
+    Batch& batch = batch_;  // a member: not rebuilt on every (often empty) pass
+    batch.group = 0;
     slots_.for_each([&](Slot& s, std::size_t i) {
       const std::size_t group = i / clients_per_line;
       if (group != batch.group) {
@@ -245,6 +249,7 @@ class DelegationServer {
   std::vector<std::uint64_t> last_look_;  // served_ when the server last looked at each request line
   std::size_t known_ = 0;                 // request lines looked at so far
   std::uint64_t served_ = 0;
+  Batch batch_;
   Padded<std::atomic<std::uint64_t>> query_wait_max_, sends_;
 
   std::thread server_;  // last: starts once everything above is constructed

@@ -105,8 +105,9 @@ class DelegationServer {
 
   DelegationStats stats() const {
     const std::size_t clients = slots_.size();
-    // relaxed: the server stores these before publishing the answers they count (its release
-    // store of a line's toggles), so a caller that happens-after every answered call sees them.
+    // relaxed: the server stores query_wait_max_ and sends_ before publishing the answers they
+    // count (its release store of a line's toggles), and a client adds to wakeups_ before its call
+    // returns, so a caller that happens-after every call's return sees them all.
     return {query_wait_max_.value.load(std::memory_order_relaxed),
             clients == 0 ? 0 : (clients - 1) + (clients_per_line - 1),
             wakeups_.value.load(std::memory_order_relaxed), sends_.value.load(std::memory_order_relaxed)};

@@ -89,18 +89,21 @@ class DelegationServer {
     const std::size_t k = slot.index % clients_per_line;
     const ResponseLine& line = lines_[slot.index / clients_per_line];
     slot.request = r;  // plain: the server reads it only after seeing the toggle below (acquire)
-    const std::uint64_t toggle = slot.toggle.load(std::memory_order_relaxed) ^ 1;  // relaxed: only this thread writes it
+    // relaxed: only this thread writes it.
+    const std::uint64_t toggle = slot.toggle.load(std::memory_order_relaxed) ^ 1;
     // seq_cst: a release (the request above happens-before the server's read of it) and the
     // Doorbell's publishing store, ordered before ring()'s load of the server's announcement.
     slot.toggle.store(toggle, std::memory_order_seq_cst);
-    if (bell_.ring()) wakeups_.value.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic; on the syscall path only
+    // relaxed: a statistic (see stats()), counted on the system call's path only.
+    if (bell_.ring()) wakeups_.value.fetch_add(1, std::memory_order_relaxed);
     // seq_cst: acquire (the server wrote results[k] before the toggles) and the client Doorbell's
     // last look for work, which must be seq_cst (client_slots.hpp).
     auto answered = [&] { return ((line.toggles.load(std::memory_order_seq_cst) >> k) & 1) == toggle; };
     if (!wait_awake(answered, client_spins, client_yields)) {
       while (!answered()) slot.bell.sleep_unless(answered);
     }
-    return line.results[k];  // plain: written before the toggles we acquired; rewritten only after our next request
+    // plain: written before the toggles we acquired; rewritten only after our next request.
+    return line.results[k];
   }
 
   DelegationStats stats() const {
@@ -138,7 +141,7 @@ class DelegationServer {
     std::uint64_t served_bits = 0;
     std::array<Result, clients_per_line> results{};
     std::array<Slot*, clients_per_line> slots{};
-    std::array<std::uint64_t, clients_per_line> waited{};  // others run since the last look, up to its own run
+    std::array<std::uint64_t, clients_per_line> waited{};     // others run from its last look to its run
     std::array<std::uint64_t, clients_per_line> served_at{};  // served_ right after its own run
   };
 
@@ -208,7 +211,8 @@ class DelegationServer {
   void publish(Batch& batch) {
     if (batch.served_bits == 0) return;
     ResponseLine& line = lines_[batch.group];
-    std::uint64_t wait_max = query_wait_max_.value.load(std::memory_order_relaxed);  // relaxed: only this thread writes it
+    // relaxed: only this thread writes it.
+    std::uint64_t wait_max = query_wait_max_.value.load(std::memory_order_relaxed);
     for (std::size_t k = 0; k < clients_per_line; ++k) {
       if ((batch.served_bits >> k & 1) == 0) continue;
       line.results[k] = batch.results[k];  // plain: client k reads it only after the toggles below

@@ -79,7 +79,8 @@ using CounterPeers = TypeList<>;
 
 using MapPeers = ConcatT<peers::AbslMaps, peers::TbbMaps, peers::CuckooMaps>;
 using MapTypes =
-    ConcatT<TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChannelMap<>, DelegatedMap<>>, MapPeers>;
+    ConcatT<TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChannelMap<>, DelegatedMap<>>,
+            MapPeers>;
 
 using StackPeers = TypeList<BoostStack<>>;
 using StackTypes = ConcatT<

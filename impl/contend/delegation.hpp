@@ -47,6 +47,7 @@
 #include "contend/backoff.hpp"
 #include "contend/cache_line.hpp"
 #include "contend/client_slots.hpp"
+#include "contend/thread_placement.hpp"
 
 namespace contend {
 
@@ -154,6 +155,7 @@ class DelegationServer {
   }
 
   void serve() {
+    const thread_placement::LibraryThread placed;  // lets a benchmark's --pin place the server
     int idle = 0;
     for (;;) {
       if (pass()) {

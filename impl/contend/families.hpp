@@ -15,6 +15,8 @@
 #include "contend/channel_counter.hpp"
 #include "contend/channel_map.hpp"
 #include "contend/combining_stack.hpp"
+#include "contend/delegated_counter.hpp"
+#include "contend/delegated_map.hpp"
 #include "contend/elimination_stack.hpp"
 #include "contend/mutex_counter.hpp"
 #include "contend/mutex_map.hpp"
@@ -73,11 +75,13 @@ using AbslMaps = TypeList<>;
 }  // namespace peers
 
 using CounterTypes = TypeList<MutexCounter, RelaxedAtomicCounter, SeqCstAtomicCounter, CasCounter,
-                              ChannelCounter, PackedShardedCounter, PaddedShardedCounter>;
+                              ChannelCounter, DelegatedCounter, PackedShardedCounter, PaddedShardedCounter>;
 using CounterPeers = TypeList<>;
 
 using MapPeers = ConcatT<peers::AbslMaps, peers::TbbMaps, peers::CuckooMaps>;
-using MapTypes = ConcatT<TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChannelMap<>>, MapPeers>;
+using MapTypes =
+    ConcatT<TypeList<MutexMap<>, SharedMutexMap<>, ChannelMap<>, AsyncChannelMap<>, DelegatedMap<>>,
+            MapPeers>;
 
 using StackPeers = TypeList<BoostStack<>>;
 using StackTypes = ConcatT<

@@ -1,0 +1,130 @@
+// The delegation server (delegation.hpp) beyond the typed counter and map tests: many more
+// client threads than cores coming and going (request lines reused), a client that exits while
+// others keep going, destruction once the clients are done, and response lines shared by more
+// clients than one line holds (every client gets its own answer). Bounds are in requests.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "contend/delegated_counter.hpp"
+#include "contend/delegated_map.hpp"
+#include "test_support.hpp"
+
+namespace contend::test {
+namespace {
+
+using Map = DelegatedMap<>;
+constexpr std::size_t map_line = Map::clients_per_line;
+
+void expect_wait_within_bound(const DelegationStats& s) {
+  EXPECT_LE(s.query_wait_max, s.query_wait_bound) << "a request waited longer than one poll pass";
+}
+
+TEST(Delegation, ManyMoreClientsThanCoresComingAndGoingLoseNothing) {
+  DelegatedCounter counter;
+  const std::size_t clients = 8 * std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t rounds = 6, per_thread = scaled(500);
+  for (std::size_t round = 0; round < rounds; ++round) {
+    run_together(clients, [&](std::size_t) {
+      for (std::size_t i = 0; i < per_thread; ++i) counter.increment();
+    });
+  }
+  EXPECT_EQ(counter.read(), rounds * clients * per_thread);
+  const DelegationStats s = counter.stats();
+  EXPECT_EQ(s.sends, rounds * clients * per_thread + 1) << "every request served exactly once";
+  // Request lines of exited threads are reused: never more lines than clients alive at once
+  // (+1: the main thread's read), which the bound reveals: (lines - 1) + (per line - 1).
+  const std::size_t per_line = DelegatedCounter::clients_per_line;
+  EXPECT_LE(s.query_wait_bound, clients + per_line - 1);
+  expect_wait_within_bound(s);
+}
+
+TEST(Delegation, AClientThatExitsLeavesTheOthersAndItsSuccessorTheirOwnAnswers) {
+  Map map;
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> wrong{0};
+  // Two long-lived clients each own a key and check every answer about it.
+  auto steady = [&](std::uint64_t key) {
+    for (std::uint64_t i = 1; !stop.load(std::memory_order_relaxed) || i < 100; ++i) {  // relaxed: a flag
+      map.put(key, key * 1'000'000 + i);
+      if (map.get(key) != std::optional<std::uint64_t>(key * 1'000'000 + i)) wrong.fetch_add(1);
+    }
+  };
+  std::thread a(steady, 1), b(steady, 2);
+  // Short-lived clients, one after another: each takes the line its predecessor left.
+  for (std::uint64_t t = 0; t < scaled(40); ++t) {
+    std::thread([&, t] {
+      const std::uint64_t key = 100 + t;
+      for (std::uint64_t i = 0; i < 50; ++i) {
+        map.put(key, i);
+        if (map.get(key) != std::optional<std::uint64_t>(i)) wrong.fetch_add(1);
+      }
+      if (!map.erase(key) || map.get(key).has_value()) wrong.fetch_add(1);
+    }).join();
+  }
+  stop.store(true, std::memory_order_relaxed);  // relaxed: a flag; the joins order the rest
+  a.join();
+  b.join();
+  EXPECT_EQ(wrong.load(), 0u);
+  expect_wait_within_bound(map.stats());
+}
+
+TEST(Delegation, DestroyedOnceClientsAreDoneIncludingIdleAndUnusedServers) {
+  { DelegatedCounter unused; }
+  for (int round = 0; round < 20; ++round) {
+    auto counter = std::make_unique<DelegatedCounter>();
+    run_together(3, [&](std::size_t) {
+      for (int i = 0; i < 100; ++i) counter->increment();
+    });
+    ASSERT_EQ(counter->read(), 300u);
+    // Sometimes let it go idle first (perhaps asleep).
+    if (round % 5 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    counter.reset();  // ASan/TSan would report a server touching freed lines, a hang is a lost stop
+  }
+}
+
+TEST(Delegation, IdleServerAnswersAgainAfterEveryPause) {
+  DelegatedCounter counter;
+  for (std::uint64_t i = 1; i <= 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // long enough for it to try to sleep
+    counter.increment();
+    ASSERT_EQ(counter.read(), i);
+  }
+  const DelegationStats s = counter.stats();
+  EXPECT_EQ(s.sends, 10u);
+  EXPECT_LE(s.wakeups, s.sends);
+}
+
+TEST(Delegation, MoreClientsThanOneResponseLineHoldEachGetTheirOwnAnswer) {
+  Map map;
+  const std::size_t clients = 3 * map_line + 2;  // several full lines and a partial one
+  const std::size_t per_thread = scaled(1'000);
+  std::atomic<std::uint64_t> wrong{0};
+  run_together(clients, [&](std::size_t t) {
+    for (std::uint64_t i = 0; i < per_thread; ++i) {
+      const std::uint64_t mine = t * 1'000'000 + i;
+      map.put(t, mine);
+      if (map.get(t) != std::optional<std::uint64_t>(mine)) wrong.fetch_add(1);  // a neighbour's answer?
+      if (i % 3 == 0 && (!map.erase(t) || map.get(t).has_value())) wrong.fetch_add(1);
+    }
+  });
+  EXPECT_EQ(wrong.load(), 0u);
+  for (std::size_t t = 0; t < clients; ++t) {
+    const std::uint64_t last = per_thread - 1;
+    const std::optional<std::uint64_t> expected =
+        last % 3 == 0 ? std::nullopt : std::optional<std::uint64_t>(t * 1'000'000 + last);
+    EXPECT_EQ(map.get(t), expected) << "client " << t;
+  }
+  const DelegationStats s = map.stats();
+  const std::uint64_t calls = clients * (2 * per_thread + 2 * ((per_thread + 2) / 3)) + clients;
+  EXPECT_EQ(s.sends, calls) << "every request served exactly once";
+  expect_wait_within_bound(s);
+}
+
+}  // namespace
+}  // namespace contend::test

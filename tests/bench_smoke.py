@@ -24,7 +24,7 @@ CONTEXT = ["cpu_model", "cores", "topology", "kernel", "compiler", "cxx_flags", 
            "schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
            "cpu_family", "cpu_model_number", "cpu_stepping"]
 BLOCKING = {"mutex", "shared_mutex", "absl_mutex", "mutex_queue", "moody_blocking", "channel", "channel_async",
-            "combining", "futex"}  # futex: baseline/pingpong/futex, whose two threads sleep by design
+            "combining", "delegated", "futex"}  # futex: baseline/pingpong/futex, whose two threads sleep by design
 ARGS = ["--quick", "--run_ms=10", "--threads=1,2,4", "--benchmark_repetitions=2"]
 BENCH_DIR = ""
 

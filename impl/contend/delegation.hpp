@@ -14,15 +14,12 @@
 //   k of a group is answered when bit k of the line's toggles equals its request toggle.
 // Synchronous only: a client has at most one request outstanding (call() returns its answer).
 //
-// Waiting: the server polls every request line; after a whole pass that found nothing it spins
-// (pause) for server_spin_passes passes, yields for server_yield_passes, then sleeps on its
-// Doorbell (client_slots.hpp: clients pay no shared read-modify-write while it is awake). A client
-// spins client_spins pauses on its response line, yields client_yields times, then sleeps on the
-// Doorbell in its request line, which the server rings after publishing its answer. The budgets
-// aim at about one futex sleep/wake hand-off (the issue measured a sleeping channel's one-way
-// hand-off at about 6 us on its Xeon): 1024 pauses are 4-40 us depending on the CPU's pause
-// latency. They are not yet measured against baseline/pingpong/futex (added alongside this
-// file): retune the four constants below from its figure.
+// Waiting: the server polls every request line; once a pass finds nothing it keeps polling for
+// the measured budget of every waiter here (wait_awake in backoff.hpp: about one futex
+// sleep/wake, from baseline/pingpong/futex), then sleeps on its Doorbell (client_slots.hpp:
+// clients pay no shared read-modify-write while it is awake). A client waits on its response line
+// for the same budget, then sleeps on the Doorbell in its request line, which the server rings
+// after publishing its answer.
 // Lines are false_sharing_range (128) bytes where ffwd's are 64: the project's unit for data
 // written by different threads (cache_line.hpp), so a response line holds twice ffwd's clients.
 //
@@ -66,8 +63,6 @@ class DelegationServer {
   static constexpr std::size_t clients_per_line = std::min<std::size_t>(
       64, (false_sharing_range - sizeof(std::uint64_t)) / sizeof(Result));  // 64 toggle bits at most
   static_assert(clients_per_line >= 1, "a Result must fit in a response line with its toggles");
-  static constexpr int server_spin_passes = 1024, server_yield_passes = 64;
-  static constexpr int client_spins = 1024, client_yields = 16;
 
   DelegationServer()
       : lines_(std::make_unique<ResponseLine[]>(line_count)),
@@ -100,7 +95,7 @@ class DelegationServer {
     // seq_cst: acquire (the server wrote results[k] before the toggles) and the client Doorbell's
     // last look for work, which must be seq_cst (client_slots.hpp).
     auto answered = [&] { return ((line.toggles.load(std::memory_order_seq_cst) >> k) & 1) == toggle; };
-    if (!wait_awake(answered, client_spins, client_yields)) {
+    if (!wait_awake(answered)) {
       while (!answered()) slot.bell.sleep_unless(answered);
     }
     // plain: written before the toggles we acquired; rewritten only after our next request.
@@ -156,23 +151,14 @@ class DelegationServer {
 
   void serve() {
     const thread_placement::LibraryThread placed;  // lets a benchmark's --pin place the server
-    int idle = 0;
     for (;;) {
-      if (pass()) {
-        idle = 0;
-        continue;
-      }
+      if (pass()) continue;
       // relaxed: stop carries no data (every client call has returned, so the pass above found
       // all there was); a late sight only costs one more pass.
-      if (stop_.load(std::memory_order_relaxed)) return;
-      if (idle < server_spin_passes) {
-        Backoff::cpu_relax();
-      } else if (idle < server_spin_passes + server_yield_passes) {
-        std::this_thread::yield();
-      } else {
-        bell_.sleep_unless([this] { return has_work(); });
-      }
-      ++idle;
+      auto stopping = [this] { return stop_.load(std::memory_order_relaxed); };
+      if (stopping()) return;
+      // Poll awake for the budget (each look is a pass, which serves what it finds), then sleep.
+      if (!wait_awake([&] { return pass() || stopping(); })) bell_.sleep_unless([this] { return has_work(); });
     }
   }
 

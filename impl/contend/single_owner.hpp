@@ -118,9 +118,6 @@ class SingleOwner {
   }
 
  private:
-  static constexpr int idle_spins = 256, idle_yields = 32;  // owner: ~8 us of pauses, then yields
-  static constexpr int reply_spins = 256, reply_yields = 32;
-
   struct alignas(false_sharing_range) ClientSide {  // written by the client (bell: by a waker too)
     std::atomic<std::uint64_t> sent{0};     // requests published
     std::uint64_t done_seen = 0;            // the client's last look at `done`
@@ -184,7 +181,7 @@ class SingleOwner {
   void wait_done(Slot& slot, std::uint64_t ticket) {
     // acquire: pairs with the owner's store of `done`, so the State's result is visible.
     auto done = [&] { return slot.owner.done.load(std::memory_order_acquire) >= ticket; };
-    if (!wait_awake(done, reply_spins, reply_yields)) {
+    if (!wait_awake(done)) {  // the measured budget: about one sleep/wake (backoff.hpp)
       // seq_cst: the Doorbell's rule (the owner stores `done`, then looks at the bell).
       auto done_sc = [&] { return slot.owner.done.load(std::memory_order_seq_cst) >= ticket; };
       while (!done_sc()) slot.client.reply_bell.sleep_unless(done_sc);  // a wake-up may be for an earlier store
@@ -265,7 +262,7 @@ class SingleOwner {
   // sleep on the Doorbell.
   void idle() {
     // acquire while awake: only a hint to sweep again, which re-reads everything.
-    if (wait_awake([&] { return has_work(std::memory_order_acquire); }, idle_spins, idle_yields)) return;
+    if (wait_awake([&] { return has_work(std::memory_order_acquire); })) return;
     bell_.value.sleep_unless([&] {
       // seq_cst fence: pairs with publish()'s fence, for slots registered since the last sweep.
       std::atomic_thread_fence(std::memory_order_seq_cst);

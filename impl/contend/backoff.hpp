@@ -44,11 +44,14 @@ class Backoff {
 };
 
 // How long a waiter spins before it yields: about one sleep-to-wake hand-off
-// (baseline/pingpong/futex one-way). Measured once (2026-11-24, quick runs, 2-vCPU Xeon VM shared
-// with three other builds, so an indication): 2.8-5.6 us in the runs where each thread had a core,
-// ~60 us in those where a build took one (then the wake-up waits for the scheduler, which no spin
-// can shorten). A time, not a count of pauses: one pause costs 10 to 140 cycles by CPU.
-inline constexpr std::chrono::nanoseconds spin_budget{3000};
+// (baseline/pingpong/futex one-way). Measured 2026-11-24 on the 2-vCPU Xeon VM, quiet machine,
+// 5 repetitions: 3.1, 5.2, 9.6, 9.6, 15.9 us (median 9.6; the spread is where the scheduler put
+// the two threads). An earlier 3 us budget, from runs on a busy machine, made the single owner's
+// and the delegation server's clients sleep between requests they were about to get answered:
+// maps/r90-k1k-uniform/channel at 1 thread took 1 740 ns per operation with 3 us, 775 ns with
+// 10 us, 850 ns with 20 us (delegated: 822, 423, 370 ns); mutex_queue's ping-pong went from 730
+// to 320 ns. A time, not a count of pauses: one pause costs 10 to 140 cycles by CPU.
+inline constexpr std::chrono::nanoseconds spin_budget{10000};
 // Then this many yields: they hand the core to a partner that waits for it (Linux's wake-affine
 // placement often puts two threads that wake each other on one core) and cost ~1 us each when
 // nobody else wants the core, so the yield phase also lasts about one sleep/wake.

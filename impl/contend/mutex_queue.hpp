@@ -8,7 +8,7 @@
 // nanoseconds. The hint only decides when to try; the decision is taken under the mutex, as in
 // the textbook, so a stale hint costs a retry or a sleep, never a lost wake-up (every change
 // notifies its condition variable, and close() notifies all). An idle waiter sleeps on the
-// condition variable after about 3 us + 8 yields.
+// condition variable after about 10 us (spin_budget) + 8 yields.
 // Progress: blocking. Thread-safe: every member. T only needs to be movable.
 #pragma once
 

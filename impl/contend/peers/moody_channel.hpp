@@ -10,7 +10,7 @@
 // try_send() allocate a new block when it runs out, so they never wait for space and never fail
 // while the channel is open.
 // Progress: lock-free send/try_*. Waiting (closable_channel.hpp, backoff.hpp): receive() spins for
-// about one sleep/wake (3 us), yields, then MoodyChannel keeps backing off (pauses, yields) while
+// about one sleep/wake (spin_budget, 10 us), yields, then MoodyChannel keeps backing off (pauses, yields) while
 // BlockingMoodyChannel sleeps on the queue's semaphore (whose wait first spins too: 10 000 loads,
 // moodycamel's default MAX_SEMA_SPINS, kept as users get it), waking to look at the closed flag
 // after 1 ms, then 2, 4 ... 64 ms while idle.

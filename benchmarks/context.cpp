@@ -87,8 +87,12 @@ std::map<std::string, std::string> machine_context(const std::string& family, co
       {"boost_version", BOOST_LIB_VERSION},
       {"moodycamel_version", CONTEND_MOODYCAMEL_VERSION},
       {"governor", read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")},
+      // Dirty means changed sources: the result files a run writes (results/) do not count, or
+      // every family after the first would name a dirty tree.
       {"git_commit",
-       command_output("git -C '" CONTEND_SOURCE_DIR "' describe --always --dirty --abbrev=12 2>/dev/null")},
+       command_output("cd '" CONTEND_SOURCE_DIR "' && c=$(git rev-parse --short=12 HEAD 2>/dev/null) && "
+                      "{ git diff --quiet HEAD -- . ':(exclude)results' 2>/dev/null && echo \"$c\" || "
+                      "echo \"$c-dirty\"; }")},
   };
 }
 

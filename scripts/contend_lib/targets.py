@@ -109,8 +109,39 @@ TRIED = {
     "combining": "waiters poll their own record and look at the lock only every 16 polls (faster than "
                  "every poll, in trials on a busy machine, so no figure is quoted); 3 combining passes per "
                  "lock hold and other spin budgets: no better; waiters spin, then yield, then sleep on the "
-                 "lock word (threads > cores). Not tried: a biased combiner lock kept by its holder for K "
-                 "operations, and the lock word on a cache line of its own",
+                 "lock word (threads > cores); the lock word, the vector and the records' address each on a "
+                 "line of its own (every operation had read the line the combiner writes): 0.97x -> 1.25x "
+                 "treiber at 4 threads between the committed runs, still far from the mutex, whose lock stays "
+                 "with one thread for hundreds of operations. Not tried: a biased combiner lock kept by its "
+                 "holder for K operations",
+    "channel_best": "ring: one slot (sequence and value) per cache line and the consumer's index read "
+                    "only when the ring looks full, so the item and its signal travel in one line; a "
+                    "one-way hand-off still moves that line twice (the consumer fetches it, then the "
+                    "producer's next write to a slot of the ring must take back a line the consumer "
+                    "holds), against the floor's one. The issue's prototype of the same ring measured "
+                    "2.1-2.5x. Not tried: write-prefetching the next slot",
+    "channel_spinning": "the waiting is ours (ClosableChannel::receive spins for the measured budget "
+                        "before backing off, the issue's experiment), the queues are the peers': their "
+                        "indexes and producer bookkeeping move more lines per item than the ring's one "
+                        "slot, and only our ring is within 3x",
+    "channel_blocking": "mutex_queue spins on an atomic hint of the queue's state and try_lock before "
+                        "its condition variables; moody_blocking spins the same budget before its "
+                        "semaphore. A 3 us budget gave mutex_queue 730 ns and moody_blocking 432 ns one-"
+                        "way, 10 us (the futex hand-off measured quiet) 320 and 424 ns in quick quiet "
+                        "runs; both still take a lock or a semaphore word beside the data",
+    "map_round_trip": "per-client bounded rings with the client's count and the owner's count on lines "
+                      "of their own; the spin budget raised from 3 to 10 us (1 740 -> 775 ns in quick "
+                      "quiet runs: clients had slept between answers). A request still moves about "
+                      "eight lines (ring cell, sent count, the caller's keys and result, done count, in "
+                      "both directions); the delegated map, request and signal in one line and answers "
+                      "in one response line, moves four. Not tried: a sequence word in each ring cell "
+                      "and the reply beside the done count",
+    "owner_ceiling": "the owner applies about 7 M puts/s where one thread alone does 37 M: each send is "
+                     "a seq_cst store to a line the owner polls, and each request a line fetched from "
+                     "the client's core; prefetching the ring 8 cells ahead changed nothing (7.48 -> "
+                     "7.55 M/s, quick quiet runs). With 2 clients the owner shares 2 vCPUs with them. "
+                     "Not tried: smaller requests (several per line), publishing the sent count once "
+                     "per batch",
 }
 
 

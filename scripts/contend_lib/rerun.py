@@ -9,6 +9,7 @@ violated invariant are re-run once the same way. After each merged benchmark the
 written whole (temp file + rename), so an interrupt leaves it as it was or with that merge done.
 """
 import json
+import math
 import os
 import subprocess
 
@@ -25,6 +26,17 @@ def ere_escape(text):
     return "".join("\\" + c if c in _ERE_SPECIAL else c for c in text)
 
 
+# Floats are kept to 9 significant digits: far finer than any figure's run-to-run noise, and the
+# full 17 would take the biggest family's file (maps) past 2 MiB.
+SIGNIFICANT_DIGITS = 9
+
+
+def _rounded(value):
+    if isinstance(value, float) and math.isfinite(value):
+        return float("%.*g" % (SIGNIFICANT_DIGITS, value))
+    return value
+
+
 def result_text(doc):
     """A family's JSON as contend keeps it: the context indented, then one benchmark entry a line
     (diffable, and a third the size of Google Benchmark's indented output). Google Benchmark's
@@ -32,7 +44,8 @@ def result_text(doc):
     discards included, and the loader computes its own from the kept ones."""
     entries = [e for e in doc.get("benchmarks", []) if not (isinstance(e, dict) and e.get("run_type") == "aggregate")]
     head = {k: v for k, v in doc.items() if k != "benchmarks"}
-    lines = [json.dumps(e, separators=(",", ":")) for e in entries]
+    lines = [json.dumps({k: _rounded(v) for k, v in e.items()} if isinstance(e, dict) else e, separators=(",", ":"))
+             for e in entries]
     return (json.dumps(head, indent=1)[:-2] + ',\n "benchmarks": [\n' + ",\n".join(lines) + "\n ]\n}\n")
 
 

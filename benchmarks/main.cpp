@@ -5,6 +5,8 @@
 //   --run_ms=N       length of each time-bounded run (default 300, quick 50)
 //   --think=N        local work between increments in counters/think<N> (default 100)
 //   --pin=none|spread|compact  where threads run (default none: the scheduler's placement)
+//   --latency=on|off sample single operations' latency (default on; off for the paired runs
+//                    that measure what sampling costs)
 // Repetitions default to 5 (quick: 2); --benchmark_repetitions overrides.
 #include <benchmark/benchmark.h>
 
@@ -18,6 +20,7 @@
 
 #include "context.hpp"
 #include "family.hpp"
+#include "latency_counters.hpp"
 #include "options.hpp"
 #include "run_quality.hpp"
 #include "thread_counts.hpp"
@@ -68,6 +71,10 @@ std::vector<char*> parse(int argc, char** argv) {
       const std::optional<Pin> pin = parse_pin(value("--pin="));
       if (!pin) usage_error("bad value '" + value("--pin=") + "' for --pin (none, spread or compact)");
       parsed.pin = *pin;
+    } else if (arg.rfind("--latency=", 0) == 0) {
+      const std::string v = value("--latency=");
+      if (v != "on" && v != "off") usage_error("bad value '" + v + "' for --latency (on or off)");
+      parsed.latency = v == "on";
     } else if (arg == "--help" || arg == "-h") {
       std::cout
           << "bench_" << family_name() << ": contend benchmarks, family '" << family_name() << "'\n"
@@ -80,6 +87,8 @@ std::vector<char*> parse(int argc, char** argv) {
              "                   (one CPU per physical core first, then SMT siblings) or compact\n"
              "                   (the SMT siblings of a core first); owner threads follow the run's\n"
              "                   threads\n"
+          << "  --latency=on|off sample the latency of single operations (default on: p50_ns .. max_ns;\n"
+             "                   sampling takes about 1% of each thread's time)\n"
           << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...);\n"
              "                   --benchmark_enable_random_interleaving=true shuffles the repetitions of\n"
              "                   all benchmarks, so that drift spreads over every design\n";
@@ -123,6 +132,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
   add_machine_context(family_name(), options().quick ? "quick" : "default", options().run_ms);
   add_quality_context(options().run_ms);
+  add_latency_context(options().latency);
   register_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -15,6 +15,7 @@ struct Options {
   double run_ms = 300;       // length of one time-bounded run
   int think = 100;           // iterations of local work in the counters' think workload
   Pin pin = Pin::none;       // where threads run (--pin)
+  bool latency = true;       // sample single operations' latency (--latency=off: not at all)
 };
 
 const Options& options();

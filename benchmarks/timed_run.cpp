@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "interference.hpp"
+#include "latency_counters.hpp"
 #include "options.hpp"
 #include "run_quality.hpp"
 
@@ -34,6 +35,7 @@ void TimedRun::prepare(const benchmark::State& state, std::function<void()> sett
   end_ = std::make_unique<std::barrier<OnEnd>>(n, OnEnd{this});
   ops_.assign(state.threads(), 0);
   roles_.assign(state.threads(), Role::worker);
+  latency_.assign(static_cast<std::size_t>(state.threads()), Histogram{});
 }
 
 void TimedRun::OnStart::operator()() noexcept {
@@ -56,9 +58,10 @@ Clock::time_point TimedRun::begin() {
   return deadline_;
 }
 
-void TimedRun::end(int thread, std::uint64_t ops, Role role) {
+void TimedRun::end(int thread, std::uint64_t ops, Role role, const Histogram* latency) {
   ops_[static_cast<std::size_t>(thread)] = ops;
   roles_[static_cast<std::size_t>(thread)] = role;
+  if (latency) latency_[static_cast<std::size_t>(thread)] = *latency;
   end_->arrive_and_wait();
 }
 
@@ -110,6 +113,9 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
       ticks > 0 ? 100.0 * (static_cast<double>(after->steal) - static_cast<double>(before->steal)) / ticks
                 : 0.0;
 
+  Histogram latency;
+  for (const Histogram& h : latency_) latency.merge(h);
+  report_latency(state, latency);
   report_quality(state, classify({
                             .stat_before = stat_start_,
                             .stat_after = stat_end_,

@@ -13,7 +13,10 @@
 // - foreign_cpu, steal_cpu, parallelism, parallelism_needed, foreign_resolution_cpu and the
 //   tainted, taint_foreign, taint_parallelism flags (interference.hpp), with the reason as the
 //   run's label;
-// - probe_ns, probe_ns_<a>_<b>: the placement signature taken just before the run (probe.hpp).
+// - probe_ns, probe_ns_<a>_<b>: the placement signature taken just before the run (probe.hpp);
+// - p50_ns, p90_ns, p99_ns, p99.9_ns, max_ns, latency_samples: the sampled latency of single
+//   operations of all threads together (latency.hpp; repeat_until times one call of `op` in every
+//   few), when the run sampled any (--latency=off turns sampling off).
 // Google Benchmark's own items_per_second (total items / mean per-thread real time) is kept
 // beside them as a cross-check.
 #pragma once
@@ -31,6 +34,8 @@
 #include <utility>
 #include <vector>
 
+#include "latency.hpp"
+#include "options.hpp"
 #include "placement.hpp"
 
 namespace contend::bench {
@@ -63,8 +68,9 @@ class TimedRun {
   // Every thread, in the loop: waits for all, then returns the shared deadline.
   Clock::time_point begin();
 
-  // Every thread, in the loop, when done, with its operation count and its role.
-  void end(int thread, std::uint64_t ops, Role role = Role::worker);
+  // Every thread, in the loop, when done, with its operation count, its role and its latency
+  // samples.
+  void end(int thread, std::uint64_t ops, Role role = Role::worker, const Histogram* latency = nullptr);
 
   // Every thread, after the loop. Thread 0 publishes the run's counters.
   void report(benchmark::State& state, std::uint64_t own_ops, const RunInfo& info = {});
@@ -92,6 +98,7 @@ class TimedRun {
   std::unique_ptr<std::barrier<OnEnd>> end_;
   std::vector<std::uint64_t> ops_;
   std::vector<Role> roles_;
+  std::vector<Histogram> latency_;  // per thread, merged by report()
   std::function<void()> settle_;
   Clock::time_point wall_start_, wall_end_, deadline_;
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
@@ -116,26 +123,38 @@ void run_timed(benchmark::State& state, Work&& work, const RunInfo& info = {},
   std::uint64_t ops = 0;
   for (auto _ : state) {
     const Clock::time_point deadline = run.begin();
+    LatencySampler& sampler = this_thread_sampler();
+    sampler.start(options().latency, Clock::now());
     Role role = Role::worker;
     if constexpr (std::is_same_v<decltype(work(0, deadline)), std::pair<std::uint64_t, Role>>) {
       std::tie(ops, role) = work(state.thread_index(), deadline);
     } else {
       ops = work(state.thread_index(), deadline);
     }
-    run.end(state.thread_index(), ops, role);
+    run.end(state.thread_index(), ops, role, &sampler.histogram());
     if (role == Role::producer) ops = 0;  // an item counts once, at its consumer
   }
   run.report(state, ops, info);
 }
 
-// Runs `op()` in batches of `batch` until the deadline; returns the number of calls.
+// Runs `op()` in batches of `batch` until the deadline; returns the number of calls. When the
+// thread's sampler is due, the first call of a batch is timed: from the clock read that ended the
+// previous batch (nothing runs between them) to one more read after it.
 template <class Op>
 std::uint64_t repeat_until(Clock::time_point deadline, int batch, Op&& op) {
+  LatencySampler& sampler = this_thread_sampler();
   std::uint64_t ops = 0;
+  Clock::time_point now = Clock::now();
   do {
-    for (int i = 0; i < batch; ++i) op();
+    int i = 0;
+    if (sampler.due(static_cast<std::uint64_t>(batch))) {
+      op();
+      sampler.record(now, Clock::now());
+      i = 1;
+    }
+    for (; i < batch; ++i) op();
     ops += static_cast<std::uint64_t>(batch);
-  } while (Clock::now() < deadline);
+  } while ((now = Clock::now()) < deadline);
   return ops;
 }
 

@@ -6,21 +6,26 @@
 //   --pin=none|spread|compact  places the poller's threads, in the order they start
 // Every repetition carries its interference (foreign load, steal; both designs block, so their
 // parallelism is not judged) and the placement probe taken before it (run_quality.hpp).
+//   --latency=on|off sample single polls' latency (default on): p50_ns .. max_ns per repetition,
+//                    the service time of one call of the poll function as a worker makes it
 #include <benchmark/benchmark.h>
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "context.hpp"
+#include "latency_counters.hpp"
 #include "poller.hpp"
 #include "polls.hpp"
 #include "run_quality.hpp"
@@ -33,6 +38,48 @@ using namespace std::chrono_literals;
 using poller::Design;
 
 std::chrono::milliseconds run_for = 1500ms;  // per benchmark; --quick shortens it
+bool sample_latency = true;                   // --latency
+
+// The sampled latency of one run's polls. The poller's workers are new threads each run: each
+// starts its own sampler (the pacing, latency.hpp) on its first poll of a new run, and the samples
+// go into one histogram under a lock: a sample is taken in about 1% of a worker's time, so the lock
+// is rarely contended and never on the unsampled path.
+struct PollLatency {
+  std::mutex lock;
+  contend::bench::Histogram all;
+  std::atomic<unsigned> run{0};
+
+  void start_run() {
+    const std::lock_guard guard(lock);
+    all.clear();
+    run.fetch_add(1, std::memory_order_release);  // release: the cleared histogram before any poll of the run
+  }
+  poller::PollFn timed(poller::PollFn inner) {
+    return [this, inner = std::move(inner)](const std::string& url) {
+      using Clock = contend::bench::LatencySampler::Clock;
+      thread_local unsigned seen = 0;
+      contend::bench::LatencySampler& sampler = contend::bench::this_thread_sampler();
+      const unsigned now_run = run.load(std::memory_order_acquire);  // acquire: pairs with start_run
+      if (seen != now_run) {
+        seen = now_run;
+        sampler.start(sample_latency, Clock::now());
+      }
+      if (!sampler.due(1)) return inner(url);
+      const Clock::time_point t0 = Clock::now();
+      poller::PollResult r = inner(url);
+      const Clock::time_point t1 = Clock::now();
+      sampler.record(t0, t1);
+      const std::lock_guard guard(lock);
+      all.record(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+      return r;
+    };
+  }
+};
+
+PollLatency& poll_latency() {
+  static PollLatency l;
+  return l;
+}
 
 std::uint64_t process_cpu_ns() {
   timespec ts{};
@@ -59,8 +106,9 @@ void bench(benchmark::State& state, Workload w, Design d) {
   std::vector<std::string> urls;
   for (std::size_t i = 0; i < n; ++i)
     urls.push_back(w.loopback ? server().url("/r" + std::to_string(i)) : "sim://r" + std::to_string(i));
-  poller::PollFn poll = w.loopback ? poller::PollFn([](const std::string& u) { return poller::http_head(u); })
-                                   : poller::simulated_poll(w.sim);
+  poller::PollFn poll = poll_latency().timed(
+      w.loopback ? poller::PollFn([](const std::string& u) { return poller::http_head(u); })
+                 : poller::simulated_poll(w.sim));
   poller::Config config;
   config.workers = workers;
   config.interval = 0ms;
@@ -70,6 +118,7 @@ void bench(benchmark::State& state, Workload w, Design d) {
   std::uint64_t polls = 0, cpu_ns = 0, server_ns = 0;
   double wall_s = 0;
   for (auto _ : state) {
+    poll_latency().start_run();
     auto p = poller::make_poller(d, urls, poll, config);
     const auto server0 = w.loopback ? server().cpu_ns() : 0;
     const std::string stat0 = contend::bench::proc_stat();
@@ -92,6 +141,10 @@ void bench(benchmark::State& state, Workload w, Design d) {
                                           }));
     if (w.loopback) server_ns += server().cpu_ns() - server0;
     for (const auto& [url, e] : table) polls += e.polls;
+  }
+  {
+    const std::lock_guard guard(poll_latency().lock);  // the workers have stopped; for the analyzers
+    contend::bench::report_latency(state, poll_latency().all);
   }
   const double ops = static_cast<double>(polls ? polls : 1);
   state.counters["ops"] = static_cast<double>(polls);
@@ -142,6 +195,13 @@ int main(int argc, char** argv) {
         return 2;
       }
       worker_counts = *counts;
+    } else if (std::strncmp(argv[i], "--latency=", 10) == 0) {
+      const std::string v = argv[i] + 10;
+      if (v != "on" && v != "off") {
+        std::fprintf(stderr, "bench_poller: bad value '%s' for --latency (on or off)\n", v.c_str());
+        return 2;
+      }
+      sample_latency = v == "on";
     } else if (std::strncmp(argv[i], "--pin=", 6) == 0) {
       const std::optional<contend::bench::Pin> p = contend::bench::parse_pin(argv[i] + 6);
       if (!p) {
@@ -168,6 +228,7 @@ int main(int argc, char** argv) {
                                       static_cast<double>(run_for.count()));
   contend::bench::setup_quality(pin);
   contend::bench::add_quality_context(static_cast<double>(run_for.count()));
+  contend::bench::add_latency_context(sample_latency);
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -37,10 +37,13 @@ INTERFERENCE = ["foreign_cpu", "steal_cpu", "foreign_resolution_cpu", "paralleli
 # (benchmarks/owner_stats.hpp: the longest a query waited and its promised bound, in requests,
 # and the share of sends that woke a sleeping owner).
 # Counters aggregated as their worst repetition (a bound, checked against query_wait_bound).
-WORST_OF_REPS = ["query_wait_max"]
+# The sampled latency's max (max_ns) is a worst case too. The percentiles p<N>_ns are read by name.
+WORST_OF_REPS = ["query_wait_max", "max_ns"]
 DESIGN_COUNTERS = ["eliminated_fraction", "lock_run_length", "idle_cpu_fraction", "query_wait_max",
                    "query_wait_bound", "wakeups_per_op"]
-EXTRA_COUNTERS = ["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE + DESIGN_COUNTERS
+LATENCY_COUNTERS = ["max_ns", "latency_samples"]
+EXTRA_COUNTERS = (["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE + DESIGN_COUNTERS
+                  + LATENCY_COUNTERS)
 SCHEMA_VERSION = 2
 # What each schema version added to every repetition: what an older file lacks.
 SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"]}
@@ -54,9 +57,10 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
                 "cxx_flags", "benchmark_version", "boost_version", "moodycamel_version", "governor",
                 "git_commit", "contend_family", "contend_mode", "run_ms", "hardware_concurrency",
                 "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
-                "library_build_type"]
+                "library_build_type", "latency_sampling", "latency_clock_ns", "latency_budget"]
 LITMUS_FILE = "litmus.json"
 HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output
+OVERHEAD_FILE = "latency_overhead.json"  # the sampling cost's paired runs (overhead.py), not GB output
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
 _PROBE_PAIR = re.compile(r"^probe_ns_\d+_\d+$")
 
@@ -107,6 +111,77 @@ def read_json(path):
         raise ContendError(path, f"malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
 
 
+# A family's result file bigger than PART_LIMIT is written as parts (rerun.write_whole): <family>.json
+# and <family>.part<k>.json, whole workloads each, every part with the run's context and
+# "contend_part": "k/n". Each part is a result file of its own; the set must be complete and of one run.
+PART_KEY = "contend_part"
+_PART_NAME = re.compile(r"^(?P<stem>.+)\.part(?P<k>\d+)\.json$")
+
+
+def part_path(path, k):
+    """Part k (1-based) of the family file `path`: part 1 is `path` itself."""
+    path = Path(path)
+    return path if k == 1 else path.with_name(f"{path.stem}.part{k}{path.suffix}")
+
+
+def part_paths(path):
+    """[(k, file)] of the parts 2.. of `path` that exist, in order."""
+    path = Path(path)
+    found = []
+    for f in path.parent.glob(f"{path.stem}.part*{path.suffix}"):
+        m = _PART_NAME.match(f.name)
+        if m and m.group("stem") == path.stem:
+            found.append((int(m.group("k")), f))
+    return sorted(found)
+
+
+def _part_of(doc):
+    """(k, n) from a document's context, or None for a file written whole."""
+    ctx = doc.get("context") if isinstance(doc, dict) else None
+    raw = ctx.get(PART_KEY) if isinstance(ctx, dict) else None
+    try:
+        k, n = (int(x) for x in str(raw).split("/"))
+    except ValueError:
+        return None
+    return (k, n) if 1 <= k <= n else None
+
+
+def check_parts(path, docs):
+    """Raise a ContendError when the parts of one family file are not a complete set of one run:
+    `docs` is {k: document} of the parts found beside `path`."""
+    first = docs.get(1)
+    n = _part_of(first)[1] if first is not None and _part_of(first) else None
+    if n is None:
+        return
+    for k in range(2, n + 1):
+        if k not in docs:
+            raise ContendError(part_path(path, k), f"missing: part {k} of {n} of {Path(path).name} "
+                                                   "(an interrupted write?)")
+    date = first.get("context", {}).get("date")
+    for k in range(2, n + 1):
+        other = docs[k].get("context", {})
+        if _part_of(docs[k]) != (k, n) or other.get("date") != date:
+            raise ContendError(part_path(path, k), f"not part {k} of {n} of the run in {Path(path).name} "
+                                                   "(parts of two runs: re-run the family)")
+
+
+def read_family(path):
+    """A family's whole document: `path` and, when it was written in parts, every part's
+    benchmarks after it."""
+    doc = read_json(path)
+    part = _part_of(doc)
+    if part is None:
+        return doc
+    docs = {1: doc}
+    for k, f in part_paths(path):
+        docs[k] = read_json(f)
+    check_parts(path, docs)
+    merged = dict(doc)
+    merged["context"] = {k: v for k, v in doc["context"].items() if k != PART_KEY}
+    merged["benchmarks"] = [e for k in range(1, part[1] + 1) for e in docs[k].get("benchmarks", [])]
+    return merged
+
+
 def hand_timed(folder):
     """A result folder's hand_timed.json (the hand-written loop's runs, for validity.check), or
     None when the folder has none."""
@@ -121,7 +196,8 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE) and not f.name.startswith("."))
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE)
+                           and not f.name.startswith("."))
             if not files:
                 repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())
                 hint = f"; it holds the runs of --repeat: give one, e.g. {p / repeats[0]}" if repeats else ""
@@ -308,9 +384,14 @@ def _warn_old(lacking):
 
 
 def load(paths):
-    frames, contexts, folders, origin, lacking = [], {}, {}, {}, {}
+    frames, contexts, folders, origin, lacking, parts = [], {}, {}, {}, {}, {}
     for file, folder in expand_paths(paths):
-        doc = read_json(file)
+        # A folder lists every part as a file of its own; a file named alone brings its parts.
+        doc = read_json(file) if folder is not None else read_family(file)
+        if _part_of(doc):
+            m = _PART_NAME.match(file.name)
+            base = file.with_name(m.group("stem") + file.suffix) if m else file
+            parts.setdefault(base, {})[_part_of(doc)[0]] = doc
         rows = _iteration_rows(file, doc)
         ctx = _context(doc)
         label = _label_for(file, folder, ctx)
@@ -329,6 +410,10 @@ def load(paths):
         versions, fields = lacking.setdefault(label, (set(), []))
         versions.add(schema_version(doc))
         fields.extend(f for f in missing_fields(doc) if f not in fields)
+    for base, docs in parts.items():
+        if 1 not in docs:
+            raise ContendError(base, "missing: part 1 of a family written in parts (an interrupted write?)")
+        check_parts(base, docs)
     _warn_old(lacking)
     reps = pd.concat(frames, ignore_index=True)
     machines = _machines_frame(contexts)

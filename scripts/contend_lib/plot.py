@@ -5,7 +5,7 @@ the same figures; neither re-implements a chart.
 """
 from pathlib import Path
 
-from . import style
+from . import latency, style
 from .findings import ALPHA, workload_title
 from .names import family_title
 
@@ -331,6 +331,7 @@ def machine_charts(rs, machine):
                 continue
             yield f"{stem}-throughput", throughput_chart(sub, row, family, workload)
             yield f"{stem}-speedup", speedup_chart(sub, row, family, workload)
+        yield from latency.charts(fam, row, family)
 
 
 def _family_order(families):
@@ -364,7 +365,7 @@ def default_out_dir(rs, machine):
 
 def title_for(stem):
     """'maps-r90-k1k-uniform-throughput' -> readable caption for the report's headings."""
-    for family in sorted(("baseline", "counters", "false_sharing", "maps", "stacks", "channels"),
+    for family in sorted(("baseline", "counters", "false_sharing", "maps", "stacks", "channels", "poller"),
                          key=len, reverse=True):
         if stem.startswith(family + "-"):
             rest = stem[len(family) + 1:]

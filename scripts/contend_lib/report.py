@@ -6,7 +6,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import findings, litmus, plot, style, targets
+from . import findings, latency, litmus, overhead, plot, style, targets
 from .names import family_title
 from .textable import eng
 
@@ -115,6 +115,18 @@ def _targets_html(table):
     return "<h3>Targets</h3>" + _table(["target", "measured", "ratio", "met", "what was tried"], body)
 
 
+def _latency_html(table, reps, row, folder, include_tainted):
+    """The sampled latency: a computed sentence, the sampling's cost, the percentiles table."""
+    sec = latency.section(table, reps, row, include_tainted)
+    if sec is None:
+        return ("<h3>Latency of single operations</h3><p class='muted'>Not recorded: these results were "
+                "written before the binaries sampled latency (or with --latency=off).</p>")
+    lines, header, rows = sec
+    lines = lines + [overhead.sentence(overhead.load(folder))]
+    return ("<h3>Latency of single operations</h3><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in lines)
+            + f"</ul><details><summary>percentiles ({len(rows)} rows)</summary>{_table(header, rows)}</details>")
+
+
 def _met(met):
     # None: the rows the target needs were not measured, or the row has no bound.
     return "—" if met is None else "met" if met else "not met"
@@ -153,6 +165,7 @@ def build(rs, include_tainted=False):
         parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]), reps,
                                                                   include_tainted)]
         parts.append(_targets_html(findings.clean_table(table, include_tainted)))
+        parts.append(_latency_html(table, reps, row, rs.folders.get(machine), include_tainted))
         parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
         parts.append(_charts_html(rs, machine))
         lit = litmus.find(rs.folders.get(machine))

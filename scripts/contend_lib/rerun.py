@@ -14,7 +14,8 @@ import os
 import subprocess
 
 from .errors import warn
-from .loader import DISCARDED_KEY, is_iteration, iteration_entries, probe_median, taint
+from .loader import (DISCARDED_KEY, PART_KEY, is_iteration, iteration_entries, part_path, part_paths, probe_median,
+                     read_family, taint)
 
 MAX_ROUNDS = 2
 RERUN_KEY = "contend_rerun"  # which round (1, 2) or "invariant" produced this repetition
@@ -49,13 +50,60 @@ def result_text(doc):
     return (json.dumps(head, indent=1)[:-2] + ',\n "benchmarks": [\n' + ",\n".join(lines) + "\n ]\n}\n")
 
 
+# A result file stays under the 2 MiB a repository accepts per file: a family bigger than this is
+# written in parts of whole workloads (loader.read_family puts them together again).
+PART_LIMIT = 1_500_000
+
+
+def _workload(entry):
+    name = entry.get("name", "") if isinstance(entry, dict) else ""
+    return name.split("/")[1] if name.count("/") >= 2 else name
+
+
+def split_parts(doc, limit=PART_LIMIT):
+    """The documents `doc` is written as: itself when its text fits in `limit` bytes, otherwise
+    parts of whole workloads (in the order they first appear), each with the context."""
+    if len(result_text(doc)) <= limit:
+        return [doc]
+    groups = {}
+    for e in doc.get("benchmarks", []):
+        groups.setdefault(_workload(e), []).append(e)
+    head = {k: v for k, v in doc.items() if k != "benchmarks"}
+    overhead = len(result_text({**head, "benchmarks": []}))
+    parts, current, size = [], [], overhead
+    for entries in groups.values():
+        grown = sum(len(json.dumps(e, separators=(",", ":"))) + 2 for e in entries)
+        if current and size + grown > limit:
+            parts.append(current)
+            current, size = [], overhead
+        current += entries
+        size += grown
+    parts.append(current)
+    return [{**head, "benchmarks": entries} for entries in parts]
+
+
 def write_whole(path, doc):
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Write `doc` as `path` (and its parts when it is too big), whole or not at all: every part
+    goes to a temp file first; then the parts are renamed, `path` last, and parts a bigger earlier
+    run left behind are removed."""
+    doc = {**doc, "context": {k: v for k, v in doc.get("context", {}).items() if k != PART_KEY}}
+    docs = split_parts(doc, PART_LIMIT)
+    if len(docs) > 1:
+        for k, d in enumerate(docs, 1):
+            d["context"] = {**d["context"], PART_KEY: f"{k}/{len(docs)}"}
+    staged = [(part_path(path, k), part_path(path, k).with_name(f".{part_path(path, k).name}.tmp"))
+              for k in range(1, len(docs) + 1)]
     try:
-        tmp.write_text(result_text(doc))
-        os.replace(tmp, path)
+        for (_, tmp), d in zip(staged, docs):
+            tmp.write_text(result_text(d))
+        for final, tmp in reversed(staged):
+            os.replace(tmp, final)
+        for k, stale in part_paths(path):
+            if k > len(docs):
+                stale.unlink(missing_ok=True)
     finally:
-        tmp.unlink(missing_ok=True)
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
 
 
 def _name(entry):
@@ -129,7 +177,7 @@ def merge(doc, name, replaced, new, why, tag):
 def rerun_tainted(exe, args, out):
     """Re-run the tainted repetitions of one family's JSON; returns (tainted originals re-run,
     re-runs in all)."""
-    doc = json.loads(out.read_text())
+    doc = read_family(out)
     scratch = out.with_name(f".{out.stem}.rerun.json.tmp")
     originals = count = 0
     for round_no in range(1, MAX_ROUNDS + 1):
@@ -147,7 +195,7 @@ def rerun_tainted(exe, args, out):
 
 def rerun_once(exe, args, out, names, why):
     """Re-run every repetition of each benchmark in `names` once (an invariant's two sides)."""
-    doc = json.loads(out.read_text())
+    doc = read_family(out)
     scratch = out.with_name(f".{out.stem}.rerun.json.tmp")
     done = []
     for name in names:

@@ -435,6 +435,8 @@ class Suite:
             self._guard("litmus", finished, folder, lambda: run_litmus(self.repo, folder, self.quick))
         hand_timed = self._guard("the hand-timed check", finished, folder,
                                  lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
+        if not self.families_requested:
+            self._guard("the sampling-cost pairs", finished, folder, lambda: self.sampling_cost(folder))
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
         print_peers(folder, finished)
         rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
@@ -445,6 +447,22 @@ class Suite:
             print_summary(rs, machine)
         print_clean(rs)
         return 0
+
+    def sampling_cost(self, folder):
+        """Paired runs with and without latency sampling (overhead.py) of the latency figures, at
+        the thread count the report shows them, into latency_overhead.json."""
+        from . import latency, overhead, plan
+        hw = plan.read_topology().logical
+        figures = []
+        for family, workload in latency.FIGURES:
+            prefix = f"{family}/{workload}/"
+            counts = sorted({plan.threads_of(n) for n in self.listed.get(family, []) if n.startswith(prefix)})
+            if counts:
+                below = [t for t in counts if t <= hw]
+                figures.append((family, workload, hw if hw in counts else below[-1] if below else counts[0]))
+        args = [a for a in self.args if not a.startswith(("--threads=", "--benchmark_repetitions="))]
+        overhead.measure(figures, lambda f: binary(self.repo, f), args, 2 if self.quick else 5,
+                         folder / overhead.OVERHEAD_FILE)
 
     def hand_timed_args(self):
         """The hand-timed loop at the thread counts baseline/increment/contended ran at (up to

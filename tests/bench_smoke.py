@@ -22,7 +22,9 @@ COUNTERS = ["ops", "ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness_min_ma
 CONTEXT = ["cpu_model", "cores", "topology", "kernel", "compiler", "cxx_flags", "benchmark_version",
            "boost_version", "moodycamel_version", "governor", "git_commit", "contend_family",
            "schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
-           "cpu_family", "cpu_model_number", "cpu_stepping"]
+           "cpu_family", "cpu_model_number", "cpu_stepping", "latency_sampling", "latency_clock_ns",
+           "latency_budget"]
+LATENCY = ["p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "max_ns"]
 BLOCKING = {"mutex", "shared_mutex", "absl_mutex", "mutex_queue", "moody_blocking", "channel", "channel_async",
             "combining", "delegated", "futex"}  # futex: baseline/pingpong/futex, whose two threads sleep by design
 ARGS = ["--quick", "--run_ms=10", "--threads=1,2,4", "--benchmark_repetitions=2"]
@@ -74,12 +76,35 @@ class BenchmarkSmoke(unittest.TestCase):
                     self.check_interference(b, workload, impl)
                     if workload == "idle":
                         self.assertGreaterEqual(b["idle_cpu_fraction"], 0, b["name"])
+                    else:
+                        self.check_latency(b)
                     for pair in pairs:
                         self.assertIn("probe_ns_" + pair.replace("-", "_"), b, b["name"])
                     impls_by_threads.setdefault(b["threads"], set()).add(impl)
                 if family not in ("channels", "baseline"):  # those start at 2 threads or fix the count
                     self.assertEqual(impls_by_threads[1] - {"single_thread"}, impls_by_threads[2])  # the maps' one-thread ceiling
                     self.assertEqual(impls_by_threads[2], impls_by_threads[4])
+
+    def check_latency(self, b):
+        """Every timed run sampled some operations, and its percentiles are in order: p50 <= p90 <=
+        p99 <= p99.9 <= max, never above the run's wall time."""
+        self.assertGreater(b.get("latency_samples", 0), 0, b["name"])
+        values = [b[k] for k in LATENCY]
+        self.assertEqual(values, sorted(values), b["name"])
+        self.assertGreater(values[0], 0, b["name"])
+        self.assertLessEqual(values[-1], b["wall_ms"] * 1e6, b["name"])
+
+    def test_latency_off_samples_nothing(self):
+        _, result = run_family("stacks", "--latency=off", "--benchmark_filter=stacks/pairs/treiber")
+        self.assertEqual(result["context"]["latency_sampling"], "off")
+        for b in repetitions(result):
+            self.assertNotIn("p50_ns", b, b["name"])
+
+    def test_bad_latency_is_one_line_and_exit_2(self):
+        proc = subprocess.run([os.path.join(BENCH_DIR, "bench_stacks"), "--latency=maybe"], capture_output=True,
+                              text=True)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
 
     def check_interference(self, b, workload, impl):
         """The taint flags follow from the figures beside them (interference.hpp's rule). The

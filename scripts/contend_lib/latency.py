@@ -33,10 +33,21 @@ def has_latency(table):
     return "p50_ns" in table and table["p50_ns"].notna().any()
 
 
+def _complete(table):
+    """`table` with every latency column, empty where the results lack it (older files held only
+    some percentiles)."""
+    missing = [c for c in [col for _, col, _ in PERCENTILES] + ["max_ns", "latency_samples"] if c not in table]
+    return table.assign(**{c: float("nan") for c in missing}) if missing else table
+
+
 def _ns(v):
     if v is None or v != v:
         return "—"
     return f"{v / 1e6:.1f} ms" if v >= 1e6 else f"{v / 1000:.1f} µs" if v >= 1000 else f"{v:.0f} ns"
+
+
+def _count(v):
+    return "—" if v is None or v != v else f"{v:.0f}"
 
 
 def _at(table, family, workload):
@@ -70,7 +81,7 @@ def table_rows(table, hw):
         for _, d in sub.sort_values("p99_ns").iterrows():  # not itertuples: it renames "p99.9_ns"
             rows.append([f"{family}/{workload}", OPERATION.get((family, workload), "one operation"), d["impl"], t]
                         + [_ns(d.get(col)) for _, col, _ in PERCENTILES]
-                        + [_ns(d.get("max_ns")), f"{d.get('latency_samples', float('nan')):.0f}"])
+                        + [_ns(d.get("max_ns")), _count(d.get("latency_samples"))])
     return header, rows
 
 
@@ -175,6 +186,7 @@ def charts(table, machine_row, family=None):
     """(stem, figure) of every latency chart for one machine's table (of one family if given)."""
     if not has_latency(table):
         return
+    table = _complete(table)
     hw = int(machine_row["hw_threads"])
     for fam, workload, t, rows in figures(table, hw):
         if family is not None and fam != family:
@@ -191,6 +203,7 @@ def section(table, reps, machine_row, include_tainted=False):
     table = clean_table(table, include_tainted)
     if not has_latency(table):
         return None
+    table = _complete(table)
     hw = int(machine_row["hw_threads"])
     header, rows = table_rows(table, hw)
     lines = [s for s in (sentence(table, clean_reps(reps, include_tainted), hw),) if s]

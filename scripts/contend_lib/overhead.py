@@ -60,11 +60,12 @@ def measure(figures, binary, args, pairs, out_path, progress=sys.stderr):
             print(f"contend: sampling cost of {family}/{workload} at {threads} threads: {pairs} paired runs",
                   file=progress)
             flt = _filter(family, workload, threads)
+            run_args = [*args, f"--threads={threads}"]  # the count itself, whatever the default sweep
             for i in range(pairs):
                 order = ("on", "off") if i % 2 == 0 else ("off", "on")
                 got = {}
                 for sampling in order:
-                    got[sampling], why = _run_once(exe, args, flt, sampling, scratch)
+                    got[sampling], why = _run_once(exe, run_args, flt, sampling, scratch)
                     if got[sampling] is None:
                         warn(f"{exe.name} --latency={sampling} failed ({why}); pair {i + 1} of "
                              f"{family}/{workload} left out")

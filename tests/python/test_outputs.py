@@ -75,8 +75,11 @@ class Outputs(unittest.TestCase):
                      "baseline-pingpong-latency", "channels-pingpong-latency", "channels-mpmc-small-throughput",
                      "channels-spsc-small-throughput"):
             self.assert_chart(charts / stem)
-        # false_sharing 1+4, baseline 3, channels 2 (mpmc) + 1 (spsc) + 1 (pingpong); two formats.
-        self.assertEqual(len(list(charts.iterdir())), 2 * (1 + 4 + 3 + 2 + 1 + 1))
+        # The fixture's channel pingpong carries p50_ns and p99_ns: its latency spectrum is drawn.
+        self.assert_chart(charts / "channels-pingpong-latency_spectrum")
+        # false_sharing 1+4, baseline 3, channels 2 (mpmc) + 1 (spsc) + 1 (pingpong) + 1 (spectrum);
+        # two formats.
+        self.assertEqual(len(list(charts.iterdir())), 2 * (1 + 4 + 3 + 2 + 1 + 1 + 1))
 
     def test_compare(self):
         a, b = self.false_sharing_pair()

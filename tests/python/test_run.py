@@ -132,8 +132,16 @@ class Run(unittest.TestCase):
         proc = self.contend("--quick", "--threads", "1,2,4", "--label", "vm")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         folder = self.results / "vm"
-        self.assertEqual(sorted(p.name for p in folder.glob("*.json")), ["baseline.json", "stacks.json"])
+        self.assertEqual(sorted(p.name for p in folder.glob("*.json")),
+                         ["baseline.json", "latency_overhead.json", "stacks.json"])
         self.assertEqual(list(folder.glob(".*")), [])
+        # The sampling cost: stacks/pairs at 2 threads (the 2 hardware threads of the fake topology
+        # or the nearest count), paired runs with sampling on and off, 2 pairs in quick mode.
+        cost = json.loads((folder / "latency_overhead.json").read_text())
+        self.assertEqual(cost["pairs"], 2)
+        self.assertTrue(cost["benchmarks"])
+        self.assertTrue(all(b["workload"] == "pairs" and len(b["on"]) == len(b["off"]) == 2
+                            for b in cost["benchmarks"]))
         self.assertTrue((folder / "charts" / "stacks-pairs-throughput.png").is_file())
         self.assertIn("Fastest design per workload", proc.stdout)
         self.assertIn("[2/2 stacks] 25/25 done", proc.stderr)  # 7 baseline + 18 stacks names
@@ -141,7 +149,11 @@ class Run(unittest.TestCase):
         # a guess at what runs.
         self.assertIn("last finished stacks/", proc.stderr)
         self.assertNotIn("running stacks/", proc.stderr)
-        calls = self.log.read_text().splitlines()
+        every = self.log.read_text().splitlines()
+        pairs = [c for c in every if "--latency=" in c]
+        self.assertEqual(sorted(c.split("--latency=")[1].split()[0] for c in pairs), ["off", "off", "on", "on"])
+        self.assertTrue(all("--quick" in c and "--threads=2 " in c and "threads:2$" in c for c in pairs))
+        calls = [c for c in every if "--latency=" not in c]
         self.assertTrue(all("--quick" in c and "--threads=1,2,4" in c for c in calls))
         self.assertTrue(all("--benchmark_out_format=json" in c and "/.baseline.json.tmp" in c or
                             "/.stacks.json.tmp" in c for c in calls))
@@ -192,9 +204,12 @@ class Run(unittest.TestCase):
     STACKS_2 = "stacks/pairs/treiber/real_time/threads:2"
 
     def reruns(self):
-        """{benchmark name: how many times it was re-run} from the fakes' argument log."""
+        """{benchmark name: how many times it was re-run} from the fakes' argument log (the
+        sampling-cost pairs, which pass --latency, are not re-runs)."""
         out = {}
         for call in self.log.read_text().splitlines():
+            if "--latency=" in call:
+                continue
             for arg in call.split():
                 if arg.startswith("--benchmark_filter="):
                     name = arg.split("=", 1)[1]
@@ -340,7 +355,7 @@ class Run(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         for i in (1, 2):
             self.assertEqual(sorted(p.name for p in (self.results / "vm" / f"repeat-{i}").glob("*.json")),
-                             ["baseline.json", "stacks.json"])
+                             ["baseline.json", "latency_overhead.json", "stacks.json"])
         self.assertIn("Spread across 2 runs", proc.stdout)
         lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "@" in line.split(" ", 1)[0]
                  or line.startswith(("stacks/", "baseline/"))}

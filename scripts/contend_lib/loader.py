@@ -57,6 +57,7 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
                 "library_build_type"]
 LITMUS_FILE = "litmus.json"
 HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output
+CORE_TO_CORE_FILE = "core_to_core.json"  # the core-to-core latency map (core_map.py), not GB output
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
 _PROBE_PAIR = re.compile(r"^probe_ns_\d+_\d+$")
 
@@ -121,7 +122,7 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE) and not f.name.startswith("."))
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, CORE_TO_CORE_FILE) and not f.name.startswith("."))
             if not files:
                 repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())
                 hint = f"; it holds the runs of --repeat: give one, e.g. {p / repeats[0]}" if repeats else ""

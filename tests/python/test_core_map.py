@@ -1,6 +1,6 @@
 """The core-to-core latency map (core_map.py): the heatmap drawn from a synthetic 64-CPU result
 and from a 2-CPU one, the summary and its sentence, a broken core_to_core.json as one line, and
-the map where it is used: plot's chart files, the report's section."""
+the map where it is used: plot's chart files, the report's section, compare's hand-off rows."""
 import contextlib
 import io
 import json
@@ -187,6 +187,36 @@ class WhereItIsUsed(unittest.TestCase):
         self.assertIn(f"<p>{core_map.sentence(synthetic.core_to_core_doc())}</p>", page)
         self.assertIn('alt="core-to-core latency map"', page)
         self.assertNotIn("Core-to-core", bare)
+
+    def test_compare_prints_both_medians_and_worsts_beside_hand_offs(self):
+        with tempfile.TemporaryDirectory() as d:
+            a = result_folder(d, "big", synthetic.core_to_core_doc())
+            b = result_folder(d, "small", synthetic.core_to_core_two(61.0))
+            code, out, err = run_main("compare", a, b, "--out", Path(d) / "c")
+        self.assertEqual(code, 0, err)
+        table = out.split("\n\n")[0]
+        self.assertIn("core-to-core A → B", table)
+        rows = [line for line in table.splitlines() if line.split()[1:2] == ["pingpong"]]
+        self.assertEqual(len(rows), 3)  # baseline cache_line, channels boost_spsc and moody
+        for line in rows:
+            self.assertIn("150/180 ns → 61/61 ns", line)
+        others = [line for line in table.splitlines() if line.startswith("counters")]
+        self.assertTrue(others and not any("ns →" in line for line in others))
+        self.assertIn("median / worst CPU pair", table)
+
+    def test_compare_says_once_when_a_side_has_no_map(self):
+        with tempfile.TemporaryDirectory() as d:
+            a = result_folder(d, "big", synthetic.core_to_core_doc())
+            b = result_folder(d, "bare")
+            code, out, err = run_main("compare", a, b, "--out", Path(d) / "c")
+            self.assertEqual(code, 0, err)
+            self.assertEqual(out.count("no core-to-core map"), 1, out)
+            self.assertIn("no core-to-core map for B = bare", out)
+            self.assertIn("150/180 ns → —", out)
+            code, out, err = run_main("compare", b, result_folder(d, "bare2"), "--out", Path(d) / "c2")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.count("no core-to-core map"), 1, out)
+        self.assertNotIn("core-to-core A → B", out)
 
 
 if __name__ == "__main__":

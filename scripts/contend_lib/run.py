@@ -141,10 +141,15 @@ def run_core_to_core(repo, folder, quick):
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     print(f"contend: core-to-core latency map (cache-line ping-pong between each of "
           f"{cpus * (cpus - 1) // 2} CPU pairs)", file=sys.stderr)
-    proc = subprocess.run([str(exe), *(["--quick"] if quick else []), "--json", str(out)],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if proc.returncode in (-2, 130):
-        raise KeyboardInterrupt
+    try:
+        proc = subprocess.run([str(exe), *(["--quick"] if quick else []), "--json", str(out)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if proc.returncode in (-2, 130):
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        # subprocess.run has killed it; what it was writing (its hidden temp file) goes too.
+        (folder / f".{out.name}.tmp").unlink(missing_ok=True)
+        raise
     if proc.returncode != 0:
         warn(f"core_to_core exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
              "no core-to-core map in this run")

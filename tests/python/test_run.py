@@ -369,6 +369,32 @@ class Run(unittest.TestCase):
         self.assertFalse((folder / "core_to_core.json").exists())  # not beside this run's results
         self.assertTrue((folder / "charts").is_dir())
 
+    def test_ctrl_c_during_core_to_core_keeps_files_whole(self):
+        self.fake("baseline")
+        self._script(self.benchmarks / "core_to_core",
+                     "#!/usr/bin/python3\nimport sys, time\n"
+                     "out = sys.argv[sys.argv.index('--json') + 1]\n"
+                     "open(out.rsplit('/', 1)[0] + '/.core_to_core.json.tmp', 'w').write('{\"pairs\": [')\n"
+                     "time.sleep(60)\n")
+        folder = self.results / "vm"
+        with open(Path(self.tmp.name) / "err", "w+") as err:
+            proc = subprocess.Popen([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run",
+                                     "--no-build", "--label", "vm"], cwd=self.repo, env=self.env(),
+                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+            deadline = time.monotonic() + 60
+            while not (folder / ".core_to_core.json.tmp").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            os.killpg(proc.pid, signal.SIGINT)
+            rc = proc.wait(timeout=30)
+            err.seek(0)
+            stderr = err.read()
+        self.assertEqual(rc, 130, stderr)
+        self.assertNotIn("Traceback", stderr)
+        self.assertIn("interrupted during the core-to-core map; kept baseline", stderr)
+        self.assertTrue(json.loads((folder / "baseline.json").read_text())["benchmarks"])
+        self.assertFalse((folder / "core_to_core.json").exists())
+        self.assertEqual(list(folder.glob(".*")), [])
+
     def test_core_to_core_only_with_the_whole_suite(self):
         self.fake("baseline")
         self.fake_core_to_core()

@@ -21,45 +21,6 @@ bool pin_self(int cpu) {
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
-// Median one-way latency between CPUs a and b, in ns; 0 if a thread could not be pinned.
-double probe_pair(CpuPair pair, std::chrono::microseconds budget) {
-  using Clock = std::chrono::steady_clock;
-  constexpr int rounds_per_sample = 32;         // keeps the clock read (tens of ns) out of the latency
-  constexpr std::size_t max_samples = 1 << 14;  // 32 round trips take >= 1 us: more than 1 ms allows
-  Padded<std::atomic<std::uint64_t>> flag;
-  std::atomic<int> pinned{0};  // answerer: 1 pinned, -1 failed
-  std::thread answerer([&] {
-    const bool ok = pin_self(pair.second);
-    pinned.store(ok ? 1 : -1, std::memory_order_release);  // release: before the ball moves
-    if (ok) pingpong_answer(flag.value);
-  });
-  std::vector<double> samples;
-  samples.reserve(max_samples);  // no allocation between a sample's clock reads
-  std::thread initiator([&] {
-    int answerer_pinned = 0;
-    // acquire: the answerer's pinning (and its result) happened before we start the clock.
-    while ((answerer_pinned = pinned.load(std::memory_order_acquire)) == 0) std::this_thread::yield();
-    if (!pin_self(pair.first)) {
-      if (answerer_pinned == 1) pingpong_finish(flag.value);
-      return;
-    }
-    if (answerer_pinned != 1) return;
-    std::uint64_t n = 0;
-    for (int i = 0; i < rounds_per_sample; ++i) n = pingpong_round_trip(flag.value, n);  // warm up
-    const Clock::time_point end = Clock::now() + budget;
-    for (Clock::time_point t0 = Clock::now(); t0 < end && samples.size() < max_samples;) {
-      for (int i = 0; i < rounds_per_sample; ++i) n = pingpong_round_trip(flag.value, n);
-      const Clock::time_point t1 = Clock::now();
-      samples.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / (2 * rounds_per_sample));
-      t0 = t1;
-    }
-    pingpong_finish(flag.value);
-  });
-  initiator.join();
-  answerer.join();
-  return median(samples);
-}
-
 }  // namespace
 
 double median(std::vector<double> values) {
@@ -113,11 +74,49 @@ std::string describe_pairs(const std::vector<CpuPair>& pairs) {
   return out;
 }
 
+double pair_latency_ns(CpuPair pair, std::chrono::microseconds budget) {
+  using Clock = std::chrono::steady_clock;
+  constexpr int rounds_per_sample = 32;         // keeps the clock read (tens of ns) out of the latency
+  constexpr std::size_t max_samples = 1 << 14;  // 32 round trips take >= 1 us: more than 1 ms allows
+  Padded<std::atomic<std::uint64_t>> flag;
+  std::atomic<int> pinned{0};  // answerer: 1 pinned, -1 failed
+  std::thread answerer([&] {
+    const bool ok = pin_self(pair.second);
+    pinned.store(ok ? 1 : -1, std::memory_order_release);  // release: before the ball moves
+    if (ok) pingpong_answer(flag.value);
+  });
+  std::vector<double> samples;
+  samples.reserve(max_samples);  // no allocation between a sample's clock reads
+  std::thread initiator([&] {
+    int answerer_pinned = 0;
+    // acquire: the answerer's pinning (and its result) happened before we start the clock.
+    while ((answerer_pinned = pinned.load(std::memory_order_acquire)) == 0) std::this_thread::yield();
+    if (!pin_self(pair.first)) {
+      if (answerer_pinned == 1) pingpong_finish(flag.value);
+      return;
+    }
+    if (answerer_pinned != 1) return;
+    std::uint64_t n = 0;
+    for (int i = 0; i < rounds_per_sample; ++i) n = pingpong_round_trip(flag.value, n);  // warm up
+    const Clock::time_point end = Clock::now() + budget;
+    for (Clock::time_point t0 = Clock::now(); t0 < end && samples.size() < max_samples;) {
+      for (int i = 0; i < rounds_per_sample; ++i) n = pingpong_round_trip(flag.value, n);
+      const Clock::time_point t1 = Clock::now();
+      samples.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / (2 * rounds_per_sample));
+      t0 = t1;
+    }
+    pingpong_finish(flag.value);
+  });
+  initiator.join();
+  answerer.join();
+  return median(samples);
+}
+
 ProbeResult run_probe(const std::vector<CpuPair>& pairs, std::chrono::microseconds per_pair) {
   ProbeResult r;
   std::vector<double> measured;
   for (const CpuPair& pair : pairs) {
-    r.pair_ns.push_back(probe_pair(pair, per_pair));
+    r.pair_ns.push_back(pair_latency_ns(pair, per_pair));
     if (r.pair_ns.back() > 0) measured.push_back(r.pair_ns.back());
   }
   r.median_ns = median(std::move(measured));

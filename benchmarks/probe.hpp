@@ -4,6 +4,8 @@
 // at the moment (SMT siblings ~10-20 ns, cores of one socket ~40-80 ns, sockets apart ~150 ns+).
 // Cost: PROBE_PER_PAIR of ping-pong per pair plus two thread starts (about 0.1 ms), i.e. about
 // 1 ms per repetition on 2 CPUs, 6 ms on 4 (6 pairs), 4 ms on bigger machines (4 pairs).
+// The core-to-core map (core_to_core.cpp) runs the same measurement, pair_latency_ns, over every
+// pair of CPUs.
 // Not thread-safe: called from one thread, while no benchmark thread runs.
 #pragma once
 
@@ -35,7 +37,13 @@ struct ProbeResult {
   double median_ns = 0;         // median over the pairs measured
 };
 
-// Bounces a cache line between two threads pinned to each pair for `per_pair`.
+// Median one-way latency in ns of a cache line bounced between two threads pinned to pair.first
+// (the initiator, whose clock times the round trips) and pair.second, for `budget`; 0 if either
+// thread could not be pinned. The one measurement behind both the placement probe and the
+// core-to-core map (core_to_core.cpp). Starts and joins its own two threads.
+double pair_latency_ns(CpuPair pair, std::chrono::microseconds budget);
+
+// Bounces a cache line between two threads pinned to each pair for `per_pair` (pair_latency_ns).
 ProbeResult run_probe(const std::vector<CpuPair>& pairs, std::chrono::microseconds per_pair = PROBE_PER_PAIR);
 
 // Median of `values` (0 when empty).

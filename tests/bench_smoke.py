@@ -5,6 +5,8 @@ counters and the machine context, at thread counts 1, 2 and 4 wherever the workl
 schema 2: every repetition carries its interference (foreign load, steal, parallelism, taint)
 and its placement probe. Also: --pin places threads without breaking a run, a bad --pin is one
 line and exit 2, and Google Benchmark's random interleaving works with our one-iteration runs.
+hand_timed_check and core_to_core write their JSON whole; core_to_core measures every pair of the
+allowed CPUs and refuses a bad --per_pair_us with one line and exit 2.
 
 usage: bench_smoke.py BENCH_DIR
 """
@@ -164,6 +166,35 @@ class BenchmarkSmoke(unittest.TestCase):
         for r in result["runs"]:
             self.assertGreater(r["ops_per_sec"], 0)
             self.assertIn(r["tainted"], (0, 1))
+
+    def test_core_to_core_json(self):
+        binary = os.path.join(BENCH_DIR, "core_to_core")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "core_to_core.json")
+            subprocess.run([binary, "--per_pair_us=200", "--json", out], check=True, capture_output=True,
+                           text=True, timeout=120)
+            with open(out) as f:
+                result = json.load(f)
+            self.assertEqual(os.listdir(tmp), ["core_to_core.json"])  # no temp file left
+        self.assertEqual(result["context"]["contend_family"], "core_to_core")
+        for key in ("cpu_model", "topology", "git_commit", "kernel", "date"):
+            self.assertIn(key, result["context"])
+        allowed = sorted(os.sched_getaffinity(0))
+        self.assertEqual(result["cpus"], allowed)
+        self.assertEqual(result["per_pair_us"], 200)
+        expected = [(a, b) for i, a in enumerate(allowed) for b in allowed[i + 1:]]
+        self.assertEqual(sorted((p["a"], p["b"]) for p in result["pairs"]), expected)
+        for p in result["pairs"]:
+            self.assertTrue(p["ns"] is None or p["ns"] > 0, p)
+            self.assertIn(p["relation"], ("smt", "core", "package", None), p)
+
+    def test_core_to_core_bad_value_is_one_line_and_exit_2(self):
+        done = subprocess.run([os.path.join(BENCH_DIR, "core_to_core"), "--per_pair_us=abc"],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
+        self.assertIn("--per_pair_us", done.stderr)
+        self.assertEqual(done.stdout, "")
 
 
 if __name__ == "__main__":

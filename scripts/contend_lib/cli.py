@@ -166,7 +166,8 @@ def parser():
                         description="Per family and workload: throughput vs threads (log2 x, error bars "
                                     "min–max over repetitions, ideal scaling, core count marked), speedup "
                                     "over one thread, CPU time per operation beside throughput for channel "
-                                    "designs, a false-sharing bar chart and latency bars for ping-pong.",
+                                    "designs, a false-sharing bar chart, latency bars for ping-pong and "
+                                    "the core-to-core heatmap when the folder has a core_to_core.json.",
                         epilog=EPILOG)
     pl.add_argument("results", nargs="+", metavar="RESULTS")
     pl.add_argument("--out", metavar="DIR", help="output folder (default: <result folder>/charts; "
@@ -184,7 +185,9 @@ def parser():
                                    "geometric mean of the ratios and how many rows changed significantly "
                                    "(p < 0.05), up and down. Rows measured while the machine was "
                                    "disturbed (tainted) are left out unless --include-tainted. With more "
-                                   "than two sets, each is compared to A. Charts: B/A per implementation "
+                                   "than two sets, each is compared to A. Hand-off (pingpong) rows show both "
+                                   "machines' core-to-core median and worst pair when a folder has a "
+                                   "core_to_core.json. Charts: B/A per implementation "
                                    "against threads, with the interval as error bars.",
                        epilog=EPILOG)
     c.add_argument("results", nargs="+", metavar="RESULTS", help="A B [C ...]: result folders or files")
@@ -203,8 +206,9 @@ def parser():
                         description="Write one HTML page (charts embedded as PNG) with each machine's "
                                     "context and findings computed from the data: padding vs false "
                                     "sharing, channel map vs mutex map, channel hand-off vs the ping-pong "
-                                    "floor, oversubscription; plus litmus histograms when the result "
-                                    "folder has a litmus.json.", epilog=EPILOG)
+                                    "floor, oversubscription; plus litmus histograms and the "
+                                    "core-to-core latency map when the result folder has a litmus.json or "
+                                    "a core_to_core.json.", epilog=EPILOG)
     rp.add_argument("results", nargs="+", metavar="RESULTS")
     rp.add_argument("--out", metavar="FILE", help="HTML file, or a folder to hold report.html "
                                                   "(default: <first result folder>/report.html)")

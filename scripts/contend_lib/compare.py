@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from scipy.stats import bootstrap, gmean, mannwhitneyu
 
-from . import plot, style
+from . import core_map, plot, style
 from .errors import ContendError
 from .names import FAMILIES, slug
 from .textable import eng, render
@@ -184,10 +184,40 @@ def _interval(lo, hi):
     return "—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}"
 
 
+def is_hand_off(workload):
+    """Workloads that time a hand-off between two threads: baseline/pingpong/* (the cache-line
+    floor, the futex sleep/wake) and channels/pingpong."""
+    return "pingpong" in str(workload)
+
+
+def core_maps(rs):
+    """machine -> its folder's core-to-core map (core_to_core.json), or None."""
+    out = {}
+    for machine in rs.machines.index:
+        path = core_map.find(rs.folders.get(machine))
+        out[machine] = core_map.load(path) if path is not None else None
+    return out
+
+
+def _core_map_note(maps, base, other):
+    """The line under a table with hand-off rows: what the core-to-core column is, and which
+    side has no map, said once."""
+    missing = [f"{side} = {m}" for side, m in (("A", base), ("B", other)) if maps[m] is None]
+    if len(missing) == 2:
+        return "hand-off rows: no core-to-core map for either machine (no core_to_core.json in their folders)"
+    note = ("core-to-core A → B: each machine's median / worst CPU pair, one-way cache-line ns "
+            "(core_to_core.json), beside each hand-off (pingpong) ratio")
+    if missing:
+        note += f"; no core-to-core map for {missing[0]}"
+    return note
+
+
 def format_table(table, rs, changed=False):
     """Text table per B set. Per-core columns only when the two machines' core counts differ
-    (with equal counts they repeat the ratio)."""
+    (with equal counts they repeat the ratio). Hand-off rows get the two machines' core-to-core
+    median and worst pair beside the ratio when either has a map."""
     blocks = []
+    maps = core_maps(rs) if not table.empty and table["workload"].map(is_hand_off).any() else {}
     for other, sub in table.groupby("b", sort=False):
         base = sub["a"].iloc[0]
         cores_a, cores_b = rs.machines.loc[base, "core_count"], rs.machines.loc[other, "core_count"]
@@ -195,16 +225,23 @@ def format_table(table, rs, changed=False):
         head = (f"B = {other} vs A = {base}: B/A = ratio of the medians of ops_per_sec over the "
                 f"repetitions, 95% bootstrap interval beside it ({cores_b} vs {cores_a} cores"
                 + ("; per core = ops/s ÷ the machine's cores)" if per_core else ")"))
+        hand_offs = sub["workload"].map(is_hand_off).any()
+        c2c = hand_offs and (maps[base] is not None or maps[other] is not None)
+        if c2c:
+            c2c_cell = " → ".join(core_map.short(maps[m]) if maps[m] is not None else "—" for m in (base, other))
         header = ["family", "workload", "impl", "threads", "A ops/s", "B ops/s", "B/A", "95% interval"]
+        header += ["core-to-core A → B"] if c2c else []
         header += ["A /core", "B /core", "B/A /core"] if per_core else []
         header += ["reps", "p (MWU)"]
         rows = []
         for r in sub.itertuples():
             row = [r.family, r.workload, r.impl, int(r.threads), eng(r.ops_a), eng(r.ops_b),
                    f"{r.ratio:.2f}×", _interval(r.ci_low, r.ci_high)]
+            row += [c2c_cell if is_hand_off(r.workload) else ""] if c2c else []
             row += [eng(r.per_core_a), eng(r.per_core_b), f"{r.per_core_ratio:.2f}×"] if per_core else []
             rows.append(row + [f"{r.reps_a}/{r.reps_b}", _verdict(r.p_value)])
-        blocks.append(head + "\n" + render(header, rows))
+        blocks.append(head + "\n" + render(header, rows)
+                      + (f"\n{_core_map_note(maps, base, other)}" if hand_offs else ""))
     if changed and table.empty:
         blocks.append(f"no row changed significantly (p < {ALPHA})")
     min_reps = int(min(rs.table["repetitions"])) if table.empty else int(min(table["reps_a"].min(),

@@ -61,6 +61,7 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
 LITMUS_FILE = "litmus.json"
 HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output
 OVERHEAD_FILE = "latency_overhead.json"  # the sampling cost's paired runs (overhead.py), not GB output
+CORE_TO_CORE_FILE = "core_to_core.json"  # the core-to-core latency map (core_map.py), not GB output
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
 _PROBE_PAIR = re.compile(r"^probe_ns_\d+_\d+$")
 
@@ -196,7 +197,7 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE)
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE, CORE_TO_CORE_FILE)
                            and not f.name.startswith("."))
             if not files:
                 repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())

@@ -5,7 +5,7 @@ the same figures; neither re-implements a chart.
 """
 from pathlib import Path
 
-from . import latency, style
+from . import core_map, latency, style
 from .findings import ALPHA, workload_title
 from .names import family_title
 
@@ -355,6 +355,9 @@ def write_charts(rs, machine, out_dir, formats=FORMATS):
     written = []
     for stem, fig in machine_charts(rs, machine):
         written += save(fig, out_dir, stem, formats)
+    c2c = core_map.find(rs.folders.get(machine))  # the core-to-core map, when the run measured one
+    if c2c is not None:
+        written += save(core_map.heatmap(core_map.load(c2c)), out_dir, core_map.CHART_STEM, formats)
     return written
 
 

@@ -1,4 +1,5 @@
-"""One self-contained HTML page: machine context, computed findings, embedded charts, litmus.
+"""One self-contained HTML page: machine context, computed findings, embedded charts, litmus,
+the core-to-core latency map.
 
 Charts are embedded as base64 PNG so the page can be mailed or attached as one file.
 """
@@ -6,7 +7,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import findings, latency, litmus, overhead, plot, style, targets
+from . import core_map, findings, latency, litmus, overhead, plot, style, targets
 from .names import family_title
 from .textable import eng
 
@@ -177,6 +178,15 @@ def build(rs, include_tainted=False):
                          "interesting (shows reordering), blue = ordinary outcomes.</p>")
             parts.append(_img(litmus.chart(doc), "litmus outcomes"))
             parts.append(_litmus_table(doc))
+        c2c = core_map.find(rs.folders.get(machine))
+        if c2c is not None:
+            doc = core_map.load(c2c)
+            parts.append(f"<h2>Core-to-core latency — {html.escape(machine)}</h2>")
+            parts.append(f"<p>{html.escape(core_map.sentence(doc))}</p>")
+            parts.append("<p class='muted'>One-way latency of a cache line bounced between two threads "
+                         "pinned to each pair of CPUs (the placement probe's ping-pong): what any hand-off "
+                         "between two threads costs on this machine at the least.</p>")
+            parts.append(_img(core_map.heatmap(doc), "core-to-core latency map"))
     parts.append("</body></html>")
     return "\n".join(parts)
 

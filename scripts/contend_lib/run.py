@@ -1,5 +1,6 @@
 """`contend run`: install deps, build Release, run each family's binary with progress, save JSON,
 re-run what is tainted, check the invariants and the hand-timed loop, say how many figures are clean.
+A run of the whole suite also saves the litmus histograms and the core-to-core latency map.
 
 Each family's JSON is written whole or not at all: the binary writes a hidden temp file, which is
 renamed over results/<label>/<family>.json only after the binary exited 0 and the JSON parses. An
@@ -122,6 +123,36 @@ def run_litmus(repo, folder, quick):
         warn(f"litmus observed an outcome the C++ memory model forbids: see {folder / 'litmus.json'}")
     elif proc.returncode != 0:
         raise ContendError(exe, f"exited with code {proc.returncode}: {_tail(proc.stderr, 1) or 'no message'}")
+
+
+def core_to_core_binary(repo):
+    return repo / "build" / "release" / "benchmarks" / "core_to_core"
+
+
+def run_core_to_core(repo, folder, quick):
+    """The core-to-core latency map (core_map.py draws it), written whole or not at all by
+    core_to_core. A failure is a warning: the map explains the figures, it is not one of them."""
+    exe = core_to_core_binary(repo)
+    out = folder / "core_to_core.json"
+    out.unlink(missing_ok=True)  # an earlier run's map must not stand beside this run's results
+    if not exe.is_file():
+        warn(f"{exe} not built; the report will have no core-to-core map")
+        return
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    print(f"contend: core-to-core latency map (cache-line ping-pong between each of "
+          f"{cpus * (cpus - 1) // 2} CPU pairs)", file=sys.stderr)
+    try:
+        proc = subprocess.run([str(exe), *(["--quick"] if quick else []), "--json", str(out)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if proc.returncode in (-2, 130):
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        # subprocess.run has killed it; what it was writing (its hidden temp file) goes too.
+        (folder / f".{out.name}.tmp").unlink(missing_ok=True)
+        raise
+    if proc.returncode != 0:
+        warn(f"core_to_core exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
+             "no core-to-core map in this run")
 
 
 def check_families(requested):
@@ -433,6 +464,8 @@ class Suite:
                         lambda: self._rerun_tainted(exe, out, family))
         if not self.families_requested:
             self._guard("litmus", finished, folder, lambda: run_litmus(self.repo, folder, self.quick))
+            self._guard("the core-to-core map", finished, folder,
+                        lambda: run_core_to_core(self.repo, folder, self.quick))
         hand_timed = self._guard("the hand-timed check", finished, folder,
                                  lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
         if not self.families_requested:

@@ -346,6 +346,78 @@ class Run(unittest.TestCase):
         self.assertIn("hand_timed_check not built; the hand-timed cross-check is skipped", proc.stderr)
         self.assertIn("hand-timed-equals-baseline: skipped, no hand_timed.json", proc.stdout)
 
+    # --- the core-to-core map ----------------------------------------------------------------
+
+    def fake_core_to_core(self, code=0):
+        """A core_to_core that logs its arguments and writes a 2-CPU map (code 0) or fails."""
+        self._script(self.benchmarks / "core_to_core",
+                     "#!/usr/bin/python3\nimport json, sys\n"
+                     f"open({str(self.log)!r} + '.c2c', 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+                     f"if {code}:\n    print('core_to_core: error: 1 allowed CPU(s): no pair to measure', "
+                     f"file=sys.stderr)\n    sys.exit({code})\n"
+                     "out = sys.argv[sys.argv.index('--json') + 1]\n"
+                     f"json.dump({synthetic.core_to_core_two()!r}, open(out, 'w'))\n")
+
+    def test_core_to_core_saved_and_drawn_after_the_families(self):
+        self.fake("baseline")
+        self.fake_core_to_core()
+        proc = self.contend("--no-build", "--quick", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        folder = self.results / "vm"
+        saved = json.loads((folder / "core_to_core.json").read_text())
+        self.assertEqual(saved["pairs"][0]["ns"], 61.0)
+        self.assertIn("contend: core-to-core latency map (cache-line ping-pong between each of", proc.stderr)
+        self.assertEqual(Path(str(self.log) + ".c2c").read_text().split()[:2], ["--quick", "--json"])
+        self.assertTrue((folder / "charts" / "core_to_core.png").is_file())
+        self.assertEqual(list(folder.glob(".*")), [])
+
+    def test_core_to_core_failure_is_a_warning_and_the_run_goes_on(self):
+        self.fake("baseline")
+        self.fake_core_to_core(code=1)
+        folder = self.results / "vm"
+        folder.mkdir(parents=True)
+        (folder / "core_to_core.json").write_text("an earlier run's map")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("contend: warning: core_to_core exited with code 1 (core_to_core: error: 1 allowed CPU(s): "
+                      "no pair to measure); no core-to-core map in this run", proc.stderr)
+        self.assertFalse((folder / "core_to_core.json").exists())  # not beside this run's results
+        self.assertTrue((folder / "charts").is_dir())
+
+    def test_ctrl_c_during_core_to_core_keeps_files_whole(self):
+        self.fake("baseline")
+        self._script(self.benchmarks / "core_to_core",
+                     "#!/usr/bin/python3\nimport sys, time\n"
+                     "out = sys.argv[sys.argv.index('--json') + 1]\n"
+                     "open(out.rsplit('/', 1)[0] + '/.core_to_core.json.tmp', 'w').write('{\"pairs\": [')\n"
+                     "time.sleep(60)\n")
+        folder = self.results / "vm"
+        with open(Path(self.tmp.name) / "err", "w+") as err:
+            proc = subprocess.Popen([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run",
+                                     "--no-build", "--label", "vm"], cwd=self.repo, env=self.env(),
+                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+            deadline = time.monotonic() + 60
+            while not (folder / ".core_to_core.json.tmp").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            os.killpg(proc.pid, signal.SIGINT)
+            rc = proc.wait(timeout=30)
+            err.seek(0)
+            stderr = err.read()
+        self.assertEqual(rc, 130, stderr)
+        self.assertNotIn("Traceback", stderr)
+        self.assertIn("interrupted during the core-to-core map; kept baseline", stderr)
+        self.assertTrue(json.loads((folder / "baseline.json").read_text())["benchmarks"])
+        self.assertFalse((folder / "core_to_core.json").exists())
+        self.assertEqual(list(folder.glob(".*")), [])
+
+    def test_core_to_core_only_with_the_whole_suite(self):
+        self.fake("baseline")
+        self.fake_core_to_core()
+        proc = self.contend("--no-build", "--label", "vm", "--families", "baseline")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertFalse((self.results / "vm" / "core_to_core.json").exists())
+        self.assertNotIn("core-to-core", proc.stderr)
+
     # --- --repeat, --budget, --pin ------------------------------------------------------------
 
     def test_repeat_prints_the_spread(self):

@@ -1,0 +1,285 @@
+// The core-to-core latency map: the one-way latency of a cache line bounced between two pinned
+// threads (probe.hpp's pair_latency_ns, the placement probe's own code) for every unordered pair
+// of the CPUs this process may run on. It says what a hand-off between two threads costs on this
+// CPU before any data structure is involved: SMT siblings, cores of one package, packages apart.
+//   usage: core_to_core [--quick] [--per_pair_us=N] [--json FILE]
+// One direction per pair: the initiator runs on the lower-numbered CPU a, the answerer on b. A
+// round trip moves the line a -> b and b -> a, so a <- b would time the same two transfers with
+// the other thread's clock; measuring it too would double the time for nothing.
+// Default time per pair: 1 ms (the placement probe's PROBE_PER_PAIR, a few hundred samples of 32
+// round trips) until the pairs would take more than 20 s of ping-pong, then shrunk to fit 20 s,
+// never below 100 us (about 15 samples): 2 CPUs take about 1 ms, 16 CPUs (120 pairs) 0.12 s,
+// 128 CPUs (8 128 pairs) 8 s, 256 CPUs (32 640 pairs) 20 s at 0.6 ms, plus two thread starts
+// per pair (about 0.1 ms each pair). --quick (what `contend run --quick` passes): 200 us a pair.
+// --json writes {"context": {...the machine context...}, "cpus": [...], "per_pair_us": N,
+// "pairs": [{"a", "b", "ns", "relation"}]} whole or not at all (temp file + rename); ns is null
+// for a pair whose threads could not be pinned, relation "smt" (same core), "core" (another core
+// of the same package) or "package" (another package), null when sysfs does not say.
+// Exit 0 when at least one pair was measured, 1 when none was or fewer than 2 CPUs are allowed,
+// 2 on bad input. Single-threaded apart from the two probe threads of the pair being measured.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "context.hpp"
+#include "probe.hpp"
+#include "topology.hpp"
+
+namespace {
+
+using contend::bench::CpuPair;
+
+constexpr double DEFAULT_PER_PAIR_US = 1000;   // the placement probe's PROBE_PER_PAIR
+constexpr double DEFAULT_TOTAL_US = 20'000'000;  // the default shrinks past this much ping-pong
+constexpr double FLOOR_PER_PAIR_US = 100;      // about 15 samples of 32 round trips
+constexpr double QUICK_PER_PAIR_US = 200;
+constexpr std::size_t MATRIX_MAX_CPUS = 16;     // wider matrices do not fit a terminal
+
+struct Args {
+  std::optional<double> per_pair_us;  // nullopt: the default for the machine's pair count
+  bool quick = false;
+  std::string json;                   // "" = no file
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "core_to_core: error: %s (usage: core_to_core [--quick] [--per_pair_us=N] [--json FILE])\n",
+               message.c_str());
+  std::exit(2);
+}
+
+double number(const std::string& text, const char* flag, double min, double max) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= min && v <= max))
+    usage_error("bad value '" + text + "' for " + flag + " (a number from " + std::to_string(int(min)) +
+                " to " + std::to_string(int(max)) + ")");
+  return v;
+}
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    const auto eq = arg.find('=');
+    const bool flag = arg.rfind("--", 0) == 0;
+    const std::string name = arg.substr(0, eq);
+    if (flag && name != "--per_pair_us" && name != "--json" && name != "--quick" && name != "--help")
+      usage_error("unknown option '" + name + "'");
+    if (flag && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+    } else if (flag && arg != "--help" && arg != "--quick") {
+      if (i + 1 >= argc) usage_error(arg + " needs a value");
+      value = argv[++i];
+    }
+    if (arg == "--help" || arg == "-h") {
+      std::printf(
+          "core_to_core: one-way cache-line latency between every pair of allowed CPUs\n"
+          "  --per_pair_us=N    ping-pong time per pair in microseconds (default 1000, shrunk to\n"
+          "                     fit 20 s in all when there are many pairs, never below 100)\n"
+          "  --quick            200 us per pair unless --per_pair_us says otherwise\n"
+          "  --json FILE        also write the pairs and the machine context as JSON\n");
+      std::exit(0);
+    } else if (arg == "--quick") {
+      if (!value.empty()) usage_error("--quick takes no value");
+      a.quick = true;
+    } else if (arg == "--per_pair_us") {
+      a.per_pair_us = number(value, "--per_pair_us", 10, 100'000);
+    } else if (arg == "--json") {
+      if (value.empty()) usage_error("--json needs a file name");
+      a.json = value;
+    } else {
+      usage_error("unexpected argument '" + arg + "'");
+    }
+  }
+  return a;
+}
+
+double default_per_pair_us(std::size_t pairs) {
+  if (pairs == 0) return DEFAULT_PER_PAIR_US;
+  return std::clamp(DEFAULT_TOTAL_US / static_cast<double>(pairs), FLOOR_PER_PAIR_US, DEFAULT_PER_PAIR_US);
+}
+
+// "smt", "core", "package", or "" when sysfs does not place both CPUs.
+std::string relation(const contend::bench::Topology& topology, CpuPair pair) {
+  const contend::bench::LogicalCpu* a = topology.find(pair.first);
+  const contend::bench::LogicalCpu* b = topology.find(pair.second);
+  if (!a || !b) return "";
+  if (a->package != b->package) return "package";
+  return a->core == b->core ? "smt" : "core";
+}
+
+struct Measured {
+  CpuPair pair;
+  double ns = 0;  // 0: not pinned (null in the JSON)
+  std::string relation;
+};
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+      out += buffer;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string fixed(double v, int decimals) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+std::string local_date() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buffer[40];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S%z", &tm);
+  return buffer;
+}
+
+// The whole file or nothing: written to a hidden file beside FILE (`contend run` sweeps a stale
+// one), then renamed over it.
+bool write_json(const std::string& path, const Args& args, double per_pair_us, const std::vector<int>& cpus,
+                const std::vector<Measured>& pairs) {
+  std::map<std::string, std::string> context =
+      contend::bench::machine_context("core_to_core", args.quick ? "quick" : "default", per_pair_us / 1000);
+  context["run_ms"] = fixed(per_pair_us / 1000, 3);  // one pair's ping-pong (machine_context rounds to 1 ms)
+  context["date"] = local_date();
+  std::ostringstream out;
+  out << "{\n  \"context\": {";
+  const char* sep = "\n";
+  for (const auto& [key, value] : context) {
+    out << sep << "    " << quoted(key) << ": " << quoted(value);
+    sep = ",\n";
+  }
+  out << "\n  },\n  \"cpus\": [";
+  sep = "";
+  for (int cpu : cpus) {
+    out << sep << cpu;
+    sep = ", ";
+  }
+  out << "],\n  \"per_pair_us\": " << fixed(per_pair_us, 0) << ",\n  \"pairs\": [";
+  sep = "\n";
+  for (const Measured& m : pairs) {
+    out << sep << "    {\"a\": " << m.pair.first << ", \"b\": " << m.pair.second
+        << ", \"ns\": " << (m.ns > 0 ? fixed(m.ns, 2) : "null")
+        << ", \"relation\": " << (m.relation.empty() ? "null" : quoted(m.relation)) << "}";
+    sep = ",\n";
+  }
+  out << "\n  ]\n}\n";
+  const std::filesystem::path target(path);
+  const std::filesystem::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp");
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!(f << out.str()) || !f.flush()) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+  return !ec;
+}
+
+void print_matrix(const std::vector<int>& cpus, const std::vector<Measured>& pairs) {
+  std::map<CpuPair, double> ns;
+  for (const Measured& m : pairs) ns[m.pair] = m.ns;
+  std::printf("one-way ns  ");
+  for (int b : cpus) std::printf("%7s", ("cpu" + std::to_string(b)).c_str());
+  std::printf("\n");
+  for (int a : cpus) {
+    std::printf("%-12s", ("cpu" + std::to_string(a)).c_str());
+    for (int b : cpus) {
+      if (a == b) {
+        std::printf("%7s", "-");
+        continue;
+      }
+      const double v = ns[{std::min(a, b), std::max(a, b)}];
+      std::printf("%7s", v > 0 ? fixed(v, 1).c_str() : "n/a");
+    }
+    std::printf("\n");
+  }
+}
+
+void print_summary(const std::vector<Measured>& pairs) {
+  std::vector<const Measured*> measured;
+  for (const Measured& m : pairs) {
+    if (m.ns > 0) measured.push_back(&m);
+  }
+  if (measured.empty()) {
+    std::printf("no pair could be measured (no thread could be pinned)\n");
+    return;
+  }
+  std::vector<double> values;
+  for (const Measured* m : measured) values.push_back(m->ns);
+  const auto by_ns = [](const Measured* x, const Measured* y) { return x->ns < y->ns; };
+  const Measured* best = *std::min_element(measured.begin(), measured.end(), by_ns);
+  const Measured* worst = *std::max_element(measured.begin(), measured.end(), by_ns);
+  std::printf("%zu of %zu pairs measured: median %.1f ns, best %d-%d %.1f ns, worst %d-%d %.1f ns\n",
+              measured.size(), pairs.size(), contend::bench::median(values), best->pair.first,
+              best->pair.second, best->ns, worst->pair.first, worst->pair.second, worst->ns);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args args = parse(argc, argv);
+  if (!args.json.empty()) {  // refuse an unwritable destination before spending the run on it
+    const std::filesystem::path dir = std::filesystem::absolute(args.json).parent_path();
+    if (!std::filesystem::is_directory(dir)) usage_error("no directory for --json file '" + args.json + "'");
+  }
+  const std::vector<int> cpus = contend::bench::allowed_cpus();
+  if (cpus.size() < 2) {
+    std::fprintf(stderr, "core_to_core: error: %zu allowed CPU(s): no pair to measure\n", cpus.size());
+    return 1;
+  }
+  const contend::bench::Topology topology = contend::bench::read_topology();
+  std::vector<Measured> pairs;
+  for (std::size_t i = 0; i < cpus.size(); ++i) {
+    for (std::size_t j = i + 1; j < cpus.size(); ++j) {
+      const CpuPair pair{cpus[i], cpus[j]};
+      pairs.push_back({pair, 0, relation(topology, pair)});
+    }
+  }
+  const double per_pair_us =
+      args.per_pair_us.value_or(args.quick ? QUICK_PER_PAIR_US : default_per_pair_us(pairs.size()));
+  if (pairs.size() > 1000) {  // say how long the wait will be when it is more than a moment
+    std::fprintf(stderr, "core_to_core: %zu pairs of %zu CPUs, %.0f us each: about %.0f s\n", pairs.size(),
+                 cpus.size(), per_pair_us, static_cast<double>(pairs.size()) * (per_pair_us + 100) / 1e6);
+  }
+  const auto budget = std::chrono::microseconds(static_cast<long long>(std::llround(per_pair_us)));
+  bool any = false;
+  for (Measured& m : pairs) {
+    m.ns = contend::bench::pair_latency_ns(m.pair, budget);
+    any = any || m.ns > 0;
+  }
+  if (cpus.size() <= MATRIX_MAX_CPUS) print_matrix(cpus, pairs);
+  print_summary(pairs);
+  if (!args.json.empty() && !write_json(args.json, args, per_pair_us, cpus, pairs)) {
+    std::fprintf(stderr, "core_to_core: error: could not write '%s'\n", args.json.c_str());
+    return 2;
+  }
+  return any ? 0 : 1;
+}

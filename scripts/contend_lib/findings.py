@@ -512,9 +512,27 @@ def readme_markdown(rs, machine, folder, include_tainted=False):
     bullets += _stack_mechanism(table, hw)
     out += [f"* {b}" for b in bullets]
     out += _litmus_lines(rs.folders.get(machine))
+    out += _evidence_lines(rs, machine, include_tainted)
     out += [""] + _validity_lines(rs, machine) + [""] + _targets_lines(table)
     out.append(README_END)
     return "\n".join(out) + "\n"
+
+
+def _evidence_lines(rs, machine, include_tainted):
+    """Why the figures are what they are: the sampled latency, what sampling cost, and the
+    core-to-core map, each in one computed sentence when the results hold it."""
+    from . import core_map, latency, overhead
+    folder = rs.folders.get(machine)
+    lines = []
+    sec = latency.section(rs.table[rs.table["machine"] == machine], rs.reps[rs.reps["machine"] == machine],
+                          rs.machine(machine), include_tainted)
+    if sec is not None:
+        lines.append(f"* Latency of single operations, {latency.CLOSED_LOOP}: {sec[0][0]}")
+        lines.append(f"* {overhead.sentence(overhead.load(folder))}")
+    c2c = core_map.find(folder)
+    if c2c is not None:
+        lines.append(f"* Core-to-core: {core_map.sentence(core_map.load(c2c))}")
+    return lines
 
 
 def _stack_mechanism(table, hw):

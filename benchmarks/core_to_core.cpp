@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "context.hpp"
+#include "json_file.hpp"
 #include "probe.hpp"
 #include "topology.hpp"
 
@@ -69,19 +70,14 @@ double number(const std::string& text, const char* flag, double min, double max)
 Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    const auto eq = arg.find('=');
-    const bool flag = arg.rfind("--", 0) == 0;
-    const std::string name = arg.substr(0, eq);
-    if (flag && name != "--per_pair_us" && name != "--json" && name != "--quick" && name != "--help")
+    const std::string name = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
+    if (name.rfind("--", 0) == 0 && name != "--per_pair_us" && name != "--json" && name != "--quick" &&
+        name != "--help")
       usage_error("unknown option '" + name + "'");
-    if (flag && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-    } else if (flag && arg != "--help" && arg != "--quick") {
-      if (i + 1 >= argc) usage_error(arg + " needs a value");
-      value = argv[++i];
-    }
+    const contend::bench::ProgramArg next = contend::bench::next_program_arg(argc, argv, i, {"--help", "--quick"});
+    const std::string& arg = next.name;
+    const std::string& value = next.value;
+    if (next.missing_value) usage_error(arg + " needs a value");
     if (arg == "--help" || arg == "-h") {
       std::printf(
           "core_to_core: one-way cache-line latency between every pair of allowed CPUs\n"
@@ -125,23 +121,6 @@ struct Measured {
   std::string relation;
 };
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 std::string fixed(double v, int decimals) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
@@ -157,8 +136,7 @@ std::string local_date() {
   return buffer;
 }
 
-// The whole file or nothing: written to a hidden file beside FILE (`contend run` sweeps a stale
-// one), then renamed over it.
+// The whole file or nothing (json_file.hpp).
 bool write_json(const std::string& path, const Args& args, double per_pair_us, const std::vector<int>& cpus,
                 const std::vector<Measured>& pairs) {
   std::map<std::string, std::string> context =
@@ -166,14 +144,8 @@ bool write_json(const std::string& path, const Args& args, double per_pair_us, c
   context["run_ms"] = fixed(per_pair_us / 1000, 3);  // one pair's ping-pong (machine_context rounds to 1 ms)
   context["date"] = local_date();
   std::ostringstream out;
-  out << "{\n  \"context\": {";
-  const char* sep = "\n";
-  for (const auto& [key, value] : context) {
-    out << sep << "    " << quoted(key) << ": " << quoted(value);
-    sep = ",\n";
-  }
-  out << "\n  },\n  \"cpus\": [";
-  sep = "";
+  out << "{\n  \"context\": " << contend::bench::json_context_object(context) << ",\n  \"cpus\": [";
+  const char* sep = "";
   for (int cpu : cpus) {
     out << sep << cpu;
     sep = ", ";
@@ -183,24 +155,11 @@ bool write_json(const std::string& path, const Args& args, double per_pair_us, c
   for (const Measured& m : pairs) {
     out << sep << "    {\"a\": " << m.pair.first << ", \"b\": " << m.pair.second
         << ", \"ns\": " << (m.ns > 0 ? fixed(m.ns, 2) : "null")
-        << ", \"relation\": " << (m.relation.empty() ? "null" : quoted(m.relation)) << "}";
+        << ", \"relation\": " << (m.relation.empty() ? "null" : contend::bench::json_quoted(m.relation)) << "}";
     sep = ",\n";
   }
   out << "\n  ]\n}\n";
-  const std::filesystem::path target(path);
-  const std::filesystem::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp");
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!(f << out.str()) || !f.flush()) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
-  return !ec;
+  return contend::bench::write_file_whole(path, out.str());
 }
 
 void print_matrix(const std::vector<int>& cpus, const std::vector<Measured>& pairs) {
@@ -246,10 +205,8 @@ void print_summary(const std::vector<Measured>& pairs) {
 
 int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
-  if (!args.json.empty()) {  // refuse an unwritable destination before spending the run on it
-    const std::filesystem::path dir = std::filesystem::absolute(args.json).parent_path();
-    if (!std::filesystem::is_directory(dir)) usage_error("no directory for --json file '" + args.json + "'");
-  }
+  if (!args.json.empty() && !contend::bench::json_destination_ok(args.json))
+    usage_error("no directory for --json file '" + args.json + "'");
   const std::vector<int> cpus = contend::bench::allowed_cpus();
   if (cpus.size() < 2) {
     std::fprintf(stderr, "core_to_core: error: %zu allowed CPU(s): no pair to measure\n", cpus.size());

@@ -27,6 +27,7 @@
 
 #include "context.hpp"
 #include "interference.hpp"
+#include "json_file.hpp"
 #include "thread_counts.hpp"
 
 namespace {
@@ -68,16 +69,11 @@ Args parse(int argc, char** argv) {
   Args a;
   int positional = 0;
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    const auto eq = arg.find('=');
-    const bool flag = arg.rfind("--", 0) == 0;
-    if (flag && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-    } else if (flag && arg != "--help" && arg != "-h") {
-      if (i + 1 >= argc) usage_error(arg + " needs a value");
-      value = argv[++i];
-    }
+    const contend::bench::ProgramArg next = contend::bench::next_program_arg(argc, argv, i, {"--help"});
+    const std::string& arg = next.name;
+    const std::string& value = next.value;
+    const bool flag = next.flag;
+    if (next.missing_value) usage_error(arg + " needs a value");
     if (arg == "--help" || arg == "-h") {
       std::printf(
           "hand_timed_check: N threads increment one atomic for a fixed time, timed by hand\n"
@@ -180,71 +176,34 @@ Run run_once(int threads, double run_ms) {
   return r;
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-// The whole file or nothing: written beside FILE, then renamed over it.
+// The whole file or nothing (json_file.hpp).
 bool write_json(const std::string& path, const Args& args, const std::vector<Run>& runs) {
   std::map<std::string, std::string> context =
       contend::bench::machine_context("hand_timed", "default", args.run_ms);
   context["repetitions"] = std::to_string(args.repetitions);
   std::ostringstream out;
   out.precision(17);
-  out << "{\n  \"context\": {";
+  out << "{\n  \"context\": " << contend::bench::json_context_object(context) << ",\n  \"runs\": [";
   const char* sep = "\n";
-  for (const auto& [key, value] : context) {
-    out << sep << "    " << quoted(key) << ": " << quoted(value);
-    sep = ",\n";
-  }
-  out << "\n  },\n  \"runs\": [";
-  sep = "\n";
   for (const Run& r : runs) {
     const Interference& in = r.interference;
     out << sep << "    {\"threads\": " << r.threads << ", \"ops_per_sec\": " << r.ops_per_sec
         << ", \"repetition\": " << r.repetition << ", \"foreign_cpu\": " << in.foreign_cpu
         << ", \"steal_cpu\": " << in.steal_cpu << ", \"parallelism\": " << in.parallelism
         << ", \"parallelism_needed\": " << in.parallelism_needed
-        << ", \"tainted\": " << (in.tainted() ? 1 : 0) << ", \"label\": " << quoted(in.label()) << "}";
+        << ", \"tainted\": " << (in.tainted() ? 1 : 0) << ", \"label\": " << contend::bench::json_quoted(in.label()) << "}";
     sep = ",\n";
   }
   out << "\n  ]\n}\n";
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!(f << out.str()) || !f.flush()) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
-  return !ec;
+  return contend::bench::write_file_whole(path, out.str());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
-  if (!args.json.empty()) {  // refuse an unwritable destination before spending the run on it
-    const std::filesystem::path dir = std::filesystem::absolute(args.json).parent_path();
-    if (!std::filesystem::is_directory(dir)) usage_error("no directory for --json file '" + args.json + "'");
-  }
+  if (!args.json.empty() && !contend::bench::json_destination_ok(args.json))
+    usage_error("no directory for --json file '" + args.json + "'");
   std::vector<Run> runs;
   bool all_counted = true;
   for (int rep = 0; rep < args.repetitions; ++rep) {

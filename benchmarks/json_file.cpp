@@ -1,0 +1,83 @@
+#include "json_file.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace contend::bench {
+
+std::string json_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+      out += buffer;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_context_object(const std::map<std::string, std::string>& context) {
+  std::string out = "{";
+  const char* sep = "\n";
+  for (const auto& [key, value] : context) {
+    out.append(sep).append("    ").append(json_quoted(key)).append(": ").append(json_quoted(value));
+    sep = ",\n";
+  }
+  return out + "\n  }";
+}
+
+bool write_file_whole(const std::string& path, const std::string& text) {
+  const std::filesystem::path target(path);
+  // Built with append: g++ 12's -Wrestrict misfires on `"literal" + std::string` chains.
+  std::string name(".");
+  name.append(target.filename().string()).append(".tmp");
+  const std::filesystem::path tmp = target.parent_path() / name;
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!(f << text) || !f.flush()) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+  return !ec;
+}
+
+bool json_destination_ok(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(std::filesystem::absolute(path).parent_path(), ec);
+}
+
+ProgramArg next_program_arg(int argc, char** argv, int& i, std::initializer_list<std::string_view> bare) {
+  ProgramArg a;
+  a.name = argv[i];
+  a.flag = a.name.rfind("--", 0) == 0;
+  if (!a.flag) return a;
+  if (const auto eq = a.name.find('='); eq != std::string::npos) {
+    a.value = a.name.substr(eq + 1);
+    a.name.resize(eq);
+    return a;
+  }
+  for (std::string_view b : bare) {
+    if (a.name == b) return a;
+  }
+  if (i + 1 >= argc) {
+    a.missing_value = true;
+  } else {
+    a.value = argv[++i];
+  }
+  return a;
+}
+
+}  // namespace contend::bench

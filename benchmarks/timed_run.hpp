@@ -13,7 +13,11 @@
 // - foreign_cpu, steal_cpu, parallelism, parallelism_needed, foreign_resolution_cpu and the
 //   tainted, taint_foreign, taint_parallelism flags (interference.hpp), with the reason as the
 //   run's label;
-// - probe_ns, probe_ns_<a>_<b>: the placement signature taken just before the run (probe.hpp).
+// - probe_ns, probe_ns_<a>_<b>: the placement signature taken just before the run (probe.hpp);
+// - <event>_per_op: the whole process's perf event counts over the run / total operations, for
+//   each event that is counted here (perf_events.hpp: context_switches, cpu_migrations,
+//   page_faults, cycles, instructions, cache_misses, hitm); an event not available has no
+//   counter (the context's events_not_available says why), never a zero.
 // Google Benchmark's own items_per_second (total items / mean per-thread real time) is kept
 // beside them as a cross-check.
 #pragma once
@@ -31,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "perf_events.hpp"
 #include "placement.hpp"
 
 namespace contend::bench {
@@ -96,6 +101,7 @@ class TimedRun {
   Clock::time_point wall_start_, wall_end_, deadline_;
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
   std::string stat_start_, stat_end_;  // /proc/stat around the run
+  EventSnapshot events_start_, events_end_;  // perf event counts around the run
 };
 
 // The one TimedRun of the binary: benchmarks run one at a time.

@@ -22,7 +22,8 @@ COUNTERS = ["ops", "ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness_min_ma
 CONTEXT = ["cpu_model", "cores", "topology", "kernel", "compiler", "cxx_flags", "benchmark_version",
            "boost_version", "moodycamel_version", "governor", "git_commit", "contend_family",
            "schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
-           "cpu_family", "cpu_model_number", "cpu_stepping"]
+           "cpu_family", "cpu_model_number", "cpu_stepping", "events_counted", "events_not_available"]
+EVENTS = ["context_switches", "cpu_migrations", "page_faults", "cycles", "instructions", "cache_misses", "hitm"]
 BLOCKING = {"mutex", "shared_mutex", "absl_mutex", "mutex_queue", "moody_blocking", "channel", "channel_async",
             "combining", "delegated", "futex"}  # futex: baseline/pingpong/futex, whose two threads sleep by design
 ARGS = ["--quick", "--run_ms=10", "--threads=1,2,4", "--benchmark_repetitions=2"]
@@ -69,6 +70,7 @@ class BenchmarkSmoke(unittest.TestCase):
                     self.assertEqual(fam, family)
                     for counter in COUNTERS:
                         self.assertIn(counter, b, b["name"])
+                    self.check_events(b, context)
                     self.assertGreater(b["ops"], 0, b["name"])
                     self.assertAlmostEqual(b["ops_per_sec"] * b["ns_per_op"], 1e9, delta=1e6)
                     self.check_interference(b, workload, impl)
@@ -80,6 +82,19 @@ class BenchmarkSmoke(unittest.TestCase):
                 if family not in ("channels", "baseline"):  # those start at 2 threads or fix the count
                     self.assertEqual(impls_by_threads[1] - {"single_thread"}, impls_by_threads[2])  # the maps' one-thread ceiling
                     self.assertEqual(impls_by_threads[2], impls_by_threads[4])
+
+    def check_events(self, b, context):
+        """Every event is counted (its <event>_per_op present, never negative) or named with a
+        reason in events_not_available (and then absent: never a zero)."""
+        counted = {e.split(" (")[0] for e in context["events_counted"].split(", ") if e}
+        missing = {e for e in EVENTS if context["events_not_available"].startswith(e + ": ")
+                   or "; " + e + ": " in context["events_not_available"]}
+        self.assertEqual(counted | missing, set(EVENTS), context["events_not_available"])
+        self.assertEqual(counted & missing, set())
+        for e in counted:
+            self.assertGreaterEqual(b[e + "_per_op"], 0, b["name"])
+        for e in missing:
+            self.assertNotIn(e + "_per_op", b, b["name"])
 
     def check_interference(self, b, workload, impl):
         """The taint flags follow from the figures beside them (interference.hpp's rule). The

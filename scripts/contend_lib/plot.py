@@ -5,7 +5,7 @@ the same figures; neither re-implements a chart.
 """
 from pathlib import Path
 
-from . import style
+from . import events, style
 from .findings import ALPHA, workload_title
 from .names import family_title
 
@@ -331,6 +331,7 @@ def machine_charts(rs, machine):
                 continue
             yield f"{stem}-throughput", throughput_chart(sub, row, family, workload)
             yield f"{stem}-speedup", speedup_chart(sub, row, family, workload)
+    yield from events.charts(table, row)  # event counts per operation, where they were recorded
 
 
 def _family_order(families):
@@ -364,6 +365,8 @@ def default_out_dir(rs, machine):
 
 def title_for(stem):
     """'maps-r90-k1k-uniform-throughput' -> readable caption for the report's headings."""
+    if stem.startswith("events-"):
+        return events.chart_title(stem)
     for family in sorted(("baseline", "counters", "false_sharing", "maps", "stacks", "channels"),
                          key=len, reverse=True):
         if stem.startswith(family + "-"):

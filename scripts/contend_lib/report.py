@@ -6,7 +6,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import findings, litmus, plot, style, targets
+from . import events, findings, litmus, plot, style, targets
 from .names import family_title
 from .textable import eng
 
@@ -153,6 +153,7 @@ def build(rs, include_tainted=False):
         parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]), reps,
                                                                   include_tainted)]
         parts.append(_targets_html(findings.clean_table(table, include_tainted)))
+        parts.append(events.section_html(rs, machine, _table, include_tainted))
         parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
         parts.append(_charts_html(rs, machine))
         lit = litmus.find(rs.folders.get(machine))

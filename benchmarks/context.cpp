@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "perf_events.hpp"
 #include "topology.hpp"
 
 namespace contend::bench {
@@ -99,6 +100,11 @@ std::map<std::string, std::string> machine_context(const std::string& family, co
 void add_machine_context(const std::string& family, const std::string& mode, double run_ms) {
   for (const auto& [key, value] : machine_context(family, mode, run_ms))
     benchmark::AddCustomContext(key, value);
+}
+
+void add_event_context(const EventCounters& events) {
+  benchmark::AddCustomContext("events_counted", events.counted());
+  benchmark::AddCustomContext("events_not_available", events.not_available());
 }
 
 }  // namespace contend::bench

@@ -5,6 +5,8 @@
 
 namespace contend::bench {
 
+class EventCounters;
+
 // The version of the result format: "2" adds the interference and probe counters and the pin,
 // probe and taint context keys. Files without schema_version are version 1.
 inline constexpr const char* RESULT_SCHEMA_VERSION = "2";
@@ -17,5 +19,9 @@ std::map<std::string, std::string> machine_context(const std::string& family, co
 
 // The same, added to Google Benchmark's output (benchmark::AddCustomContext).
 void add_machine_context(const std::string& family, const std::string& mode, double run_ms);
+
+// The event counters' context (perf_events.hpp): events_counted, the events each run reports per
+// operation, and events_not_available, "<event>: <reason>; ..." (empty when all are counted).
+void add_event_context(const EventCounters& events);
 
 }  // namespace contend::bench

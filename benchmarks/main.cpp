@@ -22,6 +22,7 @@
 #include "family.hpp"
 #include "latency_counters.hpp"
 #include "options.hpp"
+#include "perf_events.hpp"
 #include "run_quality.hpp"
 #include "thread_counts.hpp"
 
@@ -130,9 +131,13 @@ int main(int argc, char** argv) {
   int n = static_cast<int>(args.size());
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
+  // The event counters count the threads started after them (inherit): open them before
+  // register_benchmarks(), which starts the owner threads of some designs.
+  open_process_events();
   add_machine_context(family_name(), options().quick ? "quick" : "default", options().run_ms);
   add_quality_context(options().run_ms);
   add_latency_context(options().latency);
+  add_event_context(*process_events());
   register_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -21,6 +21,20 @@ std::int64_t process_cpu_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// The process's event counts (perf_events.hpp); empty when the binary did not open them.
+EventSnapshot event_snapshot() {
+  const EventCounters* events = process_events();
+  return events ? events->snapshot() : EventSnapshot{};
+}
+
+// <event>_per_op for every event counted in both snapshots; nothing for the others.
+void report_events(benchmark::State& state, const EventSnapshot& before, const EventSnapshot& after,
+                   double total) {
+  const EventCounters* events = process_events();
+  if (events == nullptr) return;
+  for (const auto& [name, value] : per_op(events->events(), before, after, total)) state.counters[name] = value;
+}
+
 }  // namespace
 
 TimedRun& timed_run() {
@@ -39,6 +53,7 @@ void TimedRun::prepare(const benchmark::State& state, std::function<void()> sett
 }
 
 void TimedRun::OnStart::operator()() noexcept {
+  run->events_start_ = event_snapshot();
   run->stat_start_ = proc_stat();
   run->cpu_start_ns_ = process_cpu_ns();
   run->wall_start_ = Clock::now();
@@ -51,6 +66,7 @@ void TimedRun::OnEnd::operator()() noexcept {
   run->wall_end_ = Clock::now();
   run->cpu_end_ns_ = process_cpu_ns();
   run->stat_end_ = proc_stat();
+  run->events_end_ = event_snapshot();
 }
 
 Clock::time_point TimedRun::begin() {
@@ -104,6 +120,7 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["owner_threads"] = info.owner_threads;
   c["producers"] = info.producers;
   c["consumers"] = info.consumers;
+  report_events(state, events_start_, events_end_, total);
   // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
   const std::optional<ProcStat> before = parse_proc_stat(stat_start_), after = parse_proc_stat(stat_end_);
   // Signed: iowait in /proc/stat may go backwards (proc(5)), so a near-idle window can shrink.

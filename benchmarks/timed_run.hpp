@@ -17,6 +17,10 @@
 // - p50_ns, p90_ns, p99_ns, p99.9_ns, max_ns, latency_samples: the sampled latency of single
 //   operations of all threads together (latency.hpp; repeat_until times one call of `op` in every
 //   few), when the run sampled any (--latency=off turns sampling off).
+// - <event>_per_op: the whole process's perf event counts over the run / total operations, for
+//   each event that is counted here (perf_events.hpp: context_switches, cpu_migrations,
+//   page_faults, cycles, instructions, cache_misses, hitm); an event not available has no
+//   counter (the context's events_not_available says why), never a zero.
 // Google Benchmark's own items_per_second (total items / mean per-thread real time) is kept
 // beside them as a cross-check.
 #pragma once
@@ -36,6 +40,7 @@
 
 #include "latency.hpp"
 #include "options.hpp"
+#include "perf_events.hpp"
 #include "placement.hpp"
 
 namespace contend::bench {
@@ -103,6 +108,7 @@ class TimedRun {
   Clock::time_point wall_start_, wall_end_, deadline_;
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
   std::string stat_start_, stat_end_;  // /proc/stat around the run
+  EventSnapshot events_start_, events_end_;  // perf event counts around the run
 };
 
 // The one TimedRun of the binary: benchmarks run one at a time.

@@ -25,8 +25,9 @@ CONTEXT = ["cpu_model", "cores", "topology", "kernel", "compiler", "cxx_flags", 
            "boost_version", "moodycamel_version", "governor", "git_commit", "contend_family",
            "schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
            "cpu_family", "cpu_model_number", "cpu_stepping", "latency_sampling", "latency_clock_ns",
-           "latency_budget"]
+           "latency_budget", "events_counted", "events_not_available"]
 LATENCY = ["p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "max_ns"]
+EVENTS = ["context_switches", "cpu_migrations", "page_faults", "cycles", "instructions", "cache_misses", "hitm"]
 BLOCKING = {"mutex", "shared_mutex", "absl_mutex", "mutex_queue", "moody_blocking", "channel", "channel_async",
             "combining", "delegated", "futex"}  # futex: baseline/pingpong/futex, whose two threads sleep by design
 ARGS = ["--quick", "--run_ms=10", "--threads=1,2,4", "--benchmark_repetitions=2"]
@@ -73,6 +74,7 @@ class BenchmarkSmoke(unittest.TestCase):
                     self.assertEqual(fam, family)
                     for counter in COUNTERS:
                         self.assertIn(counter, b, b["name"])
+                    self.check_events(b, context)
                     self.assertGreater(b["ops"], 0, b["name"])
                     self.assertAlmostEqual(b["ops_per_sec"] * b["ns_per_op"], 1e9, delta=1e6)
                     self.check_interference(b, workload, impl)
@@ -107,6 +109,19 @@ class BenchmarkSmoke(unittest.TestCase):
                               text=True)
         self.assertEqual(proc.returncode, 2)
         self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+
+    def check_events(self, b, context):
+        """Every event is counted (its <event>_per_op present, never negative) or named with a
+        reason in events_not_available (and then absent: never a zero)."""
+        counted = {e.split(" (")[0] for e in context["events_counted"].split(", ") if e}
+        missing = {e for e in EVENTS if context["events_not_available"].startswith(e + ": ")
+                   or "; " + e + ": " in context["events_not_available"]}
+        self.assertEqual(counted | missing, set(EVENTS), context["events_not_available"])
+        self.assertEqual(counted & missing, set())
+        for e in counted:
+            self.assertGreaterEqual(b[e + "_per_op"], 0, b["name"])
+        for e in missing:
+            self.assertNotIn(e + "_per_op", b, b["name"])
 
     def check_interference(self, b, workload, impl):
         """The taint flags follow from the figures beside them (interference.hpp's rule). The

@@ -42,8 +42,12 @@ WORST_OF_REPS = ["query_wait_max", "max_ns"]
 DESIGN_COUNTERS = ["eliminated_fraction", "lock_run_length", "idle_cpu_fraction", "query_wait_max",
                    "query_wait_bound", "wakeups_per_op"]
 LATENCY_COUNTERS = ["max_ns", "latency_samples"]
+# perf_event_open counts per operation of the whole process (benchmarks/perf_events.hpp); an event
+# not counted on the machine is absent (the context's events_not_available says why).
+EVENT_COUNTERS = ["context_switches_per_op", "cpu_migrations_per_op", "page_faults_per_op", "cycles_per_op",
+                  "instructions_per_op", "cache_misses_per_op", "hitm_per_op"]
 EXTRA_COUNTERS = (["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE + DESIGN_COUNTERS
-                  + LATENCY_COUNTERS)
+                  + LATENCY_COUNTERS + EVENT_COUNTERS)
 SCHEMA_VERSION = 2
 # What each schema version added to every repetition: what an older file lacks.
 SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"]}
@@ -57,7 +61,8 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
                 "cxx_flags", "benchmark_version", "boost_version", "moodycamel_version", "governor",
                 "git_commit", "contend_family", "contend_mode", "run_ms", "hardware_concurrency",
                 "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
-                "library_build_type", "latency_sampling", "latency_clock_ns", "latency_budget"]
+                "library_build_type", "latency_sampling", "latency_clock_ns", "latency_budget",
+                "events_counted", "events_not_available"]
 LITMUS_FILE = "litmus.json"
 HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output
 OVERHEAD_FILE = "latency_overhead.json"  # the sampling cost's paired runs (overhead.py), not GB output

@@ -13,6 +13,7 @@ FAMILY_TITLES = {
     "stacks": "Stacks",
     "channels": "Channels",
     "poller": "URL poller",
+    "events": "Event counts",  # the events-* charts (events.py), not a benchmark family
 }
 
 # The order `contend run` runs families in: the cheap physical floors first.

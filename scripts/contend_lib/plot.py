@@ -5,7 +5,7 @@ the same figures; neither re-implements a chart.
 """
 from pathlib import Path
 
-from . import core_map, latency, style
+from . import core_map, events, latency, style
 from .findings import ALPHA, workload_title
 from .names import family_title
 
@@ -332,6 +332,7 @@ def machine_charts(rs, machine):
             yield f"{stem}-throughput", throughput_chart(sub, row, family, workload)
             yield f"{stem}-speedup", speedup_chart(sub, row, family, workload)
         yield from latency.charts(fam, row, family)
+    yield from events.charts(table, row)  # event counts per operation, where they were recorded
 
 
 def _family_order(families):
@@ -368,6 +369,8 @@ def default_out_dir(rs, machine):
 
 def title_for(stem):
     """'maps-r90-k1k-uniform-throughput' -> readable caption for the report's headings."""
+    if stem.startswith("events-"):
+        return events.chart_title(stem)
     for family in sorted(("baseline", "counters", "false_sharing", "maps", "stacks", "channels", "poller"),
                          key=len, reverse=True):
         if stem.startswith(family + "-"):

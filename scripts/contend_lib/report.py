@@ -7,7 +7,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import core_map, findings, latency, litmus, overhead, plot, style, targets
+from . import core_map, events, findings, latency, litmus, overhead, plot, style, targets
 from .names import family_title
 from .textable import eng
 
@@ -167,6 +167,7 @@ def build(rs, include_tainted=False):
                                                                   include_tainted)]
         parts.append(_targets_html(findings.clean_table(table, include_tainted)))
         parts.append(_latency_html(table, reps, row, rs.folders.get(machine), include_tainted))
+        parts.append(events.section_html(rs, machine, _table, include_tainted))
         parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
         parts.append(_charts_html(rs, machine))
         lit = litmus.find(rs.folders.get(machine))

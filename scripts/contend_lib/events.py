@@ -12,7 +12,7 @@ import html
 import math
 
 from . import style
-from .findings import clean_table, workload_title
+from .findings import clean_reps, clean_table, compare_impls, p_text, workload_title
 from .names import family_title
 
 # (event, what a reader calls it), in the order of the C++ side's events().
@@ -121,10 +121,10 @@ def event_table(table, machine_row):
     return header, rows, notes
 
 
-def sentence(table, machine_row, include_tainted=False):
+def sentence(table, machine_row, include_tainted=False, reps=None):
     """One sentence computed from the data: which design context-switches most per operation at
-    the hardware-thread count and how that compares with the fewest, and whether the hardware
-    events were counted."""
+    the hardware-thread count and how that compares with the fewest (with the Mann–Whitney U test
+    over the repetitions when `reps` is given), and whether the hardware events were counted."""
     avail = availability(machine_row) or {e: None for e, _ in EVENTS}
     hw = int(machine_row["hw_threads"])
     hardware = [e for e in HARDWARE if avail[e] is None]
@@ -158,6 +158,11 @@ def sentence(table, machine_row, include_tainted=False):
         ratio = top[column] / low[column]
         versus = (f"{ratio:.3g}×" if ratio < 100 else f"{ratio:,.0f}×") + \
             f" the {_fmt(low[column])} of {low['impl']}, the fewest in that workload"
+        c = compare_impls(clean_reps(reps, include_tainted), top["family"], top["workload"], top["impl"],
+                          low["impl"], hw, column) if reps is not None else None
+        if c is not None:
+            versus += (f" (Mann–Whitney U {p_text(c.p)}" +
+                       (")" if c.testable and c.p < 0.05 else ", not a significant difference)"))
     else:
         versus = f"against none at all for {low['impl']}, the fewest in that workload"
     return (f"Of the table's {len(rows)} figures at {threads}, {top['impl']} in {where} context-switches most: "
@@ -177,7 +182,8 @@ def section_html(rs, machine, render_table, include_tainted=False):
     header, rows, notes = built
     out.append("<p class='muted'>perf_event_open counts of the whole process (every thread, owner threads "
                "included) over each timed run, divided by the run's operations; medians over repetitions.</p>")
-    out.append(f"<p>{html.escape(sentence(table, row, include_tainted))}</p>")
+    reps = rs.reps[rs.reps["machine"] == machine]
+    out.append(f"<p>{html.escape(sentence(table, row, include_tainted, reps))}</p>")
     out.append(render_table(header, rows))
     out += [f"<p class='muted'>{html.escape(n)}</p>" for n in notes]
     reason = (availability(row) or {}).get("cache_misses")

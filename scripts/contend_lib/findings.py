@@ -521,9 +521,13 @@ def readme_markdown(rs, machine, folder, include_tainted=False):
 def _evidence_lines(rs, machine, include_tainted):
     """Why the figures are what they are: the sampled latency, what sampling cost, and the
     core-to-core map, each in one computed sentence when the results hold it."""
-    from . import core_map, latency, overhead
+    from . import core_map, events, latency, overhead
     folder = rs.folders.get(machine)
     lines = []
+    if events.event_table(rs.table[rs.table["machine"] == machine], rs.machine(machine)) is not None:
+        lines.append("* Event counts: " + events.sentence(rs.table[rs.table["machine"] == machine],
+                                                          rs.machine(machine), include_tainted,
+                                                          rs.reps[rs.reps["machine"] == machine]))
     sec = latency.section(rs.table[rs.table["machine"] == machine], rs.reps[rs.reps["machine"] == machine],
                           rs.machine(machine), include_tainted)
     if sec is not None:

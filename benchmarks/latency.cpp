@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <string>
 #include <vector>
 
 namespace contend::bench {
@@ -32,24 +34,59 @@ double Histogram::percentile(double p) const {
   return static_cast<double>(max_);
 }
 
+namespace detail {
+namespace {
+bool kernel_keeps_time_with_tsc() {
+#if defined(__x86_64__) || defined(__i386__)
+  std::ifstream in("/sys/devices/system/clocksource/clocksource0/current_clocksource");
+  std::string name;
+  return in >> name && name == "tsc";
+#else
+  return false;
+#endif
+}
+}  // namespace
+const bool use_tsc = kernel_keeps_time_with_tsc();
+}  // namespace detail
+
+double ns_per_tick() {
+  static const double ns = [] {
+    if (!detail::use_tsc) return 1.0;  // the fallback's ticks are steady_clock's ns
+    // Ticks against steady_clock over 20 ms: the reads' tens of ns of jitter are 1e-6 of the span.
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point c0 = Clock::now();
+    const std::uint64_t t0 = sample_ticks();
+    Clock::time_point c1;
+    do c1 = Clock::now();
+    while (c1 - c0 < std::chrono::milliseconds(20));
+    const std::uint64_t t1 = sample_ticks();
+    return std::chrono::duration<double, std::nano>(c1 - c0).count() / static_cast<double>(t1 - t0);
+  }();
+  return ns;
+}
+
+const char* sample_clock_name() {
+  ns_per_tick();
+  return detail::use_tsc ? "tsc" : "steady_clock";
+}
+
 double clock_read_ns() {
   static const double cost = [] {
-    using Clock = std::chrono::steady_clock;
     constexpr int pairs = 20001;
-    std::vector<double> d;
+    std::vector<std::uint64_t> d;
     d.reserve(pairs);
     for (int i = 0; i < pairs; ++i) {
-      const Clock::time_point a = Clock::now();
-      const Clock::time_point b = Clock::now();
-      d.push_back(std::chrono::duration<double, std::nano>(b - a).count());
+      const std::uint64_t a = sample_ticks();
+      const std::uint64_t b = sample_ticks();
+      d.push_back(b - a);
     }
     std::nth_element(d.begin(), d.begin() + pairs / 2, d.end());
-    return d[pairs / 2];
+    return ticks_to_ns(d[pairs / 2]);
   }();
   return cost;
 }
 
-void LatencySampler::start(bool enabled, Clock::time_point now) {
+void LatencySampler::start(bool enabled, std::uint64_t now) {
   histogram_.clear();
   enabled_ = enabled;
   counted_ = at_last_ = next_at_ = 0;
@@ -58,16 +95,18 @@ void LatencySampler::start(bool enabled, Clock::time_point now) {
   sample_cost_ns_ = enabled ? 2 * clock_read_ns() + 5 : 0;
 }
 
-void LatencySampler::record(Clock::time_point t0, Clock::time_point t1) {
-  histogram_.record(static_cast<std::uint64_t>(std::max<std::int64_t>(
-      0, std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count())));
+std::uint64_t LatencySampler::record(std::uint64_t t0, std::uint64_t t1) {
+  // t1 < t0 only if two CPUs' TSCs disagree (the kernel checked that they do not): count 0, not 2^64.
+  const std::uint64_t ns = t1 > t0 ? static_cast<std::uint64_t>(std::llround(ticks_to_ns(t1 - t0))) : 0;
+  histogram_.record(ns);
   // The thread's pace since the last sample: (counted_ - at_last_) operations in (t1 - last_).
   const double ops = static_cast<double>(std::max<std::uint64_t>(1, counted_ - at_last_));
-  const double ns_per_op = std::chrono::duration<double, std::nano>(t1 - last_).count() / ops;
+  const double ns_per_op = t1 > last_ ? ticks_to_ns(t1 - last_) / ops : 0;
   const double every = ns_per_op > 0 ? std::ceil(sample_cost_ns_ / (SAMPLING_BUDGET * ns_per_op)) : 1;
   at_last_ = counted_;
   next_at_ = counted_ + static_cast<std::uint64_t>(std::clamp(every, 1.0, 1e6));
   last_ = t1;
+  return ns;
 }
 
 LatencySampler& this_thread_sampler() {

@@ -1,10 +1,18 @@
 // Latency of single operations, sampled: a log-bucketed histogram and the sampler that fills it.
 //
 // A time-bounded run (timed_run.hpp) times one operation in every `every`, never all of them: two
-// clock reads cost tens of ns, more than many operations. `every` adapts per thread so that the
-// timing costs about SAMPLING_BUDGET of the thread's time (the sample's cost is the measured cost
-// of a clock read, clock_read_ns(), twice); `contend overhead` measures what it really costs with
-// paired runs with and without sampling. The figures are closed-loop service times: a thread
+// clock reads cost more than many operations. `every` adapts per thread so that the timing costs
+// about SAMPLING_BUDGET of the thread's time (the sample's cost is the measured cost of a read of
+// the sample clock, clock_read_ns(), twice); `contend overhead` measures what it really costs with
+// paired runs with and without sampling.
+//
+// The sample clock is the TSC where the kernel itself keeps time with it (clocksource "tsc": an
+// invariant counter the kernel found synchronized across CPUs), read with a bare rdtsc and
+// converted to ns by a calibration against steady_clock; elsewhere it is steady_clock. Not
+// steady_clock everywhere because its vDSO read orders itself after all earlier instructions, and
+// on this suite's 2-vCPU Ice Lake VM that delays a cache-line hand-off that follows it: a ping-pong
+// round trip of 120 ns took 210-245 ns right after a steady_clock read, 119 ns after a bare rdtsc,
+// and a round trip timed with two bare rdtsc reads measured 123 ns. The figures are closed-loop service times: a thread
 // issues its next operation when the last one returns, so a stall delays the operations that would
 // have queued behind it instead of showing in them (no coordinated-omission correction).
 //
@@ -68,16 +76,32 @@ class Histogram {
   std::uint64_t min_ = std::numeric_limits<std::uint64_t>::max(), max_ = 0;
 };
 
-// The cost of one std::chrono::steady_clock::now(), in ns: the median of back-to-back pairs,
-// measured once per process (the first call takes about a millisecond).
+// The sample clock (above): ticks, their length in ns and the clock's name ("tsc" or
+// "steady_clock"). The first call of ns_per_tick() or sample_clock_name() calibrates (about 20 ms);
+// main() calls it before any run.
+namespace detail {
+extern const bool use_tsc;  // decided at start-up from the kernel's clocksource
+}
+inline std::uint64_t sample_ticks() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (detail::use_tsc) return __builtin_ia32_rdtsc();
+#endif
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+double ns_per_tick();
+const char* sample_clock_name();
+inline double ticks_to_ns(std::uint64_t ticks) { return static_cast<double>(ticks) * ns_per_tick(); }
+
+// The cost of one sample_ticks() read, in ns: the median of back-to-back pairs, measured once per
+// process (the first call takes about a millisecond).
 double clock_read_ns();
 
 class LatencySampler {
  public:
-  using Clock = std::chrono::steady_clock;
-
-  // A new run: an empty histogram; the first operation of the run is timed.
-  void start(bool enabled, Clock::time_point now);
+  // A new run at sample_ticks() `now`: an empty histogram; the first operation of the run is timed.
+  void start(bool enabled, std::uint64_t now);
   bool enabled() const { return enabled_; }
 
   // Called before `ops` more operations: whether the first of them should be timed.
@@ -85,9 +109,10 @@ class LatencySampler {
     counted_ += ops;
     return enabled_ && counted_ >= next_at_;
   }
-  // The timed operation ran from t0 to t1. Sets the next sample one `every` on, with `every`
-  // chosen from the thread's pace since the previous sample so the timing stays within budget.
-  void record(Clock::time_point t0, Clock::time_point t1);
+  // The timed operation ran from sample_ticks() t0 to t1; returns its latency in ns. Sets the next
+  // sample one `every` on, with `every` chosen from the thread's pace since the previous sample so
+  // the timing stays within budget.
+  std::uint64_t record(std::uint64_t t0, std::uint64_t t1);
 
   const Histogram& histogram() const { return histogram_; }
 
@@ -97,7 +122,7 @@ class LatencySampler {
   std::uint64_t counted_ = 0;     // operations announced to due() in this run
   std::uint64_t at_last_ = 0;     // counted_ at the last sample
   std::uint64_t next_at_ = 0;     // counted_ from which the next sample is due
-  Clock::time_point last_{};
+  std::uint64_t last_ = 0;  // sample_ticks() at the last sample
   double sample_cost_ns_ = 0;
 };
 

@@ -19,6 +19,7 @@ void add_latency_context(bool sampling) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f", clock_read_ns());
   benchmark::AddCustomContext("latency_sampling", sampling ? "on" : "off");
+  benchmark::AddCustomContext("latency_clock", sample_clock_name());
   benchmark::AddCustomContext("latency_clock_ns", text);
   std::snprintf(text, sizeof text, "%g", SAMPLING_BUDGET);
   benchmark::AddCustomContext("latency_budget", text);

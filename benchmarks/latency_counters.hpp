@@ -12,8 +12,9 @@ namespace contend::bench {
 // `all` has no samples (nothing was timed: a Google Benchmark counter cannot say "not measured").
 void report_latency(benchmark::State& state, const Histogram& all);
 
-// The context every result file carries: latency_sampling (on/off), latency_clock_ns (the cost of
-// one clock read, which every sample includes about once) and latency_budget (SAMPLING_BUDGET).
+// The context every result file carries: latency_sampling (on/off), latency_clock (the sample
+// clock: tsc or steady_clock), latency_clock_ns (the cost of one read of it, which every sample
+// includes about once) and latency_budget (SAMPLING_BUDGET).
 void add_latency_context(bool sampling);
 
 }  // namespace contend::bench

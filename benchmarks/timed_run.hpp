@@ -130,7 +130,7 @@ void run_timed(benchmark::State& state, Work&& work, const RunInfo& info = {},
   for (auto _ : state) {
     const Clock::time_point deadline = run.begin();
     LatencySampler& sampler = this_thread_sampler();
-    sampler.start(options().latency, Clock::now());
+    sampler.start(options().latency, sample_ticks());
     Role role = Role::worker;
     if constexpr (std::is_same_v<decltype(work(0, deadline)), std::pair<std::uint64_t, Role>>) {
       std::tie(ops, role) = work(state.thread_index(), deadline);
@@ -144,23 +144,28 @@ void run_timed(benchmark::State& state, Work&& work, const RunInfo& info = {},
 }
 
 // Runs `op()` in batches of `batch` until the deadline; returns the number of calls. When the
-// thread's sampler is due, the first call of a batch is timed: from the clock read that ended the
-// previous batch (nothing runs between them) to one more read after it.
+// thread's sampler is due, one call of the batch is timed with the sample clock: the second when
+// there is one, because the first follows the deadline's steady_clock read, which delays a
+// cache-line hand-off right after it (latency.hpp).
 template <class Op>
 std::uint64_t repeat_until(Clock::time_point deadline, int batch, Op&& op) {
   LatencySampler& sampler = this_thread_sampler();
   std::uint64_t ops = 0;
-  Clock::time_point now = Clock::now();
   do {
     int i = 0;
     if (sampler.due(static_cast<std::uint64_t>(batch))) {
+      if (batch > 1) {
+        op();
+        ++i;
+      }
+      const std::uint64_t t0 = sample_ticks();
       op();
-      sampler.record(now, Clock::now());
-      i = 1;
+      sampler.record(t0, sample_ticks());
+      ++i;
     }
     for (; i < batch; ++i) op();
     ops += static_cast<std::uint64_t>(batch);
-  } while ((now = Clock::now()) < deadline);
+  } while (Clock::now() < deadline);
   return ops;
 }
 

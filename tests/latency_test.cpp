@@ -89,9 +89,32 @@ TEST(Histogram, MergeEqualsRecordingEverythingInOne) {
   for (double p : {50.0, 99.0, 99.9}) EXPECT_EQ(a.percentile(p), both.percentile(p));
 }
 
+// The sample clock's ticks for `ns` nanoseconds, and back: what a synthetic clock advances by.
+std::uint64_t ticks_for(double ns) { return static_cast<std::uint64_t>(std::llround(ns / ns_per_tick())); }
+
+TEST(SampleClock, AgreesWithSteadyClock) {
+  // Ticks read between two steady_clock reads at each end of a 200 ms span: their ns must lie
+  // within the span the steady_clock reads bracket (0.1% for the calibration's own error).
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point a0 = Clock::now();
+  const std::uint64_t t0 = sample_ticks();
+  const Clock::time_point a1 = Clock::now();
+  while (Clock::now() - a1 < std::chrono::milliseconds(200)) {
+  }
+  const Clock::time_point b0 = Clock::now();
+  const std::uint64_t t1 = sample_ticks();
+  const Clock::time_point b1 = Clock::now();
+  const double shortest = std::chrono::duration<double, std::nano>(b0 - a1).count();
+  const double longest = std::chrono::duration<double, std::nano>(b1 - a0).count();
+  const double measured = ticks_to_ns(t1 - t0);
+  EXPECT_GE(measured, shortest * 0.999) << sample_clock_name();
+  EXPECT_LE(measured, longest * 1.001) << sample_clock_name();
+  EXPECT_GT(clock_read_ns(), 0);
+}
+
 TEST(LatencySampler, DisabledTimesNothing) {
   LatencySampler s;
-  s.start(false, LatencySampler::Clock::now());
+  s.start(false, sample_ticks());
   for (int i = 0; i < 1000; ++i) EXPECT_FALSE(s.due(16));
   EXPECT_EQ(s.histogram().samples(), 0u);
 }
@@ -99,41 +122,50 @@ TEST(LatencySampler, DisabledTimesNothing) {
 TEST(LatencySampler, PacesSamplesToTheBudget) {
   // Operations of 10 ns on a synthetic clock: a sample costs about 2 clock reads + 5 ns, so it is
   // due once every cost / (budget * 10 ns) operations, never more often.
-  using Clock = LatencySampler::Clock;
   LatencySampler s;
-  Clock::time_point t = Clock::now();
+  std::uint64_t t = sample_ticks();
+  const std::uint64_t op = ticks_for(10);
   s.start(true, t);
   std::uint64_t ops = 0, samples = 0;
   for (int batch = 0; batch < 200'000; ++batch) {
     if (s.due(16)) {
-      s.record(t, t + std::chrono::nanoseconds(10));
+      EXPECT_EQ(s.record(t, t + op), static_cast<std::uint64_t>(std::llround(ticks_to_ns(op))));
       ++samples;
     }
     ops += 16;
-    t += std::chrono::nanoseconds(160);
+    t += 16 * op;
   }
   EXPECT_EQ(s.histogram().samples(), samples);
   const double every = static_cast<double>(ops) / static_cast<double>(samples);
-  const double wanted = (2 * clock_read_ns() + 5) / (SAMPLING_BUDGET * 10);
+  const double wanted = (2 * clock_read_ns() + 5) / (SAMPLING_BUDGET * ticks_to_ns(op));
   EXPECT_GE(every, wanted * 0.9);
   EXPECT_LE(every, wanted * 1.1 + 16);  // due at batch starts: up to one batch late
-  EXPECT_EQ(s.histogram().percentile(50), 10);
+  EXPECT_EQ(s.histogram().percentile(50), static_cast<double>(std::llround(ticks_to_ns(op))));
 }
 
 TEST(LatencySampler, SlowOperationsAreEachTimed) {
-  using Clock = LatencySampler::Clock;
   LatencySampler s;
-  Clock::time_point t = Clock::now();
+  std::uint64_t t = sample_ticks();
+  const std::uint64_t op = ticks_for(100'000);
   s.start(true, t);
   int samples = 0;
   for (int i = 0; i < 100; ++i) {
     if (s.due(1)) {
-      s.record(t, t + std::chrono::microseconds(100));
+      s.record(t, t + op);
       ++samples;
     }
-    t += std::chrono::microseconds(100);
+    t += op;
   }
   EXPECT_EQ(samples, 100);  // 100 us each: a sample's tens of ns are far under 1%
+}
+
+TEST(LatencySampler, AnEndBeforeItsStartCountsZero) {
+  LatencySampler s;
+  const std::uint64_t t = sample_ticks();
+  s.start(true, t);
+  ASSERT_TRUE(s.due(1));
+  EXPECT_EQ(s.record(t + 100, t), 0u);  // not 2^64 - 100 ticks
+  EXPECT_EQ(s.histogram().max(), 0u);
 }
 
 }  // namespace

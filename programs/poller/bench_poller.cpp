@@ -56,21 +56,19 @@ struct PollLatency {
   }
   poller::PollFn timed(poller::PollFn inner) {
     return [this, inner = std::move(inner)](const std::string& url) {
-      using Clock = contend::bench::LatencySampler::Clock;
       thread_local unsigned seen = 0;
       contend::bench::LatencySampler& sampler = contend::bench::this_thread_sampler();
       const unsigned now_run = run.load(std::memory_order_acquire);  // acquire: pairs with start_run
       if (seen != now_run) {
         seen = now_run;
-        sampler.start(sample_latency, Clock::now());
+        sampler.start(sample_latency, contend::bench::sample_ticks());
       }
       if (!sampler.due(1)) return inner(url);
-      const Clock::time_point t0 = Clock::now();
+      const std::uint64_t t0 = contend::bench::sample_ticks();
       poller::PollResult r = inner(url);
-      const Clock::time_point t1 = Clock::now();
-      sampler.record(t0, t1);
+      const std::uint64_t ns = sampler.record(t0, contend::bench::sample_ticks());
       const std::lock_guard guard(lock);
-      all.record(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+      all.record(ns);
       return r;
     };
   }

@@ -113,10 +113,14 @@ def sentence(table, reps, hw):
 
 def clock_note(machine_row):
     clock = machine_row.get("latency_clock_ns", "unknown") if hasattr(machine_row, "get") else "unknown"
+    name = machine_row.get("latency_clock", "unknown") if hasattr(machine_row, "get") else "unknown"
     budget = machine_row.get("latency_budget", "unknown") if hasattr(machine_row, "get") else "unknown"
     parts = []
     if clock not in (None, "unknown"):
-        parts.append(f"one clock read costs {float(clock):.0f} ns here and every sample includes about one")
+        source = {"tsc": "the TSC, read with a bare rdtsc and calibrated against steady_clock",
+                  "steady_clock": "steady_clock"}.get(name)
+        parts.append((f"the sample clock is {source}; " if source else "")
+                     + f"one read costs {float(clock):.0f} ns here and every sample includes about one")
     if budget not in (None, "unknown"):
         parts.append(f"one operation in every few is timed, at a pace that keeps timing near "
                      f"{float(budget):.0%} of each thread's time")

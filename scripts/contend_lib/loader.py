@@ -61,7 +61,7 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
                 "cxx_flags", "benchmark_version", "boost_version", "moodycamel_version", "governor",
                 "git_commit", "contend_family", "contend_mode", "run_ms", "hardware_concurrency",
                 "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
-                "library_build_type", "latency_sampling", "latency_clock_ns", "latency_budget",
+                "library_build_type", "latency_sampling", "latency_clock", "latency_clock_ns", "latency_budget",
                 "events_counted", "events_not_available"]
 LITMUS_FILE = "litmus.json"
 HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output

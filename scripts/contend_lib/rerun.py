@@ -43,11 +43,16 @@ def result_text(doc):
     (diffable, and a third the size of Google Benchmark's indented output). Google Benchmark's
     aggregate rows are dropped: they are computed over every repetition, the ones a re-run
     discards included, and the loader computes its own from the kept ones."""
-    entries = [e for e in doc.get("benchmarks", []) if not (isinstance(e, dict) and e.get("run_type") == "aggregate")]
     head = {k: v for k, v in doc.items() if k != "benchmarks"}
-    lines = [json.dumps({k: _rounded(v) for k, v in e.items()} if isinstance(e, dict) else e, separators=(",", ":"))
-             for e in entries]
+    lines = [line for line in map(_entry_line, doc.get("benchmarks", [])) if line is not None]
     return (json.dumps(head, indent=1)[:-2] + ',\n "benchmarks": [\n' + ",\n".join(lines) + "\n ]\n}\n")
+
+
+def _entry_line(e):
+    """One benchmark entry's line in result_text, or None for an aggregate row (dropped)."""
+    if isinstance(e, dict) and e.get("run_type") == "aggregate":
+        return None
+    return json.dumps({k: _rounded(v) for k, v in e.items()} if isinstance(e, dict) else e, separators=(",", ":"))
 
 
 # A result file stays under the 2 MiB a repository accepts per file: a family bigger than this is
@@ -72,7 +77,7 @@ def split_parts(doc, limit=PART_LIMIT):
     overhead = len(result_text({**head, "benchmarks": []}))
     parts, current, size = [], [], overhead
     for entries in groups.values():
-        grown = sum(len(json.dumps(e, separators=(",", ":"))) + 2 for e in entries)
+        grown = sum(len(line) + 2 for line in map(_entry_line, entries) if line is not None)  # ",\n"
         if current and size + grown > limit:
             parts.append(current)
             current, size = [], overhead

@@ -41,7 +41,7 @@ class Latency(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.folder = synthetic.write(Path(self.tmp.name) / "machine", synthetic.docs(
-            figures(), ctx={"latency_clock_ns": "17.0", "latency_budget": "0.01", "latency_sampling": "on"}))
+            figures(), ctx={"latency_clock": "tsc", "latency_clock_ns": "17.0", "latency_budget": "0.01", "latency_sampling": "on"}))
         self.rs = loader.load([self.folder])
         self.m = self.rs.machines.index[0]
         self.table = self.rs.table[self.rs.table["machine"] == self.m]
@@ -71,7 +71,8 @@ class Latency(unittest.TestCase):
         self.assertIn("widest tail is counters/increment on mutex, whose p99.9 (13.0 µs) is 186× its median (70 ns)",
                       first)
         self.assertIn("no coordinated-omission correction", lines[1])
-        self.assertIn("one clock read costs 17 ns", lines[1])
+        self.assertIn("the sample clock is the TSC, read with a bare rdtsc", lines[1])
+        self.assertIn("one read costs 17 ns", lines[1])
         self.assertEqual(header[4:9], ["p50", "p90", "p99", "p99.9", "max"])
         maps_rows = [r for r in rows if r[0] == "maps/r90-k1k-uniform"]
         self.assertEqual([r[2] for r in maps_rows], ["mutex", "channel"])  # by p99

@@ -62,6 +62,25 @@ class Parts(unittest.TestCase):
         one_table = loader.load([self.folder]).table
         self.assertTrue(split_table.equals(one_table))
 
+    def test_parts_are_full_and_within_the_limit(self):
+        # Each part's file fits the limit, and none but the last could have taken the next part's
+        # first workload: the split estimates sizes as the file is written, not over-cautiously.
+        # The binary's own output, with the aggregate rows the file drops.
+        doc = json.loads(MAPS.read_text())
+        self.assertTrue(any(not loader.is_iteration(e) for e in doc["benchmarks"]))
+        limit = len(rerun.result_text(doc)) * 6 // 10  # two of the four workloads a part
+        self.write(doc, limit)
+        files = [self.out] + [f for _, f in loader.part_paths(self.out)]
+        docs = [json.loads(f.read_text()) for f in files]
+        self.assertEqual(len(files), 2)
+        for f in files:
+            self.assertLessEqual(len(f.read_text()), limit)
+        for doc, after in zip(docs, docs[1:]):
+            first = rerun._workload(after["benchmarks"][0])
+            grown = {**doc, "benchmarks": doc["benchmarks"]
+                     + [e for e in after["benchmarks"] if rerun._workload(e) == first]}
+            self.assertGreater(len(rerun.result_text(grown)), limit)
+
     def test_a_file_named_alone_brings_its_parts(self):
         self.write(self.doc, self.limit)
         self.assertEqual(len(loader.load([self.out]).reps), len(self.doc["benchmarks"]))

@@ -126,6 +126,22 @@ class Run(unittest.TestCase):
         return subprocess.run([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run", *args],
                               capture_output=True, text=True, cwd=self.repo, env=self.env(), timeout=120, **kw)
 
+    def interrupt_run(self, ready, settle=0.3):
+        """`contend run --no-build --label vm` stopped by Ctrl-C (SIGINT to its process group, what
+        a terminal sends) once `ready()` holds, then `settle` s later: its exit code and stderr."""
+        with open(Path(self.tmp.name) / "err", "w+") as err:
+            proc = subprocess.Popen([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run",
+                                     "--no-build", "--label", "vm"], cwd=self.repo, env=self.env(),
+                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+            deadline = time.monotonic() + 60
+            while not ready() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(settle)
+            os.killpg(proc.pid, signal.SIGINT)
+            rc = proc.wait(timeout=30)
+            err.seek(0)
+            return rc, err.read()
+
     def test_full_run(self):
         self.fake("baseline")
         self.fake("stacks")
@@ -179,18 +195,7 @@ class Run(unittest.TestCase):
         old = folder / "stacks.json"
         folder.mkdir(parents=True)
         old.write_text("previous result")
-        with open(Path(self.tmp.name) / "err", "w+") as err:
-            proc = subprocess.Popen([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run",
-                                     "--no-build", "--label", "vm"], cwd=self.repo, env=self.env(),
-                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
-            deadline = time.monotonic() + 60
-            while not (folder / ".stacks.json.tmp").exists() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(0.3)
-            os.killpg(proc.pid, signal.SIGINT)   # what the terminal does on Ctrl-C
-            rc = proc.wait(timeout=30)
-            err.seek(0)
-            stderr = err.read()
+        rc, stderr = self.interrupt_run(lambda: (folder / ".stacks.json.tmp").exists())
         self.assertEqual(rc, 130, stderr)
         self.assertNotIn("Traceback", stderr)
         self.assertIn("interrupted during stacks; kept baseline", stderr)
@@ -271,19 +276,7 @@ class Run(unittest.TestCase):
         self.fake("baseline")
         self.fake("stacks", mode="hang-rerun")
         folder = self.results / "vm"
-        with open(Path(self.tmp.name) / "err", "w+") as err:
-            proc = subprocess.Popen([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run",
-                                     "--no-build", "--label", "vm"], cwd=self.repo, env=self.env(),
-                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
-            deadline = time.monotonic() + 60
-            while "threads:2$" not in (self.log.read_text() if self.log.exists() else "") \
-                    and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(0.3)
-            os.killpg(proc.pid, signal.SIGINT)
-            rc = proc.wait(timeout=30)
-            err.seek(0)
-            stderr = err.read()
+        rc, stderr = self.interrupt_run(lambda: "threads:2$" in (self.log.read_text() if self.log.exists() else ""))
         self.assertEqual(rc, 130, stderr)
         self.assertNotIn("Traceback", stderr)
         self.assertIn("interrupted during re-running tainted repetitions of stacks; kept baseline, stacks", stderr)
@@ -392,17 +385,7 @@ class Run(unittest.TestCase):
                      "open(out.rsplit('/', 1)[0] + '/.core_to_core.json.tmp', 'w').write('{\"pairs\": [')\n"
                      "time.sleep(60)\n")
         folder = self.results / "vm"
-        with open(Path(self.tmp.name) / "err", "w+") as err:
-            proc = subprocess.Popen([helpers.PYTHON, str(self.repo / "scripts" / "contend"), "run",
-                                     "--no-build", "--label", "vm"], cwd=self.repo, env=self.env(),
-                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
-            deadline = time.monotonic() + 60
-            while not (folder / ".core_to_core.json.tmp").exists() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            os.killpg(proc.pid, signal.SIGINT)
-            rc = proc.wait(timeout=30)
-            err.seek(0)
-            stderr = err.read()
+        rc, stderr = self.interrupt_run(lambda: (folder / ".core_to_core.json.tmp").exists(), settle=0)
         self.assertEqual(rc, 130, stderr)
         self.assertNotIn("Traceback", stderr)
         self.assertIn("interrupted during the core-to-core map; kept baseline", stderr)

@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -59,12 +58,11 @@ struct Args {
 }
 
 double number(const std::string& text, const char* flag, double min, double max) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= min && v <= max))
+  const std::optional<double> v = contend::bench::parse_number(text, min, max);
+  if (!v)
     usage_error("bad value '" + text + "' for " + flag + " (a number from " + std::to_string(int(min)) +
                 " to " + std::to_string(int(max)) + ")");
-  return v;
+  return *v;
 }
 
 Args parse(int argc, char** argv) {

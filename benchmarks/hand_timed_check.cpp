@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <latch>
 #include <map>
@@ -51,11 +50,9 @@ struct Args {
 }
 
 double number(const std::string& text, const char* flag, double min, double max) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= min && v <= max))
-    usage_error("bad value '" + text + "' for " + flag);
-  return v;
+  const std::optional<double> v = contend::bench::parse_number(text, min, max);
+  if (!v) usage_error("bad value '" + text + "' for " + flag);
+  return *v;
 }
 
 std::vector<int> thread_list(const std::string& text) {

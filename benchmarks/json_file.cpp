@@ -1,6 +1,7 @@
 #include "json_file.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -78,6 +79,13 @@ ProgramArg next_program_arg(int argc, char** argv, int& i, std::initializer_list
     a.value = argv[++i];
   }
   return a;
+}
+
+std::optional<double> parse_number(const std::string& text, double min, double max) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= min && v <= max)) return std::nullopt;
+  return v;
 }
 
 }  // namespace contend::bench

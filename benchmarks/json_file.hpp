@@ -1,11 +1,13 @@
 // What the standalone programs (hand_timed_check, core_to_core) share: their JSON side files (a
-// quoted string, the machine context as an object, a file written whole or not at all) and the
-// splitting of their "--flag=value" / "--flag value" arguments.
+// quoted string, the machine context as an object, a file written whole or not at all), the
+// splitting of their "--flag=value" / "--flag value" arguments and their numeric values (which
+// the benchmark binaries' main() reads the same way).
 // Thread-safe: pure functions; write_file_whole must not race another writer of the same path.
 #pragma once
 
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,5 +35,9 @@ struct ProgramArg {
   bool flag = false, missing_value = false;
 };
 ProgramArg next_program_arg(int argc, char** argv, int& i, std::initializer_list<std::string_view> bare);
+
+// `text` as a number from `min` to `max`; nullopt when it is empty, has anything after the number,
+// or is out of range (nan and inf included: a run of infinite length would never end).
+std::optional<double> parse_number(const std::string& text, double min, double max);
 
 }  // namespace contend::bench

@@ -20,6 +20,7 @@
 
 #include "context.hpp"
 #include "family.hpp"
+#include "json_file.hpp"
 #include "latency_counters.hpp"
 #include "options.hpp"
 #include "perf_events.hpp"
@@ -43,12 +44,10 @@ std::vector<int> parse_threads(const std::string& list) {
   return *counts;
 }
 
-double parse_number(const std::string& text, const char* flag, double min) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || v < min)
-    usage_error(std::string("bad value '") + text + "' for " + flag);
-  return v;
+double number(const std::string& text, const char* flag, double min, double max) {
+  const std::optional<double> v = parse_number(text, min, max);
+  if (!v) usage_error(std::string("bad value '") + text + "' for " + flag);
+  return *v;
 }
 
 // Takes our flags out of argv; leaves Google Benchmark's.
@@ -64,10 +63,10 @@ std::vector<char*> parse(int argc, char** argv) {
     } else if (arg.rfind("--threads=", 0) == 0) {
       parsed.threads = parse_threads(value("--threads="));
     } else if (arg.rfind("--run_ms=", 0) == 0) {
-      parsed.run_ms = parse_number(value("--run_ms="), "--run_ms", 1);
+      parsed.run_ms = number(value("--run_ms="), "--run_ms", 1, 3'600'000);  // up to an hour
       run_ms_given = true;
     } else if (arg.rfind("--think=", 0) == 0) {
-      parsed.think = static_cast<int>(parse_number(value("--think="), "--think", 0));
+      parsed.think = static_cast<int>(number(value("--think="), "--think", 0, 1e9));
     } else if (arg.rfind("--pin=", 0) == 0) {
       const std::optional<Pin> pin = parse_pin(value("--pin="));
       if (!pin) usage_error("bad value '" + value("--pin=") + "' for --pin (none, spread or compact)");

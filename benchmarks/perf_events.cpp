@@ -61,6 +61,25 @@ Opened open_counter(perf_event_attr attr, bool user_fallback) {
   return out;
 }
 
+// A generic event: its counter's name, its perf config and that config's name (the source).
+struct GenericEvent {
+  const char* name;
+  std::uint64_t config;
+  const char* source;
+};
+#define CONTEND_EVENT(name, config) GenericEvent{name, config, #config}
+constexpr GenericEvent SOFTWARE_EVENTS[] = {
+    CONTEND_EVENT("context_switches", PERF_COUNT_SW_CONTEXT_SWITCHES),
+    CONTEND_EVENT("cpu_migrations", PERF_COUNT_SW_CPU_MIGRATIONS),
+    CONTEND_EVENT("page_faults", PERF_COUNT_SW_PAGE_FAULTS),
+};
+constexpr GenericEvent HARDWARE_EVENTS[] = {
+    CONTEND_EVENT("cycles", PERF_COUNT_HW_CPU_CYCLES),
+    CONTEND_EVENT("instructions", PERF_COUNT_HW_INSTRUCTIONS),
+    CONTEND_EVENT("cache_misses", PERF_COUNT_HW_CACHE_MISSES),
+};
+#undef CONTEND_EVENT
+
 perf_event_attr generic(std::uint32_t type, std::uint64_t config) {
   perf_event_attr attr{};
   attr.type = type;
@@ -107,25 +126,19 @@ EventCounters::EventCounters(const std::string& devices) {
     fds_.push_back(-1);
   };
 
-  add("context_switches", false, "PERF_COUNT_SW_CONTEXT_SWITCHES",
-      open_counter(generic(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES), false));
-  add("cpu_migrations", false, "PERF_COUNT_SW_CPU_MIGRATIONS",
-      open_counter(generic(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS), false));
-  add("page_faults", false, "PERF_COUNT_SW_PAGE_FAULTS",
-      open_counter(generic(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS), false));
+  // The kernel's generic events; a hardware one may fall back to user mode (open_counter).
+  for (const GenericEvent& e : SOFTWARE_EVENTS)
+    add(e.name, false, e.source, open_counter(generic(PERF_TYPE_SOFTWARE, e.config), false));
 
   // Without a PMU the kernel answers ENOENT to every hardware event; the reason says why.
   if (!has_hardware_pmu(devices)) {
     const std::string why = "no hardware PMU exposed by the kernel (" + devices + " has no cpu)";
-    for (const char* name : {"cycles", "instructions", "cache_misses", "hitm"}) unavailable(name, why);
+    for (const GenericEvent& e : HARDWARE_EVENTS) unavailable(e.name, why);
+    unavailable("hitm", why);
     return;
   }
-  add("cycles", true, "PERF_COUNT_HW_CPU_CYCLES",
-      open_counter(generic(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES), true));
-  add("instructions", true, "PERF_COUNT_HW_INSTRUCTIONS",
-      open_counter(generic(PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS), true));
-  add("cache_misses", true, "PERF_COUNT_HW_CACHE_MISSES",
-      open_counter(generic(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES), true));
+  for (const GenericEvent& e : HARDWARE_EVENTS)
+    add(e.name, true, e.source, open_counter(generic(PERF_TYPE_HARDWARE, e.config), true));
 
 #ifdef CONTEND_HAVE_LIBPFM
   // libpfm's tables are needed only to encode the name: initialized here, released at once

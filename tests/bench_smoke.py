@@ -104,11 +104,22 @@ class BenchmarkSmoke(unittest.TestCase):
         for b in repetitions(result):
             self.assertNotIn("p50_ns", b, b["name"])
 
+    def assert_refused(self, binary, arg, flag):
+        """`binary arg` is refused before it runs anything: one line naming `flag`, exit 2."""
+        done = subprocess.run([os.path.join(BENCH_DIR, binary), arg], capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 2, arg)
+        self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
+        self.assertIn(flag, done.stderr)
+        self.assertEqual(done.stdout, "")
+
     def test_bad_latency_is_one_line_and_exit_2(self):
-        proc = subprocess.run([os.path.join(BENCH_DIR, "bench_stacks"), "--latency=maybe"], capture_output=True,
-                              text=True)
-        self.assertEqual(proc.returncode, 2)
-        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assert_refused("bench_stacks", "--latency=maybe", "--latency")
+
+    def test_bad_numbers_are_one_line_and_exit_2(self):
+        # nan and inf too: a run of infinite length would never end.
+        for arg in ("--run_ms=nan", "--run_ms=inf", "--run_ms=0", "--run_ms=5x", "--think=-1", "--think=nan"):
+            with self.subTest(arg=arg):
+                self.assert_refused("bench_counters", arg, arg.split("=")[0])
 
     def check_events(self, b, context):
         """Every event is counted (its <event>_per_op present, never negative) or named with a
@@ -148,12 +159,7 @@ class BenchmarkSmoke(unittest.TestCase):
                 self.assertEqual([b["name"] for b in runs if b.get("error_occurred")], [])
 
     def test_bad_pin_is_one_line_and_exit_2(self):
-        done = subprocess.run([os.path.join(BENCH_DIR, "bench_baseline"), "--pin=scatter"],
-                              capture_output=True, text=True, timeout=60)
-        self.assertEqual(done.returncode, 2)
-        self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
-        self.assertIn("--pin", done.stderr)
-        self.assertEqual(done.stdout, "")
+        self.assert_refused("bench_baseline", "--pin=scatter", "--pin")
 
     def test_random_interleaving_keeps_every_repetition(self):
         listed, result = run_family("baseline", "--benchmark_enable_random_interleaving=true",
@@ -204,12 +210,7 @@ class BenchmarkSmoke(unittest.TestCase):
             self.assertIn(p["relation"], ("smt", "core", "package", None), p)
 
     def test_core_to_core_bad_value_is_one_line_and_exit_2(self):
-        done = subprocess.run([os.path.join(BENCH_DIR, "core_to_core"), "--per_pair_us=abc"],
-                              capture_output=True, text=True, timeout=60)
-        self.assertEqual(done.returncode, 2)
-        self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
-        self.assertIn("--per_pair_us", done.stderr)
-        self.assertEqual(done.stdout, "")
+        self.assert_refused("core_to_core", "--per_pair_us=abc", "--per_pair_us")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import style
 from .errors import ContendError
-from .loader import CORE_TO_CORE_FILE, read_json
+from .loader import read_json
+from .names import CORE_TO_CORE_FILE
 
 CHART_STEM = "core_to_core"
 # Cells carry their figure up to this many CPUs (16 × 16 cells of two or three digits stay

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from . import style
 from .errors import ContendError
-from .loader import LITMUS_FILE, read_json
+from .loader import read_json
+from .names import LITMUS_FILE
 from .textable import eng
 
 CLASS_COLOURS = {"allowed": "#7f9fbf", "forbidden": "#d62728", "interesting": "#ff9f1c"}

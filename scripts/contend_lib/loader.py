@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ContendError, warn
-from .names import machine_slug, split_name
+from .names import CORE_TO_CORE_FILE, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug, split_name
 from .validity import bimodal
 
 KEYS = ["machine", "family", "workload", "impl", "threads"]
@@ -63,10 +63,6 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
                 "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
                 "library_build_type", "latency_sampling", "latency_clock", "latency_clock_ns", "latency_budget",
                 "events_counted", "events_not_available"]
-LITMUS_FILE = "litmus.json"
-HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it), not GB output
-OVERHEAD_FILE = "latency_overhead.json"  # the sampling cost's paired runs (overhead.py), not GB output
-CORE_TO_CORE_FILE = "core_to_core.json"  # the core-to-core latency map (core_map.py), not GB output
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
 _PROBE_PAIR = re.compile(r"^probe_ns_\d+_\d+$")
 

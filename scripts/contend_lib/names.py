@@ -16,6 +16,13 @@ FAMILY_TITLES = {
     "events": "Event counts",  # the events-* charts (events.py), not a benchmark family
 }
 
+# A result folder's side files beside the families' JSON: not Google Benchmark output. Named here,
+# where `contend run` can read them before pandas is known to be installed.
+LITMUS_FILE = "litmus.json"
+HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it)
+OVERHEAD_FILE = "latency_overhead.json"  # the sampling cost's paired runs (overhead.py)
+CORE_TO_CORE_FILE = "core_to_core.json"  # the core-to-core latency map (core_map.py)
+
 # The order `contend run` runs families in: the cheap physical floors first.
 FAMILIES = ["baseline", "counters", "false_sharing", "maps", "stacks", "channels", "poller"]
 

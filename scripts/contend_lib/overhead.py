@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 
 from .errors import warn
-from .loader import OVERHEAD_FILE
+from .names import OVERHEAD_FILE
 LIMIT = 0.05  # the bound: timing costs under 5% of throughput
 
 

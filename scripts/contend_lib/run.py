@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import deps
 from .errors import ContendError, Interrupted, warn
-from .names import FAMILIES, machine_slug
+from .names import CORE_TO_CORE_FILE, FAMILIES, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug
 from .textable import eng, render
 
 _AGGREGATE = re.compile(r"_(mean|median|stddev|cv)$")
@@ -117,10 +117,10 @@ def run_litmus(repo, folder, quick):
         return
     print("contend: litmus tests (memory model histograms)", file=sys.stderr)
     args = ["--quick"] if quick else ["--trials", "1000000"]
-    proc = subprocess.run([str(exe), *args, "--json", str(folder / "litmus.json")],
+    proc = subprocess.run([str(exe), *args, "--json", str(folder / LITMUS_FILE)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if proc.returncode == 1:
-        warn(f"litmus observed an outcome the C++ memory model forbids: see {folder / 'litmus.json'}")
+        warn(f"litmus observed an outcome the C++ memory model forbids: see {folder / LITMUS_FILE}")
     elif proc.returncode != 0:
         raise ContendError(exe, f"exited with code {proc.returncode}: {_tail(proc.stderr, 1) or 'no message'}")
 
@@ -133,7 +133,7 @@ def run_core_to_core(repo, folder, quick):
     """The core-to-core latency map (core_map.py draws it), written whole or not at all by
     core_to_core. A failure is a warning: the map explains the figures, it is not one of them."""
     exe = core_to_core_binary(repo)
-    out = folder / "core_to_core.json"
+    out = folder / CORE_TO_CORE_FILE
     out.unlink(missing_ok=True)  # an earlier run's map must not stand beside this run's results
     if not exe.is_file():
         warn(f"{exe} not built; the report will have no core-to-core map")
@@ -495,7 +495,7 @@ class Suite:
                 figures.append((family, workload, hw if hw in counts else below[-1] if below else counts[0]))
         args = [a for a in self.args if not a.startswith(("--threads=", "--benchmark_repetitions="))]
         overhead.measure(figures, lambda f: binary(self.repo, f), args, 2 if self.quick else 5,
-                         folder / overhead.OVERHEAD_FILE)
+                         folder / OVERHEAD_FILE)
 
     def hand_timed_args(self):
         """The hand-timed loop at the thread counts baseline/increment/contended ran at (up to
@@ -590,7 +590,7 @@ def run_hand_timed(repo, folder, args):
     Returns its document, or None (with a warning) when there is nothing to compare it with or
     the binary is absent or fails."""
     exe = hand_timed_binary(repo)
-    out = folder / "hand_timed.json"
+    out = folder / HAND_TIMED_FILE
     out.unlink(missing_ok=True)  # an earlier run's figure must not stand beside this run's
     if args is None:
         print("contend: no baseline/increment/contended in this run; the hand-timed cross-check is skipped",

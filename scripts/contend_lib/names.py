@@ -42,8 +42,44 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "unknown"
 
 
-def machine_slug(cpu_model, cores):
-    return f"{slug(cpu_model)}-{cores}c"
+# Microarchitectures named where (vendor, CPU family, model range) pins one down; elsewhere the
+# label says family and model ("f6m167"), which tells two generations apart just as well.
+_MICROARCHITECTURES = [
+    ("amd", 23, range(0x30, 0x40), "zen2"), ("amd", 23, range(0x60, 0x80), "zen2"),
+    ("amd", 25, range(0x00, 0x10), "zen3"), ("amd", 25, range(0x20, 0x60), "zen3"),
+    ("amd", 25, range(0x10, 0x20), "zen4"), ("amd", 25, range(0x60, 0x80), "zen4"),
+    ("amd", 25, range(0xA0, 0xB0), "zen4"), ("amd", 26, range(0x00, 0x80), "zen5"),
+    ("intel", 6, range(0x55, 0x56), "skylake-sp"), ("intel", 6, range(0x6A, 0x6D), "icelake-sp"),
+    ("intel", 6, range(0x8F, 0x90), "sapphire-rapids"), ("intel", 6, range(0xCF, 0xD0), "emerald-rapids"),
+]
+
+
+def microarchitecture(cpu_model, family, model):
+    """'zen4' for AMD family 25 model 17, ... or None when the table does not pin it down."""
+    vendor = "amd" if "amd" in cpu_model.lower() else "intel" if "intel" in cpu_model.lower() else ""
+    for v, f, models, name in _MICROARCHITECTURES:
+        if v == vendor and f == family and model in models:
+            return name
+    return None
+
+
+def _int(text):
+    try:
+        return int(str(text), 0)
+    except ValueError:
+        return None
+
+
+def machine_slug(cpu_model, cores, family=None, model=None):
+    """The results folder's label: the CPU's name, what tells generations apart (the
+    microarchitecture, or family and model: every EPYC generation calls itself "AMD EPYC") and the
+    core count: 'amd-epyc-zen4-2c', 'intel-xeon-processor-f6m167-2c'. Without family and model
+    (results written before labels had them) the name and the cores alone."""
+    family, model = _int(family) if family is not None else None, _int(model) if model is not None else None
+    if family is None or model is None:
+        return f"{slug(cpu_model)}-{cores}c"
+    generation = microarchitecture(cpu_model, family, model) or f"f{family}m{model}"
+    return f"{slug(cpu_model)}-{generation}-{cores}c"
 
 
 def pretty_cpu(cpu_model):

@@ -20,6 +20,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from scipy.stats import bootstrap, gmean, mannwhitneyu
 
 from . import core_map, plot, style
+from .placement import CLASS_GAP
 from .errors import ContendError
 from .names import FAMILIES, slug
 from .textable import eng, render
@@ -67,10 +68,8 @@ def _seed(key):
 
 
 def _kept_reps(rs):
-    """Per-repetition ops/s per (machine, config); repetitions replaced by a re-run are not data."""
-    reps = rs.reps
-    if "discarded" in reps:
-        reps = reps[~reps["discarded"].fillna(False).astype(bool)]
+    """Per-repetition ops/s per (machine, config): the usable ones (loader.usable)."""
+    reps = rs.kept_reps()
     return {k: g["ops_per_sec"].to_numpy() for k, g in reps.groupby(["machine"] + CONFIG)}
 
 
@@ -212,6 +211,35 @@ def _core_map_note(maps, base, other):
     return note
 
 
+def _measured_class(rs, machine):
+    value = str(rs.machines.loc[machine].get("placement_measured", "unknown"))
+    return None if value == "unknown" else value
+
+
+def same_class(rs, a, b):
+    """Whether two machines' figures were measured in the same placement: their measured classes'
+    medians within placement.CLASS_GAP of each other (classes are named by latency, not by place)."""
+    pa, pb = (rs.placements or {}).get(a), (rs.placements or {}).get(b)
+    ca, cb = _measured_class(rs, a), _measured_class(rs, b)
+    if pa is None or pb is None or ca is None or cb is None or pa.get(ca) is None or pb.get(cb) is None:
+        return None
+    x, y = pa.get(ca).median_ns, pb.get(cb).median_ns
+    return max(x, y) / min(x, y) <= CLASS_GAP
+
+
+def placement_note(rs, base, other):
+    """Both machines' placement classes and the one each was measured in; "different placements"
+    when those two differ (hand-offs then compare two physical placements, not two CPUs)."""
+    classes = {m: str(rs.machines.loc[m].get("placement_classes", "unknown")) for m in (base, other)}
+    if all(c in ("unknown", "no placement probes") for c in classes.values()):
+        return ""
+    text = "placement: " + "; ".join(f"{side} measured in {_measured_class(rs, m) or '?'} of {classes[m]}"
+                                     for side, m in (("A", base), ("B", other)))
+    if same_class(rs, base, other) is False:
+        text += " — different placements: hand-off ratios compare two placements, not only two CPUs"
+    return text
+
+
 def format_table(table, rs, changed=False):
     """Text table per B set. Per-core columns only when the two machines' core counts differ
     (with equal counts they repeat the ratio). Hand-off rows get the two machines' core-to-core
@@ -227,8 +255,13 @@ def format_table(table, rs, changed=False):
                 + ("; per core = ops/s ÷ the machine's cores)" if per_core else ")"))
         hand_offs = sub["workload"].map(is_hand_off).any()
         c2c = hand_offs and (maps[base] is not None or maps[other] is not None)
+        measured = {m: _measured_class(rs, m) for m in (base, other)}
         if c2c:
-            c2c_cell = " → ".join(core_map.short(maps[m]) if maps[m] is not None else "—" for m in (base, other))
+            c2c_cell = " → ".join(core_map.short(maps[m], (rs.placements or {}).get(m), measured[m])
+                                  if maps[m] is not None else "—" for m in (base, other))
+        placements = placement_note(rs, base, other)
+        if placements:
+            head += "\n" + placements
         header = ["family", "workload", "impl", "threads", "A ops/s", "B ops/s", "B/A", "95% interval"]
         header += ["core-to-core A → B"] if c2c else []
         header += ["A /core", "B /core", "B/A /core"] if per_core else []

@@ -145,12 +145,53 @@ def sentence(doc):
     return text + "."
 
 
-def short(doc):
-    """'52/55 ns': median and worst pair, for compare's column."""
+def short(doc, placement=None, cls=None):
+    """'52/55 ns': median and worst pair, for compare's column. With `placement` (the machine's
+    placement classes) and a map of several passes (core_to_core --passes), the passes measured in
+    class `cls` only ('34/36 ns in 34 ns'), or which classes the map saw when none was `cls`."""
+    passes = pass_docs(doc)
+    if placement is not None and cls and len(passes) > 1:
+        mine = [d for d in passes if placement.of(summary(d).median_ns) == cls]
+        if not mine:
+            seen = sorted({placement.of(summary(d).median_ns) or "?" for d in passes})
+            return f"not seen in {cls} (map in {', '.join(seen)})"
+        medians = [summary(d).median_ns for d in mine]
+        worsts = [summary(d).worst.ns for d in mine]
+        return f"{statistics.median(medians):.0f}/{statistics.median(worsts):.0f} ns in {cls}"
     s = summary(doc)
     if s.median_ns is None:
         return "none measured"
     return f"{s.median_ns:.0f}/{s.worst.ns:.0f} ns"
+
+
+def pass_docs(doc):
+    """Each pass of a map measured several times (core_to_core --passes=N: "passes", each with
+    its own "pairs") as a document of its own; [doc] for a map of one pass."""
+    passes = doc.get("passes")
+    if not isinstance(passes, list) or not passes:
+        return [doc]
+    out = []
+    for p in passes:
+        pairs = (p.get("pairs") or p.get("pair_latency_ns")) if isinstance(p, dict) else None
+        if isinstance(pairs, list):
+            out.append({**doc, "pairs": pairs, "passes": None})
+    return out or [doc]
+
+
+def class_sentence(doc, placement):
+    """Which placement classes the map's passes saw ("passes in 34 ns: 12, in 154 ns: 4"), or ""
+    for a map of one pass or a machine of one class."""
+    passes = pass_docs(doc)
+    if placement is None or not placement.several or len(passes) < 2:
+        return ""
+    seen = {}
+    for d in passes:
+        m = summary(d).median_ns
+        if m is not None:
+            seen.setdefault(placement.of(m) or "?", []).append(m)
+    return ("The map was measured in " + str(len(passes)) + " passes: "
+            + "; ".join(f"{len(v)} in class {c} (median pair {statistics.median(v):.0f} ns)"
+                        for c, v in sorted(seen.items(), key=lambda kv: statistics.median(kv[1]))) + ".")
 
 
 def _tick_step(n):

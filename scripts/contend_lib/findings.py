@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import names
+from .loader import usable
 from .names import parse_map_workload, family_title
 from .textable import eng
 
@@ -41,6 +42,7 @@ class Heatmap:
     baseline: str                # Y
     panels: dict                 # X -> DataFrame (index workload, columns threads) of ratios
     p: dict                      # X -> DataFrame of p-values (NaN: not testable)
+    holes: dict = None           # X -> DataFrame of why a cell is empty ("tainted", "excluded", "")
 
 
 @dataclass
@@ -82,12 +84,11 @@ class Comparison:
 
 
 def clean_reps(reps, include_tainted=False):
-    """The repetitions statistics may use: never discarded ones, tainted ones only if asked."""
+    """The repetitions statistics may use: never discarded ones nor other placement classes'
+    (loader.usable), tainted ones only if asked."""
     if reps is None:
         return None
-    keep = pd.Series(True, index=reps.index)
-    if "discarded" in reps:
-        keep &= ~reps["discarded"].fillna(False).astype(bool)
+    keep = usable(reps)
     if not include_tainted and "tainted" in reps:
         keep &= ~reps["tainted"].fillna(False).astype(bool)
     return reps[keep]
@@ -212,7 +213,20 @@ def _map_workload_order(workloads):
     return sorted(workloads, key=lambda w: (parse_map_workload(w) or (999, w, w)))
 
 
-def versus(table, reps, family, contenders, baseline, title):
+def _hole(full, all_reps, family, workload, impls, threads):
+    """Why a heatmap cell is empty: the status of the first of `impls` left out there."""
+    for impl in impls:
+        row = full[(full["family"] == family) & (full["workload"] == workload) & (full["impl"] == impl)
+                   & (full["threads"] == threads)]
+        if row.empty:
+            continue
+        status = figure_status(row.iloc[0], all_reps)
+        if status:
+            return f"{impl} {status.split(':')[0]}"
+    return ""
+
+
+def versus(table, reps, family, contenders, baseline, title, full=None, all_reps=None):
     """X versus Y over many workloads: a heatmap of X ÷ Y (workload × threads) per contender,
     each cell marked by its U-test, under one computed summary sentence."""
     fam = table[table["family"] == family]
@@ -221,10 +235,18 @@ def versus(table, reps, family, contenders, baseline, title):
         return None
     workloads = _map_workload_order(fam["workload"].unique()) if family == "maps" else sorted(fam["workload"].unique())
     threads = sorted(fam["threads"].unique())
-    panels, pvals, rows, counts = {}, {}, [], []
+    panels, pvals, holes, rows, counts = {}, {}, {}, [], []
+    full = table if full is None else full
     for impl in contenders:
         ratio = pd.DataFrame(float("nan"), index=workloads, columns=threads)
         pv = ratio.copy()
+        hole = pd.DataFrame("", index=workloads, columns=threads)
+        for w in workloads:
+            for t in threads:
+                hole.loc[w, t] = _hole(full, all_reps, family, w, [impl, baseline], t)
+                if hole.loc[w, t]:
+                    rows.append([impl, w, int(t), "—", "—", "—", "—", f"left out: {hole.loc[w, t]}"])
+        holes[impl] = hole
         wins, losses, flat, cells, best = [], 0, 0, 0, None
         for w in workloads:
             x, y = _ops(fam, family, w, impl), _ops(fam, family, w, baseline)
@@ -261,16 +283,17 @@ def versus(table, reps, family, contenders, baseline, title):
     return Finding(title, [sentence],
                    ["impl", "workload", "threads", f"{baseline} ops/s", "impl ops/s", f"impl ÷ {baseline}",
                     "U-test", "faster"], rows,
-                   heatmap=Heatmap(title, baseline, panels, pvals))
+                   heatmap=Heatmap(title, baseline, panels, pvals, holes))
 
 
-def channel_vs_mutex_map(table, reps=None):
+def channel_vs_mutex_map(table, reps=None, full=None, all_reps=None):
     return versus(table, reps, "maps", ["channel", "channel_async"], "mutex",
-                  "Channel (single-owner) map versus mutex map")
+                  "Channel (single-owner) map versus mutex map", full, all_reps)
 
 
-def shared_vs_mutex_map(table, reps=None):
-    return versus(table, reps, "maps", ["shared_mutex"], "mutex", "shared_mutex map versus mutex map")
+def shared_vs_mutex_map(table, reps=None, full=None, all_reps=None):
+    return versus(table, reps, "maps", ["shared_mutex"], "mutex", "shared_mutex map versus mutex map", full,
+                  all_reps)
 
 
 def _floor(table):
@@ -344,36 +367,102 @@ def oversubscription(table, hw_threads, reps=None):
                     "ops/s over", "change", "U-test"], rows)
 
 
-def winners(table, hw_threads, reps=None):
-    """Fastest design per workload at the largest thread count that fits the machine, and
-    whether it beats the runner-up significantly."""
+def figure_status(row, reps=None):
+    """Why a figure of the full table is left out ("excluded: 2 of 5 repetitions in placement class
+    34 ns", "tainted: foreign load 0.40 CPU"), or "" when it is clean."""
+    if row.get("excluded", False):
+        return f"excluded: {row['exclusion']}"
+    if not row.get("tainted", False):
+        return ""
+    if reps is not None and "taint_reason" in reps:
+        mine = reps[usable(reps) & _at(reps, row["family"], row["workload"], row["impl"], row["threads"])
+                    & reps["tainted"].fillna(False).astype(bool)]
+        reasons = [r for r in mine["taint_reason"] if r]
+        if reasons:
+            return f"tainted: {max(set(reasons), key=reasons.count)}"
+    return "tainted"
+
+
+def _at(reps, family, workload, impl, threads):
+    return ((reps["family"] == family) & (reps["workload"] == workload) & (reps["impl"] == impl)
+            & (reps["threads"] == threads))
+
+
+def blocking_exclusion(full, all_reps, family, workload, threads, leader_values):
+    """The left-out designs at one point that could still win: those whose clean repetitions, of
+    any placement class, are not all below every one of the leader's (or that have none).
+    [(impl, status)]."""
+    out = []
+    at = full[(full["family"] == family) & (full["workload"] == workload) & (full["threads"] == threads)]
+    for _, row in at.iterrows():
+        status = figure_status(row, all_reps)
+        if not status:
+            continue
+        values = []
+        if all_reps is not None:
+            mine = all_reps[_at(all_reps, family, workload, row["impl"], threads)]
+            mine = mine[~mine["discarded"].fillna(False).astype(bool) & ~mine["tainted"].fillna(False).astype(bool)]
+            values = mine["ops_per_sec"].tolist()
+        if not values or not len(leader_values) or max(values) >= min(leader_values):
+            out.append((row["impl"], status))
+    return out
+
+
+def winners(table, hw_threads, reps=None, full=None, all_reps=None):
+    """Fastest design per workload at the largest thread count that fits the machine, whether it
+    beats the runner-up significantly, and every design's status. No verdict when a left-out
+    design (tainted, or excluded for its placement class) could have won: `full` is the table with
+    the left-out figures, `all_reps` every repetition (loader's reps)."""
+    full = table if full is None else full
     rows = []
-    for (family, workload), g in table.groupby(["family", "workload"]):
+    for (family, workload), g in full.groupby(["family", "workload"]):
         fit = g[g["threads"] <= hw_threads]
         # The largest count that fits and has at least two designs to rank.
         counts = [t for t, n in fit.groupby("threads")["impl"].nunique().items() if n >= 2]
         if not counts:
             continue
         t = max(counts)
-        at = fit[fit["threads"] == t].sort_values("ops_per_sec", ascending=False)
+        clean = table[(table["family"] == family) & (table["workload"] == workload) & (table["threads"] == t)]
+        at = clean.sort_values("ops_per_sec", ascending=False)
+        left_out = [f"{i} {s}" for i, s in ((r["impl"], figure_status(r, all_reps))
+                                             for _, r in fit[fit["threads"] == t].iterrows()) if s]
+        status = "; ".join(left_out) if left_out else "all clean"
+        if len(at) < 2:
+            rows.append([family, workload, int(t), "no verdict: fewer than two clean designs", "—", "—", "—", "—",
+                         status])
+            continue
         best, second, worst = at.iloc[0], at.iloc[1], at.iloc[-1]
+        leader = _values(reps, family, workload, best["impl"], t) if reps is not None else []
+        blocking = blocking_exclusion(full, all_reps, family, workload, t, list(leader))
+        if blocking:
+            fastest = "no verdict: " + ", ".join(f"{i} {s.split(':')[0]} ({s.split(': ', 1)[-1]})"
+                                                 for i, s in blocking)
+            rows.append([family, workload, int(t), fastest, "—", "—", "—", "—", status])
+            continue
         c = compare_impls(reps, family, workload, best["impl"], second["impl"], t)
         rows.append([family, workload, int(t), best["impl"], eng(best["ops_per_sec"]), worst["impl"],
                      f"{best['ops_per_sec'] / worst['ops_per_sec']:.1f}×",
-                     ("yes" if c.significant else "no") + f" ({second['impl']}, {p_text(c.p)})" if c else "—"])
+                     ("yes" if c.significant else "no") + f" ({second['impl']}, {p_text(c.p)})" if c else "—",
+                     status])
     if not rows:
         return None
+    verdicts = sum(1 for r in rows if not r[3].startswith("no verdict"))
     return Finding(f"Fastest design per workload at up to {hw_threads} threads",
-                   [f"{len(rows)} workloads; 'spread' is fastest ÷ slowest at that thread count; "
-                    f"'beats runner-up' is the U-test of the fastest against the second (p < {ALPHA})."],
+                   [f"{len(rows)} workloads, a verdict in {verdicts}; 'spread' is fastest ÷ slowest at that "
+                    f"thread count; 'beats runner-up' is the U-test of the fastest against the second "
+                    f"(p < {ALPHA}); 'left out' names every design without a clean figure there, and a "
+                    f"workload gets no verdict while a left-out design's clean repetitions (of any "
+                    f"placement class) are not all below the leader's."],
                    ["family", "workload", "threads", "fastest", "ops/s", "slowest", "spread",
-                    "beats runner-up"], rows)
+                    "beats runner-up", "left out"], rows)
 
 
 def all_findings(table, hw_threads, reps=None, include_tainted=False):
+    full, all_reps = table, reps
     table, reps = clean_table(table, include_tainted), clean_reps(reps, include_tainted)
-    found = [winners(table, hw_threads, reps), padding(table, reps), channel_vs_mutex_map(table, reps),
-             shared_vs_mutex_map(table, reps), handoff_vs_floor(table, reps),
+    found = [winners(table, hw_threads, reps, full, all_reps), padding(table, reps),
+             channel_vs_mutex_map(table, reps, full, all_reps), shared_vs_mutex_map(table, reps, full, all_reps),
+             handoff_vs_floor(table, reps),
              oversubscription(table, hw_threads, reps)]
     return [f for f in found if f is not None]
 

@@ -11,26 +11,35 @@
 Result files carry a schema_version in their context (absent: 1, everything written before it).
 Every earlier version is read; a set whose files lack fields of the current one gets one warning
 line naming them. A repetition is `tainted` when the C++ side flagged it (foreign load, too little
-parallelism) or when its placement probe is more than PLACEMENT_OUTLIER away from its file's
-median; a repetition a re-run replaced is kept in the JSON, marked "contend_discarded", and left
-out of every median (`discarded`).
+parallelism) or when a placement probe before or after it was `preempted` or the two fell in
+different placement classes (`moved`); a placement class is never taint (placement.py). Each
+machine's probes give its classes; its figures are measured in one class (`placement_measured`:
+the class the binaries waited for, or where most repetitions ran), and a repetition in another
+class (`other_class`) is left out of its figure, which is `excluded` when fewer than
+MIN_CLASS_REPS of its repetitions are left. A repetition a re-run replaced is kept in the JSON,
+marked "contend_discarded", and left out of every median (`discarded`). `usable(reps)` is the
+one mask of the repetitions statistics may use.
 """
 import json
 import re
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import ContendError, warn
-from .names import CORE_TO_CORE_FILE, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug, split_name
+from .names import (CORE_TO_CORE_FILE, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug, microarchitecture,
+                    split_name)
+from .placement import PREEMPTED, find_classes, relation_namer, scope_of
 from .validity import bimodal
+
+PLACEMENT_FILE = "placement.json"  # the run's calibration probes (placement_probe), when it has them
 
 KEYS = ["machine", "family", "workload", "impl", "threads"]
 VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"]
 INTERFERENCE = ["foreign_cpu", "steal_cpu", "foreign_resolution_cpu", "parallelism", "parallelism_needed",
-                "taint_foreign", "taint_parallelism", "probe_ns"]
+                "taint_foreign", "taint_parallelism", "probe_ns", "probe_after_ns", "placement_wait_ms",
+                "placement_missed"]
 # Counters only some designs report: the elimination stack's share of operations that met a
 # partner, the mutex stack's mean run of acquisitions by the same thread, an idle channel
 # receiver's CPU time over the idle window's wall time, and the single owners' statistics
@@ -48,12 +57,13 @@ EVENT_COUNTERS = ["context_switches_per_op", "cpu_migrations_per_op", "page_faul
                   "instructions_per_op", "cache_misses_per_op", "hitm_per_op"]
 EXTRA_COUNTERS = (["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE + DESIGN_COUNTERS
                   + LATENCY_COUNTERS + EVENT_COUNTERS)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # What each schema version added to every repetition: what an older file lacks.
-SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"]}
-# A placement signature this far (either way) from its run's median means the threads sat
-# elsewhere (another socket, an SMT sibling, a vCPU that moved): the repetition is not comparable.
-PLACEMENT_OUTLIER = 1.5
+SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"],
+                 3: ["probe_after_ns"]}
+# A figure's U-tests need this many repetitions in its class (two-sided Mann-Whitney: 3 against 3
+# can never reach p < 0.05, 4 against 4 can: 0.029); a run of fewer repetitions needs all of them.
+MIN_CLASS_REPS = 4
 DISCARDED_KEY = "contend_discarded"
 CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
                 "cpu_family", "cpu_model_number", "cpu_stepping", "logical_cpus",
@@ -62,7 +72,8 @@ CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "ta
                 "git_commit", "contend_family", "contend_mode", "run_ms", "hardware_concurrency",
                 "date", "host_name", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
                 "library_build_type", "latency_sampling", "latency_clock", "latency_clock_ns", "latency_budget",
-                "events_counted", "events_not_available"]
+                "events_counted", "events_not_available", "virtualized", "placement_window_ns",
+                "placement_wait_limit_ms"]
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?_ns$")
 _PROBE_PAIR = re.compile(r"^probe_ns_\d+_\d+$")
 
@@ -73,13 +84,15 @@ class ResultSet:
     reps: pd.DataFrame
     machines: pd.DataFrame
     folders: dict  # machine -> folder it came from (None for loose files), for litmus.json
+    placements: dict = None  # machine -> placement.Placement of its probes
 
     def machine(self, name):
         return self.machines.loc[name]
 
     def kept_reps(self):
-        """The repetitions every statistic uses: those no re-run replaced."""
-        return self.reps[~self.reps["discarded"]]
+        """The repetitions every statistic uses: no re-run replaced them, and they ran in their
+        figure's placement class."""
+        return self.reps[usable(self.reps)]
 
     def percentile_columns(self):
         return sorted((c for c in self.table.columns if _PERCENTILE.match(c)),
@@ -240,14 +253,50 @@ def schema_version(doc):
         return 1
 
 
-def probe_median(entries):
-    """The run's median placement signature over its repetitions (None without probes)."""
-    values = [v for v in (_number(e, "probe_ns") for e in entries) if v is not None and v > 0]
-    return statistics.median(values) if values else None
+def usable(reps):
+    """The one mask of the repetitions statistics may use: not replaced by a re-run (`discarded`)
+    and measured in their figure's placement class (not `other_class`). Tainted ones are in it:
+    a figure with one is flagged whole."""
+    keep = pd.Series(True, index=reps.index)
+    for column in ("discarded", "other_class"):
+        if column in reps:
+            keep &= ~reps[column].fillna(False).astype(bool)
+    return keep
 
 
-def taint(entry, median_probe):
-    """(tainted, reason) of one repetition: the C++ detector's verdict, or a placement outlier."""
+def entry_probes(entries):
+    """Every placement probe of these repetitions, before and after."""
+    return [v for e in entries for v in (_number(e, "probe_ns"), _number(e, "probe_after_ns"))
+            if v is not None and v > 0]
+
+
+def doc_placement(doc, extra_probes=()):
+    """The placement classes of one family document's probes (and `extra_probes`, e.g. the
+    calibration's): what re-runs judge `moved` and `preempted` by."""
+    ctx = doc.get("context") if isinstance(doc, dict) else {}
+    ctx = ctx if isinstance(ctx, dict) else {}
+    return find_classes(entry_probes(iteration_entries(doc)) + list(extra_probes), relation_namer(ctx),
+                        scope_of(ctx))
+
+
+def placement_of(entry, placement):
+    """(class of the repetition, moved, preempted probes text): the class its before probe fell in
+    (its after probe when it has no before), whether the after probe fell in another class, and
+    which probes were preempted."""
+    before, after = _number(entry, "probe_ns"), _number(entry, "probe_after_ns")
+    if placement is None:
+        return None, False, ""
+    a, b = placement.of(before), placement.of(after)
+    preempted = [f"{w} {v / 1000:.0f} us" for w, v, c in (("before", before, a), ("after", after, b))
+                 if c == PREEMPTED]
+    cls = a if a not in (None, PREEMPTED) else (b if b not in (None, PREEMPTED) else None)
+    moved = a not in (None, PREEMPTED) and b not in (None, PREEMPTED) and a != b
+    return cls, moved, ", ".join(preempted)
+
+
+def taint(entry, placement):
+    """(tainted, reason) of one repetition: the C++ detector's verdict, a probe `preempted`
+    before or after it, or a move between placement classes during it. Never the class itself."""
     reasons = []
     if (_number(entry, "tainted") or 0) >= 0.5:
         label = entry.get("label")
@@ -261,9 +310,12 @@ def taint(entry, median_probe):
                 reasons.append(f"parallelism {_number(entry, 'parallelism') or 0:.2f} of "
                                f"{_number(entry, 'parallelism_needed') or 0:g} needed")
             reasons = reasons or ["tainted by the detector"]
-    probe = _number(entry, "probe_ns")
-    if probe and median_probe and not (1 / PLACEMENT_OUTLIER <= probe / median_probe <= PLACEMENT_OUTLIER):
-        reasons.append(f"placement: probe {probe:.0f} ns vs run median {median_probe:.0f} ns")
+    cls, moved, preempted = placement_of(entry, placement)
+    if preempted:
+        reasons.append(f"preempted: probe {preempted}")
+    if moved:
+        reasons.append(f"moved: probe {_number(entry, 'probe_ns'):.0f} ns ({cls}) before, "
+                       f"{_number(entry, 'probe_after_ns'):.0f} ns ({placement.of(_number(entry, 'probe_after_ns'))}) after")
     return bool(reasons), "; ".join(reasons)
 
 
@@ -297,7 +349,6 @@ def _iteration_rows(path, doc):
     if not isinstance(doc, dict) or not isinstance(benchmarks, list):
         raise ContendError(path, 'not Google Benchmark output (no "benchmarks" list)')
     rows, failed, unnamed = [], [], 0
-    median_probe = probe_median(iteration_entries(doc))
     for entry in benchmarks:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             unnamed += 1
@@ -333,7 +384,7 @@ def _iteration_rows(path, doc):
         for key, value in entry.items():
             if (_PERCENTILE.match(key) or _PROBE_PAIR.match(key)) and isinstance(value, (int, float)):
                 row[key] = float(value)
-        row["tainted"], row["taint_reason"] = taint(entry, median_probe)
+        row["_entry"] = entry  # taint and class are judged once the machine's probes are all read
         discarded = entry.get(DISCARDED_KEY)
         row["discarded"] = bool(discarded)
         row["discard_reason"] = str(discarded) if discarded else ""
@@ -355,7 +406,9 @@ def _label_for(file, folder, ctx):
     if folder is not None:
         return folder.resolve().name
     if ctx["cpu_model"] != "unknown":
-        return machine_slug(ctx["cpu_model"], ctx["cores"])
+        known = ctx["cpu_family"] != "unknown" and ctx["cpu_model_number"] != "unknown"
+        return machine_slug(ctx["cpu_model"], ctx["cores"], *((ctx["cpu_family"], ctx["cpu_model_number"]) if known
+                                                              else (None, None)))
     return file.resolve().parent.name
 
 
@@ -381,8 +434,9 @@ def _warn_old(lacking):
                  "what it added is not read")
         if fields:
             written = ", ".join(f"schema {v}" for v in sorted(versions))
-            warn(f"{label}: written with {written} (current {SCHEMA_VERSION}): no "
-                 f"{', '.join(fields)}; interference and placement were not recorded")
+            what = ("interference and placement were not recorded" if set(fields) - set(SCHEMA_FIELDS[3])
+                    else "no probe after each repetition, so moves between placement classes are not seen")
+            warn(f"{label}: written with {written} (current {SCHEMA_VERSION}): no {', '.join(fields)}; {what}")
 
 
 def load(paths):
@@ -418,8 +472,58 @@ def load(paths):
         check_parts(base, docs)
     _warn_old(lacking)
     reps = pd.concat(frames, ignore_index=True)
+    placements = {}
+    for label, group in reps.groupby("machine", sort=False):
+        placements[label] = _judge_placement(reps, group.index, contexts[label], folders.get(label))
+    reps = reps.drop(columns="_entry")
     machines = _machines_frame(contexts)
-    return ResultSet(table=aggregate(reps), reps=reps, machines=machines, folders=folders)
+    return ResultSet(table=aggregate(reps), reps=reps, machines=machines, folders=folders, placements=placements)
+
+
+def calibration_probes(folder):
+    """The calibration's probes in a result folder's placement.json ([] without one)."""
+    path = Path(folder) / PLACEMENT_FILE if folder is not None else None
+    if path is None or not path.is_file():
+        return []
+    doc = read_json(path)
+    probes = doc.get("probes") if isinstance(doc, dict) else None
+    if not isinstance(probes, list):
+        raise ContendError(path, 'not a placement calibration (no "probes" list)')
+    return [float(p["ns"]) for p in probes if isinstance(p, dict) and isinstance(p.get("ns"), (int, float))]
+
+
+def measured_class(placement, reps, ctx):
+    """The class a machine's figures are measured in: the one whose window the binaries waited
+    for (the context's placement_window_ns "LO:HI"), else the one most kept repetitions ran in."""
+    if not placement.classes:
+        return None
+    window = str(ctx.get("placement_window_ns", "unknown"))
+    try:
+        lo, hi = (float(x) for x in window.split(":"))
+        return placement.of((lo * hi) ** 0.5 if lo > 0 else hi / 2)
+    except ValueError:
+        pass
+    counts = reps.loc[~reps["discarded"], "placement"].value_counts()
+    counts = counts[[c in placement.names() for c in counts.index]]
+    return counts.idxmax() if len(counts) else placement.dominant().name
+
+
+def _judge_placement(reps, index, ctx, folder):
+    """Set tainted, taint_reason, placement, moved and other_class of one machine's repetitions
+    (rows `index` of `reps`) from the placement classes of all its probes; returns the Placement."""
+    entries = reps.loc[index, "_entry"].tolist()
+    placement = find_classes(entry_probes(entries) + calibration_probes(folder), relation_namer(ctx), scope_of(ctx))
+    judged = [taint(e, placement) + placement_of(e, placement)[:2] for e in entries]
+    reps.loc[index, "tainted"] = [j[0] for j in judged]
+    reps.loc[index, "taint_reason"] = [j[1] for j in judged]
+    reps.loc[index, "placement"] = [j[2] or "" for j in judged]
+    reps.loc[index, "moved"] = [j[3] for j in judged]
+    measured = measured_class(placement, reps.loc[index], ctx)
+    reps.loc[index, "other_class"] = [bool(j[2]) and measured is not None and j[2] != measured for j in judged]
+    ctx["placement_classes"] = placement.describe()
+    ctx["placement_measured"] = measured or "unknown"
+    ctx["placement_scope"] = placement.scope or "unknown"
+    return placement
 
 
 def _int_or_none(text):
@@ -429,9 +533,20 @@ def _int_or_none(text):
         return None
 
 
+def _generation(cpu_model, family, model, stepping):
+    """'25 / 17 / 1 (zen4)': what tells two CPUs of one name apart."""
+    if "unknown" in (family, model):
+        return "unknown"
+    arch = microarchitecture(cpu_model, _int_or_none(family), _int_or_none(model))
+    return f"{family} / {model} / {stepping}" + (f" ({arch})" if arch else "")
+
+
 def _machines_frame(contexts):
     machines = pd.DataFrame.from_dict(contexts, orient="index")
     machines.index.name = "machine"
+    machines["cpu_generation"] = [_generation(m, f, n, st) for m, f, n, st in
+                                  zip(machines["cpu_model"], machines["cpu_family"], machines["cpu_model_number"],
+                                      machines["cpu_stepping"])]
     machines["core_count"] = [(_int_or_none(c) or _int_or_none(h) or 1) for c, h in
                               zip(machines["cores"], machines["hardware_concurrency"])]
     # Oversubscription starts past the hardware threads, not the cores, on SMT machines.
@@ -440,19 +555,30 @@ def _machines_frame(contexts):
     return machines
 
 
-_NOT_MEDIANS = KEYS + ["repetition", "source", "tainted", "discarded"]
+_NOT_MEDIANS = KEYS + ["repetition", "source", "tainted", "discarded", "moved", "other_class"]
 
 
 def aggregate(reps):
-    """Median per configuration over its kept (not discarded) repetitions, plus spread for error
-    bars and cv, how many kept repetitions are tainted, and whether they split in two clusters."""
+    """Median per configuration over its usable repetitions (not discarded, in the figure's
+    placement class), plus spread for error bars and cv, how many are tainted, whether they split
+    in two clusters, and `excluded` (with why) when fewer than MIN_CLASS_REPS ran in the class.
+    A figure none of whose repetitions ran in the class keeps its other-class median, excluded."""
     reps = reps.copy()
     for c in VALUES + EXTRA_COUNTERS:
         # A family may lack a counter (the poller has no fairness): keep the column, empty.
         reps[c] = pd.to_numeric(reps[c], errors="coerce") if c in reps else float("nan")
-    for c in ("tainted", "discarded"):
+    for c in ("tainted", "discarded", "other_class", "moved"):
         reps[c] = reps[c].fillna(False).astype(bool) if c in reps else False
+    if "placement" not in reps:
+        reps["placement"] = ""
     reps = reps[~reps["discarded"]]
+    counts = reps.groupby(KEYS, sort=True).agg(all_reps=("ops_per_sec", "size"),
+                                               other_class_reps=("other_class", "sum"))
+    in_class = reps[~reps["other_class"]]
+    lost = counts.index.difference(in_class.set_index(KEYS).index.unique())
+    if len(lost):  # keep the figure (its values from the other class), excluded below
+        in_class = pd.concat([in_class, reps.set_index(KEYS).loc[lost].reset_index()], ignore_index=True)
+    reps = in_class
     grouped = reps.groupby(KEYS, sort=True)
     value_cols = [c for c in reps.columns
                   if c not in _NOT_MEDIANS and pd.api.types.is_numeric_dtype(reps[c])]
@@ -471,7 +597,22 @@ def aggregate(reps):
     table["ops_max"] = ops.max()
     table["ops_q1"] = ops.quantile(0.25)
     table["ops_q3"] = ops.quantile(0.75)
+    table["other_class_reps"] = counts["other_class_reps"].astype(int)
+    class_reps = counts["all_reps"] - counts["other_class_reps"]
+    need = counts["all_reps"].clip(upper=MIN_CLASS_REPS)
+    table["excluded"] = class_reps < need
+    table["placement"] = grouped["placement"].agg(_class_name)
+    table["exclusion"] = [
+        (f"{k} of {n} repetitions in placement class {c or '?'} (needs {m})" if x else "")
+        for x, k, n, m, c in zip(table["excluded"], class_reps, counts["all_reps"], need, table["placement"])]
+    table["tainted"] = table["tainted"] | table["excluded"]
     return table.reset_index()
+
+
+def _class_name(names):
+    """The placement class a figure's repetitions ran in (the commonest), "" without probes."""
+    names = [n for n in names if n]
+    return max(set(names), key=names.count) if names else ""
 
 
 def tidy_columns(table):

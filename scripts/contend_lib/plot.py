@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import core_map, events, latency, style
 from .findings import ALPHA, workload_title
+from .loader import usable
 from .names import family_title
 
 FORMATS = ("png", "svg")
@@ -274,6 +275,15 @@ def heatmap_chart(heatmap):
                 dark = significant[i, j] and abs(values[i, j]) > 0.6 * limit
                 ax.text(j, i, text if significant[i, j] else f"{text} n.s.", ha="center", va="center",
                         fontsize=8, color="white" if dark else "#222222" if significant[i, j] else "#666666")
+        # An empty cell says why: which side was left out (tainted, or excluded for its placement
+        # class), so a hole is never read as "no difference".
+        hole = (heatmap.holes or {}).get(impl)
+        if hole is not None:
+            hole = hole.reindex(index=ratio.index, columns=ratio.columns).fillna("")
+            for (i, j), why in np.ndenumerate(hole.to_numpy(dtype=object)):
+                if why and not np.isfinite(ratio.to_numpy(dtype=float)[i, j]):
+                    ax.text(j, i, why.replace(" ", "\n", 1), ha="center", va="center", fontsize=6.5,
+                            color="#994400", style="italic")
         ax.set_xticks(range(len(ratio.columns)))
         ax.set_xticklabels([str(int(t)) for t in ratio.columns])
         ax.set_yticks(range(len(ratio.index)))
@@ -288,7 +298,9 @@ def heatmap_chart(heatmap):
         bar.set_ticks(ticks)
         bar.set_ticklabels([f"{2.0 ** t:g}×" for t in ticks])
         bar.set_label("ratio of medians (log scale)")
-    fig.suptitle(f"{heatmap.title}\nratio of medians; n.s. = Mann–Whitney U p ≥ {ALPHA}")
+    holes = any(h.astype(bool).to_numpy().any() for h in (heatmap.holes or {}).values())
+    fig.suptitle(f"{heatmap.title}\nratio of medians; n.s. = Mann–Whitney U p ≥ {ALPHA}"
+                 + ("; an empty cell names the design left out there" if holes else ""))
     return fig
 
 
@@ -304,7 +316,7 @@ _KEYS = ["machine", "family", "workload", "impl", "threads"]
 def with_spread(table, reps):
     """Adds `<column>_min`/`<column>_max` over the kept repetitions for the columns the loader
     does not spread itself (latency and CPU time), for their error bars."""
-    reps = reps[~reps["discarded"].astype(bool)] if "discarded" in reps else reps
+    reps = reps[usable(reps)]
     present = [c for c in SPREAD_COLUMNS if c in reps]
     if reps.empty or not present:
         return table

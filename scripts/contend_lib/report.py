@@ -8,16 +8,18 @@ import html
 from pathlib import Path
 
 from . import core_map, events, findings, latency, litmus, overhead, plot, style, targets
+from .loader import MIN_CLASS_REPS
 from .names import family_title
 from .textable import eng
 
-CONTEXT_ROWS = [("CPU", "cpu_model"), ("cores", "cores"), ("threads per core", "threads_per_core"),
+CONTEXT_ROWS = [("CPU", "cpu_model"), ("CPU family / model / stepping", "cpu_generation"), ("cores", "cores"), ("threads per core", "threads_per_core"),
                 ("sockets", "sockets"), ("topology", "topology"), ("hardware threads", "hardware_concurrency"),
                 ("frequency governor", "governor"), ("kernel", "kernel"), ("compiler", "compiler"),
                 ("C++ flags", "cxx_flags"), ("Google Benchmark", "benchmark_version"),
                 ("Boost", "boost_version"), ("moodycamel", "moodycamel_version"),
                 ("git commit", "git_commit"), ("mode", "contend_mode"), ("run ms per benchmark", "run_ms"),
-                ("host", "host_name"), ("date", "date")]
+                ("placement classes", "placement_classes"), ("measured in placement class", "placement_measured"),
+                ("whose placement", "placement_scope"), ("host", "host_name"), ("date", "date")]
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:2em auto;
@@ -166,6 +168,7 @@ def build(rs, include_tainted=False):
         parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]), reps,
                                                                   include_tainted)]
         parts.append(_targets_html(findings.clean_table(table, include_tainted)))
+        parts.append(_placement_html(rs, machine, table))
         parts.append(_latency_html(table, reps, row, rs.folders.get(machine), include_tainted))
         parts.append(events.section_html(rs, machine, _table, include_tainted))
         parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
@@ -183,13 +186,40 @@ def build(rs, include_tainted=False):
         if c2c is not None:
             doc = core_map.load(c2c)
             parts.append(f"<h2>Core-to-core latency — {html.escape(machine)}</h2>")
-            parts.append(f"<p>{html.escape(core_map.sentence(doc))}</p>")
+            parts.append(f"<p>{html.escape(core_map.sentence(doc))} "
+                         f"{html.escape(core_map.class_sentence(doc, (rs.placements or {}).get(machine)))}</p>")
             parts.append("<p class='muted'>One-way latency of a cache line bounced between two threads "
                          "pinned to each pair of CPUs (the placement probe's ping-pong): what any hand-off "
                          "between two threads costs on this machine at the least.</p>")
             parts.append(_img(core_map.heatmap(doc), "core-to-core latency map"))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _placement_html(rs, machine, table):
+    """Where the threads ran: the placement classes the probes found, the one the figures were
+    measured in, and every figure left out for too few repetitions in it (with why)."""
+    placement = (rs.placements or {}).get(machine)
+    if placement is None or not placement.classes:
+        return ""
+    row = rs.machine(machine)
+    scope = placement.scope or "the machine's"
+    rows = [[c.name, c.relation or "—", f"{c.lo_ns:.0f}–{c.hi_ns:.0f} ns", str(c.count), f"{c.share:.0%}",
+             "measured" if c.name == row.get("placement_measured") else ""] for c in placement.classes]
+    text = (f"The placement probe (one-way cache-line latency between two pinned threads, before and "
+            f"after each repetition) found {html.escape(placement.describe())}; the class is "
+            f"{html.escape(scope)}. A class is where the vCPUs or threads "
+            f"sat, not a disturbance: every figure here is measured in one class, and a repetition in "
+            f"another is left out of its figure.")
+    excluded = table[table.get("excluded", False) == True] if "excluded" in table else table.iloc[0:0]  # noqa: E712
+    out = [f"<h3>Placement — {html.escape(machine)}</h3><p>{text}</p>",
+           _table(["class", "relation", "probes", "count", "share", ""], rows)]
+    if len(excluded):
+        out.append(f"<p>{len(excluded)} figures are excluded: fewer than "
+                   f"{html.escape(str(MIN_CLASS_REPS))} of their repetitions ran in the measured class "
+                   f"(e.g. {html.escape(excluded.iloc[0]['family'] + '/' + excluded.iloc[0]['workload'] + '/' + excluded.iloc[0]['impl'])}"
+                   f" at {int(excluded.iloc[0]['threads'])} threads: {html.escape(excluded.iloc[0]['exclusion'])}).</p>")
+    return "\n".join(out)
 
 
 def _litmus_table(doc):

@@ -81,7 +81,18 @@ def machine_caption(machine_row):
     cores = machine_row["core_count"]
     hw = machine_row["hw_threads"]
     smt = f", {hw} hardware threads" if hw != cores else ""
-    return f"{cpu}, {cores} core{'s' if cores != 1 else ''}{smt}"
+    return f"{cpu}, {cores} core{'s' if cores != 1 else ''}{smt}{placement_caption(machine_row)}"
+
+
+def placement_caption(machine_row):
+    """", placement class 34 ns of 3" where the machine's probes found several classes (every
+    figure of a chart is measured in that one class); nothing on a machine with one."""
+    classes = str(machine_row.get("placement_classes", ""))
+    measured = str(machine_row.get("placement_measured", "unknown"))
+    count = classes.split(" placement class", 1)[0]
+    if measured == "unknown" or not count.isdigit() or int(count) < 2:
+        return ""
+    return f", placement class {measured} of {count}"
 
 
 def chart_title(family, workload, what, machine_row=None):

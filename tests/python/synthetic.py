@@ -10,7 +10,7 @@ X86 = {"cpu_model": "Intel(R) Xeon(R) Processor @ 2.80GHz", "kernel": "Linux 6.1
 ARM = {"cpu_model": "Neoverse-N1", "kernel": "Linux 6.1.0 aarch64"}
 
 
-def context(family, schema=2, cores=2, **extra):
+def context(family, schema=3, cores=2, **extra):
     ctx = {"cpu_model": X86["cpu_model"], "kernel": X86["kernel"], "cores": str(cores),
            "hardware_concurrency": str(cores), "contend_family": family, "contend_mode": "default",
            "run_ms": "300"}
@@ -24,18 +24,20 @@ def name(family, workload, impl, threads):
     return f"{family}/{workload}/{impl}/real_time/threads:{threads}"
 
 
-def entry(bench, threads, index, ops, schema=2, **counters):
+def entry(bench, threads, index, ops, schema=3, **counters):
     e = {"name": bench, "run_name": bench, "run_type": "iteration", "repetitions": 5,
          "repetition_index": index, "threads": threads, "iterations": 1, "ops_per_sec": float(ops),
          "ns_per_op": 1e9 / ops, "cpu_ns_per_op": threads * 1e9 / ops}
     if schema and schema >= 2:
         e.update(foreign_cpu=0.0, steal_cpu=0.0, parallelism=float(threads), parallelism_needed=float(threads),
                  tainted=0.0, taint_foreign=0.0, taint_parallelism=0.0, probe_ns=60.0)
+    if schema and schema >= 3:
+        e.update(probe_after_ns=60.0)
     e.update(counters)
     return e
 
 
-def docs(figures, schema=2, ctx=None):
+def docs(figures, schema=3, ctx=None):
     """{family: Google Benchmark JSON document} for `figures` (see the module doc)."""
     out = {}
     for (family, workload, impl, threads), values in figures.items():

@@ -211,7 +211,7 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE, CORE_TO_CORE_FILE)
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE, CORE_TO_CORE_FILE, PLACEMENT_FILE)
                            and not f.name.startswith("."))
             if not files:
                 repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())

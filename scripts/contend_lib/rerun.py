@@ -14,7 +14,7 @@ import os
 import subprocess
 
 from .errors import warn
-from .loader import (DISCARDED_KEY, PART_KEY, is_iteration, iteration_entries, part_path, part_paths, probe_median,
+from .loader import (DISCARDED_KEY, PART_KEY, is_iteration, iteration_entries, part_path, part_paths, doc_placement,
                      read_family, taint)
 
 MAX_ROUNDS = 2
@@ -122,12 +122,12 @@ def _kept(doc):
 def tainted_in_round(doc, round_no):
     """{benchmark name: [tainted kept repetitions]} that round `round_no` re-runs: the originals in
     round 1, the previous round's replacements after that."""
-    median = probe_median(iteration_entries(doc))
+    placement = doc_placement(doc)
     out = {}
     for e in _kept(doc):
         if e.get(RERUN_KEY, 0) != round_no - 1:
             continue
-        tainted, reason = taint(e, median)
+        tainted, reason = taint(e, placement)
         if tainted:
             out.setdefault(_name(e), []).append((e, reason))
     return out

@@ -13,12 +13,14 @@
 // pairs, pair_ns in the order of probe_pairs; null for a pair (or a probe) not measured.
 // Exit 0 when a probe measured something, 1 when none did or fewer than 2 CPUs are allowed, 2 on
 // bad input. Single-threaded apart from the two probe threads of the pair being measured.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>

@@ -33,7 +33,7 @@ struct PlacementWindow {
 std::optional<PlacementWindow> parse_placement_window(const std::string& text);
 
 struct PlacementWait {
-  ProbeResult probe;   // the last probe taken: the one that starts the repetition
+  ProbeResult probe;     // the last probe taken: the one that starts the repetition
   double waited_ms = 0;  // from the end of the first probe to the end of the last; 0 if it landed at once
   bool missed = false;   // the limit ran out with the last probe outside the window
   int probes = 0;

@@ -21,7 +21,10 @@ void report_probe(benchmark::State& state, const std::string& prefix, const std:
   state.counters[prefix] = probe.median_ns;
   for (std::size_t i = 0; i < pairs.size() && i < probe.pair_ns.size(); ++i) {
     std::string name = prefix;  // appended: g++ 12's -Wrestrict misfires on `+` chains
-    name.append("_").append(std::to_string(pairs[i].first)).append("_").append(std::to_string(pairs[i].second));
+    name.append("_")
+        .append(std::to_string(pairs[i].first))
+        .append("_")
+        .append(std::to_string(pairs[i].second));
     state.counters[name] = probe.pair_ns[i];
   }
 }

@@ -23,11 +23,11 @@ namespace contend::bench {
 
 struct Quality {
   Pin pin = Pin::none;
-  std::vector<CpuPair> probe_pairs;  // fixed for the binary
-  int allowed_cpus = 1;              // CPUs this process may run on (sched_getaffinity)
+  std::vector<CpuPair> probe_pairs;       // fixed for the binary
+  int allowed_cpus = 1;                   // CPUs this process may run on (sched_getaffinity)
   std::optional<PlacementWindow> window;  // --placement; nullopt: no wait
-  ProbeResult last_probe;            // taken before the current repetition (the last of its wait)
-  PlacementWait last_wait;           // the current repetition's wait (zeros without a window)
+  ProbeResult last_probe;                 // taken before the current repetition (the last of its wait)
+  PlacementWait last_wait;                // the current repetition's wait (no wait, no miss without one)
 };
 
 // Reads the topology and the affinity, chooses the probe pairs, configures --pin's placement and

@@ -24,8 +24,8 @@ TEST(PlacementWindow, ParsesLoHiInNanoseconds) {
 }
 
 TEST(PlacementWindow, RefusesAnythingButZeroOrMoreBelowMore) {
-  for (const char* bad : {"", ":", "1:0", "5:5", "-1:5", "abc", "abc:5", "5", "5:", ":5", "1:2:3", "0:inf",
-                          "nan:5", "0:5x"}) {
+  for (const char* bad :
+       {"", ":", "1:0", "5:5", "-1:5", "abc", "abc:5", "5", "5:", ":5", "1:2:3", "0:inf", "nan:5", "0:5x"}) {
     EXPECT_FALSE(parse_placement_window(bad)) << "'" << bad << "'";
   }
 }

@@ -64,7 +64,7 @@ class BenchmarkSmoke(unittest.TestCase):
                 for key in CONTEXT:
                     self.assertIn(key, context)
                 self.assertEqual(context["contend_family"], family)
-                self.assertEqual(context["schema_version"], "2")
+                self.assertEqual(context["schema_version"], "3")
                 self.assertEqual(context["pin"], "none")
                 self.assertNotIn("placement_window_ns", context)
                 pairs = [p for p in context["probe_pairs"].split(",") if p]
@@ -243,7 +243,7 @@ class BenchmarkSmoke(unittest.TestCase):
             with open(out) as f:
                 result = json.load(f)
             self.assertEqual(os.listdir(tmp), ["hand_timed.json"])  # no temp file left
-        self.assertEqual(result["context"]["schema_version"], "2")
+        self.assertEqual(result["context"]["schema_version"], "3")
         self.assertEqual(result["context"]["contend_family"], "hand_timed")
         self.assertEqual(sorted((r["threads"], r["repetition"]) for r in result["runs"]),
                          [(1, 0), (1, 1), (2, 0), (2, 1)])

@@ -4,7 +4,7 @@ is hand-written.
 Every comparative sentence (which is faster, by how much) rests on a two-sided Mann–Whitney U
 test on the repetitions (compare.p_value, as Google Benchmark's compare.py) and is written only
 when p < ALPHA; a difference that is not significant is said to be so, never given a direction.
-Rows from tainted runs (CONTRACT.md) are left out unless `include_tainted` is asked for.
+Rows from tainted runs (docs/results-format.md) are left out unless `include_tainted` is asked for.
 Each function returns a Finding or None when the data it needs is absent, so a partial result
 set still gets a report.
 """
@@ -694,7 +694,8 @@ def _targets_lines(table):
         ratio = "—" if r["ratio"] is None else _target_ratio(r["ratio"])
         met = "—" if r["met"] is None else "yes" if r["met"] else "**no**"
         tried = r.get("tried", "")
-        shown = "as above" if tried and tried == previous else tried
+        # FINDINGS.md sits in results/<label>/: the notes are two folders up.
+        shown = "as above" if tried and tried == previous else f"[design notes](../../{tried})" if tried else ""
         previous = tried or previous
         out.append(f"| {r['target']} | {r['measured']} | {ratio} | {met} | {shown} |")
     return out

@@ -194,17 +194,41 @@ class Readme(unittest.TestCase):
         self.assertEqual(folder, "tests/python/fixtures/schema1/intel-xeon-processor-2-80ghz-2c")
         self.assertEqual(block, out.getvalue())
 
-    def test_readme_block_matches_committed_results(self):
+    def test_findings_blocks_match_committed_results(self):
+        files = sorted((helpers.REPO / "results").glob("*/FINDINGS.md"))
+        self.assertTrue(files, "no results/<label>/FINDINGS.md: paste the output of "
+                               "`scripts/contend findings results/<label> --markdown` into one")
+        for path in files:
+            found = findings.readme_block(path.read_text(encoding="utf-8"))
+            self.assertIsNotNone(found, f"{path} has no generated findings block")
+            folder, block = found
+            self.assertEqual(folder, str(path.parent.relative_to(helpers.REPO)))
+            with committed(folder) as results:
+                rs = loader.load([results])
+                expected = findings.readme_markdown(rs, rs.machines.index[0], folder)
+            self.assertEqual(block, expected, f"{path}'s findings block differs from what "
+                                              f"`scripts/contend findings {folder} --markdown` gives")
+
+    def test_readme_headline_matches_committed_results(self):
+        from contend_lib import headline
         text = (helpers.REPO / "README.md").read_text(encoding="utf-8")
-        found = findings.readme_block(text)
-        self.assertIsNotNone(found, "README.md has no generated findings block: paste the output of "
-                                    "`scripts/contend findings results/<label> --markdown` into it")
+        found = headline.block(text)
+        self.assertIsNotNone(found, "README.md has no generated headline: paste the output of "
+                                    "`scripts/contend findings results/<label> --headline` into it")
         folder, block = found
         with committed(folder) as path:
             rs = loader.load([path])
-            expected = findings.readme_markdown(rs, rs.machines.index[0], folder)
-        self.assertEqual(block, expected, "README.md's findings block differs from what "
-                                          f"`scripts/contend findings {folder} --markdown` gives")
+            expected = headline.markdown(rs, rs.machines.index[0], folder)
+        self.assertEqual(block, expected, "README.md's headline differs from what "
+                                          f"`scripts/contend findings {folder} --headline` gives")
+
+    def test_readme_is_a_door(self):
+        text = (helpers.REPO / "README.md").read_text(encoding="utf-8")
+        self.assertLess(len(text.splitlines()), 200)
+        for link in ("docs/methodology.md", "docs/placement.md", "docs/implementations.md", "docs/commands.md",
+                     "docs/results-format.md", "docs/design-notes.md", "CONTRIBUTING.md"):
+            self.assertIn(link, text)
+            self.assertTrue((helpers.REPO / link).is_file(), link)
 
 
 @contextlib.contextmanager

@@ -140,7 +140,9 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
                             .wall_ns = static_cast<std::int64_t>(wall_ns),
                             .parallelism_needed = parallelism_needed(
                                 info.blocking, state.threads(), info.owner_threads, quality().allowed_cpus),
-                        }));
+                        },
+                        // Load on CPUs outside the process's cpuset cannot slow it.
+                        startup_allowed_cpus()));
 }
 
 void TimedRun::before_repetition(const benchmark::State& state) { bench::before_repetition(state.threads()); }

@@ -93,21 +93,11 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   state.SetItemsProcessed(static_cast<std::int64_t>(own_ops));
   if (state.thread_index() != 0) return;  // counters are summed over threads: set them once
 
-  std::vector<double> counted;
-  for (std::size_t i = 0; i < ops_.size(); ++i) {
-    if (roles_[i] != Role::consumer) counted.push_back(static_cast<double>(ops_[i]));
-  }
-  if (counted.empty()) counted.push_back(0);
   const double total = static_cast<double>(total_ops());
   const double wall_ns = static_cast<double>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(wall_end_ - wall_start_).count());
   const double cpu_ns = static_cast<double>(cpu_end_ns_ - cpu_start_ns_);
-  const double mean =
-      std::accumulate(counted.begin(), counted.end(), 0.0) / static_cast<double>(counted.size());
-  double var = 0;
-  for (double c : counted) var += (c - mean) * (c - mean);
-  var /= static_cast<double>(counted.size());
-  const auto [lo, hi] = std::minmax_element(counted.begin(), counted.end());
+  const Fairness fair = fairness_of(ops_, roles_);
 
   auto& c = state.counters;
   c["ops"] = total;
@@ -115,8 +105,9 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["ns_per_op"] = total > 0 ? wall_ns / total : 0;
   c["cpu_ns_per_op"] = total > 0 ? cpu_ns / total : 0;
   c["wall_ms"] = wall_ns / 1e6;
-  c["fairness_min_max"] = *hi > 0 ? *lo / *hi : 0;
-  c["fairness_cv"] = mean > 0 ? std::sqrt(var) / mean : 0;
+  c["fairness_min_max"] = fair.min_max;
+  c["fairness_cv"] = fair.cv;
+  c["fairness_threads"] = fair.threads;
   c["owner_threads"] = info.owner_threads;
   c["producers"] = info.producers;
   c["consumers"] = info.consumers;

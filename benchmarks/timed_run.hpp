@@ -8,7 +8,9 @@
 // - ns_per_op:     wall time / total operations (the inverse, for all threads together);
 // - cpu_ns_per_op: CPU time of the whole process / total operations, so owner threads and
 //                  spinning waiters are paid for, while time asleep in futex is not;
-// - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair);
+// - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair),
+//                  compared within a role (fairness.hpp: workers, or producers; never consumers);
+//                  fairness_threads: how many threads they compared;
 // - steal_pct:     share of the machine's CPU time the hypervisor gave to other guests meanwhile;
 // - foreign_cpu, steal_cpu, parallelism, parallelism_needed, foreign_resolution_cpu and the
 //   tainted, taint_foreign, taint_parallelism flags (interference.hpp), with the reason as the
@@ -38,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "fairness.hpp"
 #include "latency.hpp"
 #include "options.hpp"
 #include "perf_events.hpp"
@@ -52,14 +55,6 @@ struct RunInfo {
   int producers = 0;      // for producer/consumer workloads; 0 otherwise
   int consumers = 0;
   bool blocking = false;  // the design sleeps by design (blocking_of<T>): parallelism is not judged
-};
-
-// How a thread's count enters the figures. In producer/consumer workloads an item is counted
-// once, when received (consumer), while fairness compares what the producers managed to send.
-enum class Role : unsigned char {
-  worker,    // counted in the total and in fairness
-  producer,  // in fairness only
-  consumer,  // in the total only
 };
 
 class TimedRun {

@@ -213,6 +213,27 @@ class BenchmarkSmoke(unittest.TestCase):
         self.assert_refused("core_to_core", "--per_pair_us=abc", "--per_pair_us")
 
 
+# ---- h-harness checks (roles, peak RSS): kept apart from BenchmarkSmoke to ease merging ----
+class HarnessChecks(unittest.TestCase):
+    def test_prodcons_fairness_compares_like_roles(self):
+        """stacks/prodcons has producer and consumer roles, as the channels do: fairness compares
+        the producers only (fairness_threads of them), never a push rate with a pop rate or a
+        consumer that found the stack empty; a lone producer is perfectly fair."""
+        _, result = run_family("stacks", "--benchmark_filter=stacks/prodcons/")
+        runs = repetitions(result)
+        self.assertTrue(runs)
+        for b in runs:
+            self.assertFalse(b.get("error_occurred"), b["name"])
+            self.assertGreaterEqual(b["producers"], 1, b["name"])
+            self.assertGreaterEqual(b["consumers"], 1, b["name"])
+            self.assertEqual(b["producers"] + b["consumers"], b["threads"], b["name"])
+            self.assertEqual(b["fairness_threads"], b["producers"], b["name"])
+            if b["producers"] == 1:
+                self.assertEqual(b["fairness_min_max"], 1, b["name"])
+                self.assertEqual(b["fairness_cv"], 0, b["name"])
+# ---- end of h-harness checks ----
+
+
 if __name__ == "__main__":
     BENCH_DIR = sys.argv.pop(1)
     unittest.main()

@@ -12,6 +12,14 @@
 //                  compared within a role (fairness.hpp: workers, or producers; never consumers);
 //                  fairness_threads: how many threads they compared;
 // - steal_pct:     share of the machine's CPU time the hypervisor gave to other guests meanwhile;
+// - peak_rss_mb:   the process's peak resident set (VmHWM of /proc/self/status, MiB) over the
+//                  run: the kernel's high-water mark is process-wide and only goes up, so it is
+//                  reset to the current RSS just before the run (writing 5 to
+//                  /proc/self/clear_refs) and read just after. It includes what the process
+//                  already held when the run began (a prefilled map, memory the allocator kept),
+//                  so it tells runs that grew memory from runs that did not. Where the reset is
+//                  refused, it is the peak since the process started, which never goes down,
+//                  and the run also has peak_rss_process_wide = 1;
 // - foreign_cpu, steal_cpu, parallelism, parallelism_needed, foreign_resolution_cpu and the
 //   tainted, taint_foreign, taint_parallelism flags (interference.hpp), with the reason as the
 //   run's label;
@@ -104,6 +112,8 @@ class TimedRun {
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
   std::string stat_start_, stat_end_;  // /proc/stat around the run
   EventSnapshot events_start_, events_end_;  // perf event counts around the run
+  bool peak_rss_reset_ = false;              // the high-water mark was reset at the run's start
+  double peak_rss_mb_ = 0;                   // and read at its end
 };
 
 // The one TimedRun of the binary: benchmarks run one at a time.

@@ -108,8 +108,8 @@ def cmd_findings(args):
         rs = loader.load(args.results)
         print(headline.command(rs, args.results[0]), end="")
         return 0
-    from . import findings
-    return findings.command(args)
+    from . import findings_md
+    return findings_md.command(args)
 
 
 def cmd_advise(args):

@@ -6,7 +6,8 @@ when the README's copy differs from what the committed results give.
 import re
 
 from . import advise
-from .findings import HEADLINE, _repo_relative, p_text
+from .findings import p_text
+from .findings_md import HEADLINE, _repo_relative
 from .textable import eng
 
 BEGIN = "<!-- headline:begin {folder} -->"

@@ -18,7 +18,7 @@ helpers.import_lib()
 import pandas as pd  # noqa: E402
 from scipy.stats import mannwhitneyu  # noqa: E402
 
-from contend_lib import findings, loader  # noqa: E402
+from contend_lib import findings, findings_md, loader  # noqa: E402
 
 SCHEMA1_RUN = helpers.FIXTURES / "schema1" / "intel-xeon-processor-2-80ghz-2c"
 
@@ -180,7 +180,7 @@ class RecordedSchema1Run(unittest.TestCase):
             self.assertEqual(claimed, p < 0.05, f"{t} threads, p = {p:.3f}: {text}")
 
     def test_sharded_padded_not_said_to_scale_past_the_cores(self):
-        md = findings.readme_markdown(self.rs, self.rs.machines.index[0], "results/x")
+        md = findings_md.readme_markdown(self.rs, self.rs.machines.index[0], "results/x")
         self.assertIn("sharded_padded from 2 to 4 threads: no significant change", md)
 
 
@@ -189,8 +189,8 @@ class Readme(unittest.TestCase):
         out = io.StringIO()
         args = SimpleNamespace(results=[str(SCHEMA1_RUN)], markdown=True, include_tainted=False)
         with redirect_stdout(out):
-            self.assertEqual(findings.command(args), 0)
-        folder, block = findings.readme_block(out.getvalue())
+            self.assertEqual(findings_md.command(args), 0)
+        folder, block = findings_md.readme_block(out.getvalue())
         self.assertEqual(folder, "tests/python/fixtures/schema1/intel-xeon-processor-2-80ghz-2c")
         self.assertEqual(block, out.getvalue())
 
@@ -199,13 +199,13 @@ class Readme(unittest.TestCase):
         self.assertTrue(files, "no results/<label>/FINDINGS.md: paste the output of "
                                "`scripts/contend findings results/<label> --markdown` into one")
         for path in files:
-            found = findings.readme_block(path.read_text(encoding="utf-8"))
+            found = findings_md.readme_block(path.read_text(encoding="utf-8"))
             self.assertIsNotNone(found, f"{path} has no generated findings block")
             folder, block = found
             self.assertEqual(folder, str(path.parent.relative_to(helpers.REPO)))
             with committed(folder) as results:
                 rs = loader.load([results])
-                expected = findings.readme_markdown(rs, rs.machines.index[0], folder)
+                expected = findings_md.readme_markdown(rs, rs.machines.index[0], folder)
             self.assertEqual(block, expected, f"{path}'s findings block differs from what "
                                               f"`scripts/contend findings {folder} --markdown` gives")
 

@@ -316,18 +316,24 @@ def handoff_vs_floor(table, reps=None):
         return None
     floor_impl, floor_t, floor_ns = floor
     floor_reps = _values(reps, "baseline", "pingpong", floor_impl, floor_t, "ns_per_op") if reps is not None else []
-    sentences, rows = [], []
+    rows, above = [], []
     for r in pp.sort_values("ns_per_op").itertuples():
         times = r.ns_per_op / floor_ns
         c = (compare_reps(_values(reps, "channels", "pingpong", r.impl, r.threads, "ns_per_op"), floor_reps,
                           r.impl, "the floor") if reps is not None else None)
-        rows.append([r.impl, f"{r.ns_per_op:.0f}", f"{times:.1f}×", f"{r.ns_per_op - floor_ns:+.0f}",
+        rows.append([r.impl, f"{r.ns_per_op:.0f}", f"{floor_ns:.0f}", f"{times:.1f}×", f"{r.ns_per_op - floor_ns:+.0f}",
                      p_text(c.p) if c else "—"])
         if c is not None and c.significant:
-            sentences.append(f"{r.impl}: {_ns_text(r.ns_per_op)} one-way hand-off, {times:.1f}× the "
-                             f"{floor_ns:.0f} ns cache-line ping-pong floor ({p_text(c.p)}).")
+            above.append((r.impl, times, c.p))
+    # One sentence for the table, not a bullet a channel: the range, and how many the test separates.
+    sentences = []
+    if above:
+        lo, hi = min(above, key=lambda a: a[1]), max(above, key=lambda a: a[1])
+        sentences.append(f"{len(above)} of {len(rows)} channels' one-way hand-off is significantly above the "
+                         f"{floor_ns:.0f} ns cache-line ping-pong floor, from {lo[1]:.1f}× ({lo[0]}) to "
+                         f"{hi[1]:.1f}× ({hi[0]}) (U-test against the floor's repetitions, p < {ALPHA}).")
     return Finding("Channel hand-off latency versus the cache-line ping-pong floor", sentences,
-                   ["channel", "one-way ns", "× floor", "ns above floor", "U-test vs floor"], rows)
+                   ["channel", "one-way ns", "floor ns", "× floor", "ns above floor", "U-test vs floor"], rows)
 
 
 def oversubscription(table, hw_threads, reps=None):

@@ -8,7 +8,7 @@ import re
 
 from .findings import (ALPHA, _ratio_text, _threads_text, all_findings, channel_vs_mutex_map, clean_reps,
                        clean_table, compare_impls, handoff_vs_floor, pair_sentence, p_text, shared_vs_mutex_map)
-from .textable import eng
+from .textable import eng, markdown, render
 
 # The README's findings: which comparisons it states, generated from a result folder so that
 # it cannot drift from the committed JSON (tests/python/test_findings.py checks the block).
@@ -86,22 +86,19 @@ def _litmus_lines(folder):
     path = find(folder)
     if path is None:
         return []
-    seen, never = [], []
+    rows = []
     for t in load(path)["litmus"]:
         trials = t.get("trials") or sum(int(o.get("count", 0)) for o in t["outcomes"])
         for o in t["outcomes"]:
             if o.get("class") not in ("interesting", "forbidden"):
                 continue
-            name = f"{t.get('test')}/{t.get('order')} `{o.get('outcome')}` ({o.get('class')}"
             count = int(o.get("count", 0))
-            if count:
-                seen.append(f"{name}) in {count / trials:.2%} of {eng(trials)} trials")
-            else:
-                never.append(f"{name}, {eng(trials)} trials)")
-    lines = [f"* Litmus outcomes seen: {'; '.join(seen)}." if seen else "* Litmus: no reordering seen."]
-    if never:
-        lines.append(f"* Litmus outcomes never seen: {'; '.join(never)}.")
-    return lines
+            rows.append([t.get("test"), t.get("order"), f"`{o.get('outcome')}`", o.get("class"), eng(trials),
+                         f"{count / trials:.2%}" if count else "never"])
+    if not rows:
+        return []
+    return ["", "**Litmus tests: the reorderings the memory model allows (interesting) or forbids**", "",
+            markdown(["test", "memory order", "outcome", "class", "trials", "seen in"], rows)]
 
 
 def readme_markdown(rs, machine, folder, include_tainted=False):
@@ -143,6 +140,8 @@ def readme_markdown(rs, machine, folder, include_tainted=False):
             bullets.append(f"Maps over every workload: {f.sentences[0]}")
     bullets += _stack_mechanism(table, hw)
     out += [f"* {b}" for b in bullets]
+    if hand is not None and hand.rows:
+        out += ["", f"**{hand.title}**", "", markdown(hand.header, hand.rows)]
     out += _litmus_lines(rs.folders.get(machine))
     out += _evidence_lines(rs, machine, include_tainted)
     out += [""] + _validity_lines(rs, machine) + [""] + _targets_lines(table)
@@ -279,4 +278,6 @@ def command(args):
             print(f"\n## {f.title}")
             for sentence in f.sentences:
                 print(f"- {sentence.strip()}")
+            if f.rows and f.heatmap is None:  # a heatmap's rows are its cells: the report draws them
+                print(render(f.header, f.rows))
     return 0

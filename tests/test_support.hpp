@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <future>
 #include <latch>
 #include <string>
 #include <thread>
@@ -44,6 +47,22 @@ inline void run_together(std::size_t n, const std::function<void(std::size_t)>& 
       body(i);
     });
   }
+}
+
+// Runs body on a thread of its own and waits for it at most `limit`. A body still running then is
+// a hang (a lost wake-up, a lock never released): a stuck thread can be neither joined nor left
+// behind, so the process ends there, failing the test with `what` instead of hanging it.
+inline void within(std::chrono::seconds limit, const char* what, const std::function<void()>& body) {
+  std::packaged_task<void()> task(body);
+  std::future<void> finished = task.get_future();
+  std::thread thread(std::move(task));
+  if (finished.wait_for(limit) == std::future_status::timeout) {
+    std::fprintf(stderr, "FAILED: still running after %llds: %s\n", static_cast<long long>(limit.count()), what);
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  thread.join();
+  finished.get();  // rethrows what body threw
 }
 
 template <class List>

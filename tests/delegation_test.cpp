@@ -1,7 +1,8 @@
 // The delegation server (delegation.hpp) beyond the typed counter and map tests: many more
 // client threads than cores coming and going (request lines reused), a client that exits while
 // others keep going, destruction once the clients are done, and response lines shared by more
-// clients than one line holds (every client gets its own answer). Bounds are in requests.
+// clients than one line holds (every client gets its own answer). Bounds are in requests. Then
+// clients registering while the server falls asleep.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "contend/backoff.hpp"
 #include "contend/delegated_counter.hpp"
 #include "contend/delegated_map.hpp"
 #include "test_support.hpp"
@@ -124,6 +126,39 @@ TEST(Delegation, MoreClientsThanOneResponseLineHoldEachGetTheirOwnAnswer) {
   const std::uint64_t calls = clients * (2 * per_thread + 2 * ((per_thread + 2) / 3)) + clients;
   EXPECT_EQ(s.sends, calls) << "every request served exactly once";
   expect_wait_within_bound(s);
+}
+
+// A client whose first call registers a new request line just as the idle server announces sleep
+// and takes its last look: that look must find the new line, or the client, alone, waits forever
+// (it saw no announcement, so it did not ring). x86 cannot lose it (delegation.hpp says why the
+// fences are there); this is the regression test for the hang where the reordering happens. Each
+// round a fresh server goes idle and two new clients register at staggered times across its
+// spin-and-yield budget (~20 us before it sleeps); a client unanswered after 10 s is counted lost,
+// and the main thread's own call then rings the server so that the round can end.
+TEST(Delegation, ClientsRegisteringWhileTheServerFallsAsleepAreAnswered) {
+  const std::size_t rounds = scaled(400);
+  std::size_t lost = 0;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    DelegatedCounter counter;
+    const auto start = std::chrono::steady_clock::now();
+    std::atomic<int> answered{0};
+    auto client = [&](std::chrono::nanoseconds delay) {
+      while (std::chrono::steady_clock::now() - start < delay) Backoff::cpu_relax();
+      counter.increment();
+      answered.fetch_add(1);
+    };
+    const auto delay = std::chrono::nanoseconds(round % 40 * 1'000);  // 0 to 39 us
+    std::thread a(client, delay), b(client, delay + std::chrono::nanoseconds(round % 7 * 300));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (answered.load() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    if (answered.load() < 2) {
+      ++lost;
+      counter.increment();  // rings the sleeping server: it then finds the lost client too
+    }
+    a.join();
+    b.join();
+  }
+  EXPECT_EQ(lost, 0u) << "rounds in which a registering client was left waiting";
 }
 
 }  // namespace

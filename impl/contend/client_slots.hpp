@@ -57,7 +57,10 @@ class ClientSlots {
     for (std::size_t i = 0; i < n; ++i) f(shared_->entry(i).slot, i);
   }
 
-  // acquire: pairs with claim()'s release, so every slot below the count is constructed.
+  // acquire: pairs with claim()'s release, so every slot below the count is constructed. Neither
+  // is seq_cst: a Doorbell's last look that must find a slot registered just before it needs a
+  // seq_cst fence before size() and one in the registering client after claim() (as SingleOwner
+  // and DelegationServer have).
   std::size_t size() const { return shared_->count.load(std::memory_order_acquire); }
 
  private:

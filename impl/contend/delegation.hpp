@@ -81,7 +81,13 @@ class DelegationServer {
   // Runs r on the server's State and returns its result.
   Result call(const Request& r) {
     Slot& slot = slots_.mine();
-    if (slot.index == Slot::unknown) slot.index = index_of(slot);
+    if (slot.index == Slot::unknown) {  // this thread has just registered the slot (its first holder)
+      slot.index = index_of(slot);
+      // seq_cst fence: pairs with has_work()'s, so that the server's last look before sleeping
+      // finds this new slot or this call sees its announcement (the argument is at has_work()).
+      // Once per slot, not per call.
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+    }
     const std::size_t k = slot.index % clients_per_line;
     const ResponseLine& line = lines_[slot.index / clients_per_line];
     slot.request = r;  // plain: the server reads it only after seeing the toggle below (acquire)
@@ -220,7 +226,21 @@ class DelegationServer {
   }
 
   // The server Doorbell's last look: any pending request, or stop. seq_cst loads (client_slots.hpp).
+  // The Doorbell's Dekker argument covers the slots this look finds, but it finds them through
+  // slots_.size(), an acquire load of the count that claim() wrote with a release store: neither
+  // is seq_cst, so by themselves they could let this look read the old count while the newly
+  // registered client's seq_cst load of `asleep_` (in ring()) reads 0, and nobody would wake the
+  // server (C++ allows it, as do POWER and AArch64 with RCpc loads; x86 does not). Hence two seq_cst
+  // fences: call()'s, after the client's count store (claim()) and before its load of `asleep_`,
+  // and this one, after the server's seq_cst store of `asleep_` (sleep_unless) and before its
+  // load of the count. In the single total order S of seq_cst operations and fences: if the
+  // client's fence precedes this one, the count load sees the client's count store or a later one
+  // ([atomics.order]: a store before fence X, a load after fence Y, X before Y in S), so this look
+  // visits the new slot and the Doorbell's argument covers its toggle. Otherwise this fence
+  // precedes the client's, so our store of `asleep_` (before this fence) precedes the client's
+  // load of it (after its fence) in S: the client sees the announcement and rings.
   bool has_work() {
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // seq_cst: see above
     bool work = stop_.load(std::memory_order_seq_cst);
     slots_.for_each([&](Slot& s, std::size_t i) {
       const std::size_t k = i % clients_per_line;

@@ -8,10 +8,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <future>
 #include <latch>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,6 +66,27 @@ inline void within(std::chrono::seconds limit, const char* what, const std::func
   thread.join();
   finished.get();  // rethrows what body threw
 }
+
+// A map value whose copy constructor throws when it is poisoned, but only off the threads that
+// called client_thread(): the clients build requests holding it, and the owner or server thread
+// that inserts it into its map (insert_or_assign) is where it throws, as a bad_alloc would.
+struct ThrowsInTheOwner {
+  static bool& on_client() {
+    thread_local bool client = false;
+    return client;
+  }
+  static void client_thread() { on_client() = true; }
+
+  std::uint64_t value = 0;
+  bool poisoned = false;
+  ThrowsInTheOwner() = default;
+  ThrowsInTheOwner(std::uint64_t v, bool p) : value(v), poisoned(p) {}
+  ThrowsInTheOwner(const ThrowsInTheOwner& o) : value(o.value), poisoned(o.poisoned) {
+    if (poisoned && !on_client()) throw std::runtime_error("poisoned value copied into the map");
+  }
+  ThrowsInTheOwner& operator=(const ThrowsInTheOwner&) = default;
+  friend bool operator==(const ThrowsInTheOwner&, const ThrowsInTheOwner&) = default;
+};
 
 template <class List>
 struct ToGTest;

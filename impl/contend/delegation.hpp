@@ -27,8 +27,10 @@
 // A request waits at most one poll pass: between the server's last look at a client's line and
 // the publication of its answer the server runs at most (clients - 1) + (clients_per_line - 1)
 // other requests (stats().query_wait_max measures it, query_wait_bound is that bound).
+// Exceptions: State::run may throw; the server keeps the exception in the client's request line,
+// answers the request with it and goes on, and that client's call() rethrows it.
 // Thread-safe: call() and stats() from any thread. Not thread-safe: destruction (every client
-// call must have returned). State::run runs on the server thread only and must not throw.
+// call must have returned). State::run runs on the server thread only.
 #pragma once
 
 #include <algorithm>
@@ -36,6 +38,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -78,7 +81,7 @@ class DelegationServer {
     server_.join();
   }
 
-  // Runs r on the server's State and returns its result.
+  // Runs r on the server's State and returns its result, or rethrows what State::run threw.
   Result call(const Request& r) {
     Slot& slot = slots_.mine();
     if (slot.index == Slot::unknown) {  // this thread has just registered the slot (its first holder)
@@ -104,7 +107,9 @@ class DelegationServer {
     if (!wait_awake(answered)) {
       while (!answered()) slot.bell.sleep_unless(answered);
     }
-    // plain: written before the toggles we acquired; rewritten only after our next request.
+    // plain: written before the toggles we acquired; rewritten only after our next request (whose
+    // toggle store orders our reset of `error` before the server's next write of it).
+    if (slot.error) std::rethrow_exception(std::exchange(slot.error, nullptr));
     return line.results[k];
   }
 
@@ -127,6 +132,7 @@ class DelegationServer {
     Request request{};
     Doorbell bell;  // the client sleeps here; the server rings it after answering
     std::size_t index = unknown;
+    std::exception_ptr error;  // what State::run threw on the last request, until the client takes it
   };
 
   struct alignas(false_sharing_range) ResponseLine {
@@ -190,7 +196,13 @@ class DelegationServer {
         return;
       }
       batch.waited[k] = served_ - last_look_[i];
-      batch.results[k] = state_.run(s.request);
+      try {
+        batch.results[k] = state_.run(s.request);
+      } catch (...) {
+        // plain: published to the client with the answer (the line's toggles, in publish()).
+        s.error = std::current_exception();
+        batch.results[k] = Result{};
+      }
       batch.slots[k] = &s;
       batch.served_bits |= std::uint64_t{1} << k;
       last_look_[i] = ++served_;

@@ -3,7 +3,7 @@
 // that happens-after them, whichever thread sent them, and with writers flooding the owner a
 // query still waits at most one sweep (counted in requests) and the requests in flight stay
 // within clients x capacity. A State that throws: the error reaches the client that sent the
-// request, the owner goes on.
+// request, the owner goes on. A query given to send() is refused.
 #include "contend/single_owner.hpp"
 
 #include <gtest/gtest.h>
@@ -411,6 +411,18 @@ TEST(SingleOwner, ManyClientsSendingFailingWritesEachSeeOnlyTheirOwn) {
     }
   });
   EXPECT_EQ(wrong.load(), 0u);
+}
+
+// send() has no reply: a query given to it would be answered into a stack frame that is gone,
+// and need not see a write that happened before it. It is refused, and nothing is sent.
+TEST(SingleOwner, SendRefusesAQuery) {
+  SingleOwner<Fallible, Fallible::Request> owner;
+  std::uint64_t s = 0;
+  EXPECT_THROW(owner.send({RequestKind::query, 0, false, &s}), std::invalid_argument);
+  EXPECT_EQ(owner.stats().sends, 0u);
+  ASSERT_TRUE(owner.send({RequestKind::write, 4, false}));
+  ASSERT_TRUE(owner.call({RequestKind::query, 0, false, &s}));
+  EXPECT_EQ(s, 4u);
 }
 
 }  // namespace

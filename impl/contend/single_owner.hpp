@@ -38,6 +38,10 @@
 // that started after seeing the flag found nothing: no request is lost and no client is left
 // waiting.
 //
+// Requests. send() takes writes only: a query needs its reply (the owner writes the answer where
+// the request points, a stack frame that send() would have left) and must wait to see every
+// write that happens-before it (see Ordering), so send() refuses one (std::invalid_argument).
+//
 // Exceptions. An exception thrown by the State's apply or answer does not end the owner thread:
 // the owner keeps it in the request's slot and goes on with the next request. call() rethrows
 // it: the call's own request's, or that of an earlier send() of the same thread (sends have no
@@ -56,6 +60,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -100,8 +105,14 @@ class SingleOwner {
     owner_.join();
   }
 
-  // Sends without waiting for the owner. False once closed: the request was not sent.
-  bool send(const Request& request) { return publish(request) != 0; }
+  // Sends a write without waiting for the owner. False once closed: the request was not sent.
+  // Throws std::invalid_argument, sending nothing, if the request is a query (see Requests).
+  bool send(const Request& request) {
+    if (request.kind == RequestKind::query) {
+      throw std::invalid_argument("SingleOwner::send: a query needs a reply; send it with call()");
+    }
+    return publish(request) != 0;
+  }
 
   // Sends and waits until the owner has applied or answered the request (the State has written
   // its result). False once closed: the request was not sent. Rethrows what the State threw on

@@ -2,7 +2,8 @@
 // destruction are all answered, nothing hangs, asynchronous writes are seen by any later read
 // that happens-after them, whichever thread sent them, and with writers flooding the owner a
 // query still waits at most one sweep (counted in requests) and the requests in flight stay
-// within clients x capacity.
+// within clients x capacity. A State that throws: the error reaches the client that sent the
+// request, the owner goes on. A query given to send() is refused.
 #include "contend/single_owner.hpp"
 
 #include <gtest/gtest.h>
@@ -322,6 +323,106 @@ TEST(ChannelCounter, StatsCountEverySendAndNoWaitWithOneClient) {
   EXPECT_LE(stats.wakeups, stats.sends);
   EXPECT_EQ(stats.query_wait_max, 0u) << "the only client's query waited on writes nobody else sent";
   EXPECT_EQ(stats.query_wait_bound, 256u);  // one client x the default capacity
+}
+
+// A State whose apply and answer throw on demand (as insert_or_assign may throw bad_alloc).
+struct Fallible {
+  struct Request {
+    RequestKind kind;
+    std::uint64_t add = 0;
+    bool fail = false;
+    std::uint64_t* sum = nullptr;  // query: where the owner writes the sum
+  };
+  std::uint64_t sum = 0;
+  void apply(Request& r) {
+    if (r.fail) throw std::runtime_error("apply failed");
+    sum += r.add;
+  }
+  void answer(Request& r) {
+    if (r.fail) throw std::runtime_error("answer failed");
+    *r.sum = sum;
+  }
+};
+
+TEST(SingleOwner, AThrowingStateReachesTheClientThatSentTheRequestAndTheOwnerGoesOn) {
+  SingleOwner<Fallible, Fallible::Request> owner;
+  auto sum = [&] {
+    std::uint64_t s = 0;
+    owner.call({RequestKind::query, 0, false, &s});
+    return s;
+  };
+  // Synchronous: the call's own failure comes back through its reply.
+  EXPECT_THROW(owner.call({RequestKind::write, 5, true}), std::runtime_error);
+  EXPECT_THROW(owner.call({RequestKind::query, 0, true}), std::runtime_error);
+  EXPECT_EQ(sum(), 0u) << "the failed write changed nothing";
+  // Asynchronous: a failed send surfaces at the same client's next call, once; the writes sent
+  // after it are applied.
+  ASSERT_TRUE(owner.send({RequestKind::write, 1, false}));
+  ASSERT_TRUE(owner.send({RequestKind::write, 7, true}));
+  ASSERT_TRUE(owner.send({RequestKind::write, 7, true}));
+  ASSERT_TRUE(owner.send({RequestKind::write, 2, false}));
+  EXPECT_THROW(sum(), std::runtime_error);
+  EXPECT_EQ(sum(), 3u);
+  EXPECT_EQ(owner.stats().failures, 4u) << "every request the State threw on";
+  // Another client's failures stay its own: this thread's calls see none of them.
+  std::thread([&] {
+    ASSERT_TRUE(owner.send({RequestKind::write, 100, true}));
+    EXPECT_THROW(owner.call({RequestKind::write, 0, false}), std::runtime_error);
+  }).join();
+  EXPECT_EQ(sum(), 3u);
+  // A thread that exits with a failure unreported leaves it behind: the next thread to take its
+  // slot does not get it (only stats() counts it).
+  std::thread([&] { ASSERT_TRUE(owner.send({RequestKind::write, 100, true})); }).join();
+  std::thread([&] { EXPECT_EQ(sum(), 3u); }).join();
+  EXPECT_EQ(owner.stats().failures, 6u);
+}
+
+// The map itself: insert_or_assign throws on the owner thread (here a value's copy, as bad_alloc).
+TEST(ChannelMap, AnInsertThatThrowsReachesTheClientThatSentIt) {
+  ThrowsInTheOwner::client_thread();
+  ChannelMap<std::uint64_t, ThrowsInTheOwner> map;
+  EXPECT_THROW(map.put(1, {1, true}), std::runtime_error);
+  EXPECT_EQ(map.get(1), std::nullopt);
+  map.put_async(2, {2, true});
+  map.put_async(3, {3, false});
+  EXPECT_THROW(map.get(3), std::runtime_error) << "the failed put_async is reported by the next call";
+  EXPECT_EQ(map.get(2), std::nullopt);
+  EXPECT_EQ(map.get(3), std::optional<ThrowsInTheOwner>({3, false}));
+  EXPECT_EQ(map.stats().failures, 2u);
+}
+
+TEST(SingleOwner, ManyClientsSendingFailingWritesEachSeeOnlyTheirOwn) {
+  SingleOwner<Fallible, Fallible::Request> owner;
+  const std::size_t clients = stress_threads(), per_client = scaled(5'000);
+  std::atomic<std::uint64_t> wrong{0};
+  run_together(clients, [&](std::size_t t) {
+    for (std::size_t i = 0; i < per_client; ++i) {
+      const bool fail = t % 2 == 0 && i % 100 == 0;  // only even clients fail
+      ASSERT_TRUE(owner.send({RequestKind::write, 1, fail}));
+      if (i % 100 == 99) {
+        std::uint64_t s = 0;
+        try {
+          owner.call({RequestKind::query, 0, false, &s});
+          if (t % 2 == 0) wrong.fetch_add(1);  // its failed send went unreported
+        } catch (const std::runtime_error&) {
+          if (t % 2 == 1) wrong.fetch_add(1);  // another client's failure
+        }
+      }
+    }
+  });
+  EXPECT_EQ(wrong.load(), 0u);
+}
+
+// send() has no reply: a query given to it would be answered into a stack frame that is gone,
+// and need not see a write that happened before it. It is refused, and nothing is sent.
+TEST(SingleOwner, SendRefusesAQuery) {
+  SingleOwner<Fallible, Fallible::Request> owner;
+  std::uint64_t s = 0;
+  EXPECT_THROW(owner.send({RequestKind::query, 0, false, &s}), std::invalid_argument);
+  EXPECT_EQ(owner.stats().sends, 0u);
+  ASSERT_TRUE(owner.send({RequestKind::write, 4, false}));
+  ASSERT_TRUE(owner.call({RequestKind::query, 0, false, &s}));
+  EXPECT_EQ(s, 4u);
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 // Every stack in StackTypes: LIFO alone, and under concurrent push/pop every value pushed is
 // popped exactly once (nothing lost, nothing duplicated). Then EliminationStack's exchange array
-// on its own.
+// on its own, and CombiningStack when a push throws inside the combiner.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -123,6 +125,74 @@ TEST(EliminationArray, EveryOfferedNodeIsTakenOnceWithItsValue) {
   });
   expect_each_popped_once(seen);
   EXPECT_EQ(array.eliminated(), 2 * n);  // one push and one pop per node
+}
+
+// A value whose move constructor throws when it is poisoned: the combiner's items_.push_back
+// moves it, so a poisoned push throws inside combine(), on whichever thread combines. Its move
+// assignment never throws: push() moves its argument into its record with it.
+struct Fragile {
+  std::uint64_t value = 0;
+  bool poisoned = false;
+  Fragile() = default;
+  Fragile(std::uint64_t v, bool p) : value(v), poisoned(p) {}
+  Fragile(Fragile&& o) : value(o.value), poisoned(o.poisoned) {
+    if (o.poisoned) throw std::runtime_error("poisoned value moved");
+  }
+  Fragile& operator=(Fragile&& o) noexcept {
+    value = o.value;
+    poisoned = o.poisoned;
+    return *this;
+  }
+};
+
+TEST(CombiningStack, AThrowingPushReachesItsCallerAndReleasesTheLock) {
+  within(std::chrono::seconds(60), "a push after a throwing one waited for the combiner lock forever", [] {
+    CombiningStack<Fragile> stack;
+    stack.push(Fragile{1, false});
+    EXPECT_THROW(stack.push(Fragile{2, true}), std::runtime_error);
+    stack.push(Fragile{3, false});
+    std::optional<Fragile> top = stack.pop();
+    ASSERT_TRUE(top.has_value());
+    EXPECT_EQ(top->value, 3u);
+    top = stack.pop();
+    ASSERT_TRUE(top.has_value());
+    EXPECT_EQ(top->value, 1u) << "the failed push left nothing behind";
+    EXPECT_FALSE(stack.pop().has_value());
+  });
+}
+
+// Every thread pushes values of its own, every fifth poisoned: each thread gets exactly the
+// exceptions of its own poisoned pushes (whoever combined them), nobody is left waiting on the
+// lock, and the stack holds exactly the values whose push returned.
+TEST(CombiningStack, EachThrowingPushReachesItsOwnCallerWhoeverCombines) {
+  within(std::chrono::seconds(240), "threads waited for the combiner lock forever", [] {
+    CombiningStack<Fragile> stack;
+    const std::size_t threads = stress_threads(), per_thread = scaled(20'000);
+    std::vector<std::size_t> thrown(threads, 0);
+    run_together(threads, [&](std::size_t t) {
+      for (std::size_t i = 0; i < per_thread; ++i) {
+        try {
+          stack.push(Fragile{t * per_thread + i, i % 5 == 0});
+        } catch (const std::runtime_error&) {
+          ++thrown[t];
+        }
+      }
+    });
+    const std::size_t poisoned = (per_thread + 4) / 5;
+    for (std::size_t t = 0; t < threads; ++t) EXPECT_EQ(thrown[t], poisoned) << "thread " << t;
+    std::vector<std::atomic<std::uint32_t>> seen(threads * per_thread);
+    std::size_t popped = 0;
+    while (std::optional<Fragile> v = stack.pop()) {
+      ASSERT_LT(v->value, seen.size());
+      ASSERT_NE(v->value % per_thread % 5, 0u) << "a poisoned value was pushed";
+      seen[v->value].fetch_add(1, std::memory_order_relaxed);
+      ++popped;
+    }
+    EXPECT_EQ(popped, threads * (per_thread - poisoned));
+    for (std::size_t v = 0; v < seen.size(); ++v) {
+      ASSERT_EQ(seen[v].load(), v % per_thread % 5 == 0 ? 0u : 1u) << "value " << v;
+    }
+  });
 }
 
 }  // namespace

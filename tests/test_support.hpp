@@ -5,10 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
+#include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <future>
 #include <latch>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,6 +50,43 @@ inline void run_together(std::size_t n, const std::function<void(std::size_t)>& 
     });
   }
 }
+
+// Runs body on a thread of its own and waits for it at most `limit`. A body still running then is
+// a hang (a lost wake-up, a lock never released): a stuck thread can be neither joined nor left
+// behind, so the process ends there, failing the test with `what` instead of hanging it.
+inline void within(std::chrono::seconds limit, const char* what, const std::function<void()>& body) {
+  std::packaged_task<void()> task(body);
+  std::future<void> finished = task.get_future();
+  std::thread thread(std::move(task));
+  if (finished.wait_for(limit) == std::future_status::timeout) {
+    std::fprintf(stderr, "FAILED: still running after %llds: %s\n", static_cast<long long>(limit.count()), what);
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  thread.join();
+  finished.get();  // rethrows what body threw
+}
+
+// A map value whose copy constructor throws when it is poisoned, but only off the threads that
+// called client_thread(): the clients build requests holding it, and the owner or server thread
+// that inserts it into its map (insert_or_assign) is where it throws, as a bad_alloc would.
+struct ThrowsInTheOwner {
+  static bool& on_client() {
+    thread_local bool client = false;
+    return client;
+  }
+  static void client_thread() { on_client() = true; }
+
+  std::uint64_t value = 0;
+  bool poisoned = false;
+  ThrowsInTheOwner() = default;
+  ThrowsInTheOwner(std::uint64_t v, bool p) : value(v), poisoned(p) {}
+  ThrowsInTheOwner(const ThrowsInTheOwner& o) : value(o.value), poisoned(o.poisoned) {
+    if (poisoned && !on_client()) throw std::runtime_error("poisoned value copied into the map");
+  }
+  ThrowsInTheOwner& operator=(const ThrowsInTheOwner&) = default;
+  friend bool operator==(const ThrowsInTheOwner&, const ThrowsInTheOwner&) = default;
+};
 
 template <class List>
 struct ToGTest;

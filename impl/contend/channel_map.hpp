@@ -6,6 +6,10 @@
 // happens-after them sees them, and waits for at most one sweep of the owner. Writes to one key
 // from different threads are applied in no promised order, even when one happens-before the
 // other: only one client's own writes keep their order.
+// Errors: what the map throws on the owner thread (insert_or_assign's bad_alloc) does not end it.
+// put(), get(), get_many() and erase() rethrow their own request's; put_async() and erase_async()
+// have no reply, so their errors are thrown by the same thread's next synchronous call (which
+// was still carried out); stats().failures counts every failed request (single_owner.hpp).
 // Progress: blocking. Thread-safe: every member; after close() every call throws closed_error.
 #pragma once
 

@@ -57,7 +57,10 @@ class ClientSlots {
     for (std::size_t i = 0; i < n; ++i) f(shared_->entry(i).slot, i);
   }
 
-  // acquire: pairs with claim()'s release, so every slot below the count is constructed.
+  // acquire: pairs with claim()'s release, so every slot below the count is constructed. Neither
+  // is seq_cst: a Doorbell's last look that must find a slot registered just before it needs a
+  // seq_cst fence before size() and one in the registering client after claim() (as SingleOwner
+  // and DelegationServer have).
   std::size_t size() const { return shared_->count.load(std::memory_order_acquire); }
 
  private:
@@ -83,13 +86,21 @@ class ClientSlots {
       for (std::size_t i = 0; i < n; ++i) {
         bool free = false;
         // acquire: the exited thread's last writes to the slot (its indexes) happen-before our use.
-        if (entry(i).in_use.compare_exchange_strong(free, true, std::memory_order_acquire)) return &entry(i);
+        if (entry(i).in_use.compare_exchange_strong(free, true, std::memory_order_acquire)) return claimed(entry(i));
       }
       if (n == max_clients) throw std::length_error("more client threads at once than ClientSlots::max_clients");
       if (n % chunk_size == 0) chunks[n / chunk_size] = std::make_unique<Chunk>();
       Entry& e = entry(n);
       e.in_use.store(true, std::memory_order_relaxed);  // relaxed: published by the count's release below
+      claimed(e);
       count.store(n + 1, std::memory_order_release);    // release: see size()
+      return &e;
+    }
+
+    // A Slot with on_claim() hears of each new holder, on the holder's thread, after the previous
+    // holder's writes (the acquire above): to drop what was left for that holder.
+    static Entry* claimed(Entry& e) {
+      if constexpr (requires { e.slot.on_claim(); }) e.slot.on_claim();
       return &e;
     }
   };

@@ -10,6 +10,12 @@
 // the combiner does not come (threads > cores: it may be descheduled), yields and then sleeps on
 // the lock word (std::atomic::wait, a futex) until the combiner releases it.
 //
+// Exceptions: a request that throws inside the combiner (push_back growing the vector, or T's
+// move) is finished with the exception instead of a result, and its own caller's push or pop
+// rethrows it; the combiner goes on with the other requests and releases the lock as always. A
+// push that throws leaves the stack as it was (the vector's strong guarantee when T's move is
+// noexcept or T is copyable; otherwise what std::vector::push_back promises).
+//
 // Progress: blocking (a preempted combiner holds everyone up, as a preempted mutex holder does).
 // Allocation: a push allocates only when the vector grows past its capacity (amortised, kept
 // across pops); the records are allocated once per stack, one per thread id.
@@ -19,6 +25,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -46,11 +53,13 @@ class CombiningStack {
     Record& r = records_[this_thread_id()];
     r.value = std::move(value);
     apply(r, push_request);
+    rethrow_if_failed(r);
   }
 
   std::optional<T> pop() {
     Record& r = records_[this_thread_id()];
     apply(r, pop_request);
+    rethrow_if_failed(r);
     if (!r.found) return std::nullopt;
     return std::move(r.value);
   }
@@ -63,6 +72,7 @@ class CombiningStack {
     std::atomic<std::uint32_t> state{idle};
     bool found = false;  // pop's result: whether value holds one
     T value{};           // push's argument, pop's result
+    std::exception_ptr error;  // what the request threw in the combiner, instead of a result
   };
 
   static constexpr int spins = 128, yields = 16, lock_check_period = 16;
@@ -108,26 +118,38 @@ class CombiningStack {
     // pull the line back from the combiner only to publish on it again a moment later.
   }
 
-  // Under the lock: applies every published request, in thread-id order.
-  void combine() {
+  // Under the lock: applies every published request, in thread-id order. Throws nothing: a request
+  // that throws is finished with its exception, which its owner rethrows (the combiner may be
+  // another thread, and must release the lock for the others whatever happens).
+  void combine() noexcept {
     const std::size_t ids = ThreadIds::instance().high_water();
     for (std::size_t i = 0; i < ids; ++i) {
       Record& r = records_[i];
       // acquire: the owner's r.value (push argument) is visible.
       const std::uint32_t s = r.state.load(std::memory_order_acquire);
-      if (s == push_request) {
-        items_.push_back(std::move(r.value));
-      } else if (s == pop_request) {
-        r.found = !items_.empty();
-        if (r.found) {
-          r.value = std::move(items_.back());
-          items_.pop_back();
+      if (s != push_request && s != pop_request) continue;
+      try {
+        if (s == push_request) {
+          items_.push_back(std::move(r.value));
+        } else {
+          r.found = false;
+          if (!items_.empty()) {
+            r.value = std::move(items_.back());  // if this throws the item stays on the stack
+            r.found = true;
+            items_.pop_back();
+          }
         }
-      } else {
-        continue;
+      } catch (...) {
+        r.error = std::current_exception();
       }
-      r.state.store(done, std::memory_order_release);  // release: the owner reads our result
+      r.state.store(done, std::memory_order_release);  // release: the owner reads our result (or error)
     }
+  }
+
+  // After apply(): the exception the combiner caught for this request, if any. The record is
+  // ours until our next request is published, so no combiner writes `error` meanwhile.
+  static void rethrow_if_failed(Record& r) {
+    if (r.error) std::rethrow_exception(std::exchange(r.error, nullptr));
   }
 
   void unlock() {

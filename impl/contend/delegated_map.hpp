@@ -2,7 +2,8 @@
 // one dedicated thread holds the map; put(), get() and erase() are synchronous requests written
 // into the caller's own request line and answered in a response line shared by a group of
 // clients. Every call waits for its answer, so a client's operations apply in its program order
-// and a call that happens-before another is applied before it.
+// and a call that happens-before another is applied before it. What the map throws on the server
+// thread (insert_or_assign's bad_alloc) is rethrown by the call that asked; the server goes on.
 // Progress: blocking. Thread-safe: every member. Not thread-safe: destruction (every call must
 // have returned).
 // Cost to know about: one extra thread that spins while there is work (it sleeps when idle); it

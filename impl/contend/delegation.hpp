@@ -27,8 +27,10 @@
 // A request waits at most one poll pass: between the server's last look at a client's line and
 // the publication of its answer the server runs at most (clients - 1) + (clients_per_line - 1)
 // other requests (stats().query_wait_max measures it, query_wait_bound is that bound).
+// Exceptions: State::run may throw; the server keeps the exception in the client's request line,
+// answers the request with it and goes on, and that client's call() rethrows it.
 // Thread-safe: call() and stats() from any thread. Not thread-safe: destruction (every client
-// call must have returned). State::run runs on the server thread only and must not throw.
+// call must have returned). State::run runs on the server thread only.
 #pragma once
 
 #include <algorithm>
@@ -36,6 +38,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -78,10 +81,16 @@ class DelegationServer {
     server_.join();
   }
 
-  // Runs r on the server's State and returns its result.
+  // Runs r on the server's State and returns its result, or rethrows what State::run threw.
   Result call(const Request& r) {
     Slot& slot = slots_.mine();
-    if (slot.index == Slot::unknown) slot.index = index_of(slot);
+    if (slot.index == Slot::unknown) {  // this thread has just registered the slot (its first holder)
+      slot.index = index_of(slot);
+      // seq_cst fence: pairs with has_work()'s, so that the server's last look before sleeping
+      // finds this new slot or this call sees its announcement (the argument is at has_work()).
+      // Once per slot, not per call.
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+    }
     const std::size_t k = slot.index % clients_per_line;
     const ResponseLine& line = lines_[slot.index / clients_per_line];
     slot.request = r;  // plain: the server reads it only after seeing the toggle below (acquire)
@@ -98,7 +107,9 @@ class DelegationServer {
     if (!wait_awake(answered)) {
       while (!answered()) slot.bell.sleep_unless(answered);
     }
-    // plain: written before the toggles we acquired; rewritten only after our next request.
+    // plain: written before the toggles we acquired; rewritten only after our next request (whose
+    // toggle store orders our reset of `error` before the server's next write of it).
+    if (slot.error) std::rethrow_exception(std::exchange(slot.error, nullptr));
     return line.results[k];
   }
 
@@ -121,6 +132,7 @@ class DelegationServer {
     Request request{};
     Doorbell bell;  // the client sleeps here; the server rings it after answering
     std::size_t index = unknown;
+    std::exception_ptr error;  // what State::run threw on the last request, until the client takes it
   };
 
   struct alignas(false_sharing_range) ResponseLine {
@@ -184,7 +196,13 @@ class DelegationServer {
         return;
       }
       batch.waited[k] = served_ - last_look_[i];
-      batch.results[k] = state_.run(s.request);
+      try {
+        batch.results[k] = state_.run(s.request);
+      } catch (...) {
+        // plain: published to the client with the answer (the line's toggles, in publish()).
+        s.error = std::current_exception();
+        batch.results[k] = Result{};
+      }
       batch.slots[k] = &s;
       batch.served_bits |= std::uint64_t{1} << k;
       last_look_[i] = ++served_;
@@ -220,7 +238,21 @@ class DelegationServer {
   }
 
   // The server Doorbell's last look: any pending request, or stop. seq_cst loads (client_slots.hpp).
+  // The Doorbell's Dekker argument covers the slots this look finds, but it finds them through
+  // slots_.size(), an acquire load of the count that claim() wrote with a release store: neither
+  // is seq_cst, so by themselves they could let this look read the old count while the newly
+  // registered client's seq_cst load of `asleep_` (in ring()) reads 0, and nobody would wake the
+  // server (C++ allows it, as do POWER and AArch64 with RCpc loads; x86 does not). Hence two seq_cst
+  // fences: call()'s, after the client's count store (claim()) and before its load of `asleep_`,
+  // and this one, after the server's seq_cst store of `asleep_` (sleep_unless) and before its
+  // load of the count. In the single total order S of seq_cst operations and fences: if the
+  // client's fence precedes this one, the count load sees the client's count store or a later one
+  // ([atomics.order]: a store before fence X, a load after fence Y, X before Y in S), so this look
+  // visits the new slot and the Doorbell's argument covers its toggle. Otherwise this fence
+  // precedes the client's, so our store of `asleep_` (before this fence) precedes the client's
+  // load of it (after its fence) in S: the client sees the announcement and rings.
   bool has_work() {
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // seq_cst: see above
     bool work = stop_.load(std::memory_order_seq_cst);
     slots_.for_each([&](Slot& s, std::size_t i) {
       const std::size_t k = i % clients_per_line;

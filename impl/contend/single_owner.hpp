@@ -38,6 +38,18 @@
 // that started after seeing the flag found nothing: no request is lost and no client is left
 // waiting.
 //
+// Requests. send() takes writes only: a query needs its reply (the owner writes the answer where
+// the request points, a stack frame that send() would have left) and must wait to see every
+// write that happens-before it (see Ordering), so send() refuses one (std::invalid_argument).
+//
+// Exceptions. An exception thrown by the State's apply or answer does not end the owner thread:
+// the owner keeps it in the request's slot and goes on with the next request. call() rethrows
+// it: the call's own request's, or that of an earlier send() of the same thread (sends have no
+// reply, so the next call reports them; that call's own request was still carried out). Of
+// several failures before a call, the call reports the last; stats().failures counts them all,
+// including those of a thread that exited before its next call (its successor in the slot does
+// not get them).
+//
 // Progress: blocking (a client waits when its ring is full and for replies; the owner sleeps when
 // idle). A send with room in the ring is wait-free after the thread's first call (which registers
 // its slot under a mutex). Thread-safe: send/call/close/stats from any thread.
@@ -47,6 +59,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -66,11 +80,12 @@ struct OwnerStats {
   std::uint64_t query_wait_bound = 0;  // the promised bound: clients x Capacity
   std::uint64_t wakeups = 0;           // sends that woke a sleeping owner
   std::uint64_t sends = 0;             // requests sent
+  std::uint64_t failures = 0;          // requests on which the State threw
 };
 
 // State must provide: void apply(Request&) for writes and void answer(Request&) for queries,
-// writing any result where the request points. Request must have a `RequestKind kind` and be
-// copyable. Capacity: requests per client ring.
+// writing any result where the request points; either may throw (see Exceptions). Request must
+// have a `RequestKind kind` and be copyable. Capacity: requests per client ring.
 template <class State, class Request, std::size_t Capacity = 256>
 class SingleOwner {
   static_assert(Capacity > 0);
@@ -90,15 +105,24 @@ class SingleOwner {
     owner_.join();
   }
 
-  // Sends without waiting for the owner. False once closed: the request was not sent.
-  bool send(const Request& request) { return publish(request) != 0; }
+  // Sends a write without waiting for the owner. False once closed: the request was not sent.
+  // Throws std::invalid_argument, sending nothing, if the request is a query (see Requests).
+  bool send(const Request& request) {
+    if (request.kind == RequestKind::query) {
+      throw std::invalid_argument("SingleOwner::send: a query needs a reply; send it with call()");
+    }
+    return publish(request) != 0;
+  }
 
   // Sends and waits until the owner has applied or answered the request (the State has written
-  // its result). False once closed: the request was not sent.
+  // its result). False once closed: the request was not sent. Rethrows what the State threw on
+  // this request or on an earlier send() of this thread (see Exceptions).
   bool call(const Request& request) {
     const std::uint64_t ticket = publish(request);
     if (ticket == 0) return false;
-    wait_done(slots_.mine(), ticket);
+    Slot& slot = slots_.mine();
+    wait_done(slot, ticket);
+    rethrow_if_failed(slot);
     return true;
   }
 
@@ -113,6 +137,7 @@ class SingleOwner {
       s.wakeups += slot.client.wakeups.load(std::memory_order_relaxed);
     });
     s.query_wait_max = query_wait_max_.value.load(std::memory_order_relaxed);  // relaxed: a counter, as above
+    s.failures = failures_.value.load(std::memory_order_relaxed);              // relaxed: a counter, as above
     s.query_wait_bound = slots_.size() * Capacity;
     return s;
   }
@@ -123,17 +148,25 @@ class SingleOwner {
     std::uint64_t done_seen = 0;            // the client's last look at `done`
     std::atomic<std::uint64_t> wakeups{0};  // sends that woke the owner
     bool introduced = false;                // this slot has published before (see publish())
+    std::uint64_t held_from = 0;            // `sent` when this thread claimed the slot
     Doorbell reply_bell;                    // the client sleeps here past its reply budget
   };
-  struct alignas(false_sharing_range) OwnerSide {  // written by the owner only
+  struct alignas(false_sharing_range) OwnerSide {  // written by the owner (and `error` reset by its client)
     std::atomic<std::uint64_t> done{0};  // requests applied or answered: the reply signal
     bool holding = false;                // ring[done] is a query taken, answered on the next visit
     std::uint64_t held_at = 0;           // applied_ when it was taken
+    // The last exception the State threw on this slot's requests, and that request's ticket. The
+    // client takes it (rethrow_if_failed) when every request it sent is done.
+    std::exception_ptr error;
+    std::uint64_t error_ticket = 0;
   };
   struct Slot {
     ClientSide client;
     OwnerSide owner;
     alignas(false_sharing_range) std::array<Request, Capacity> ring;
+    // ClientSlots calls it on the claiming thread, after the previous holder's writes: errors of
+    // tickets up to here were the previous holder's. relaxed: only the holder writes `sent`.
+    void on_claim() { client.held_from = client.sent.load(std::memory_order_relaxed); }
   };
   struct Control {  // written by close() and the destructor only; clients and the owner read it
     std::atomic<bool> closed{false};
@@ -189,6 +222,17 @@ class SingleOwner {
     slot.client.done_seen = ticket;
   }
 
+  // After wait_done: every request of this slot is done (this thread sent the last), so the owner
+  // writes `error` no more until our next publish (whose store of `sent` orders our reset before
+  // that), and its store of `done`, which we acquired, published any error before it.
+  void rethrow_if_failed(Slot& slot) {
+    OwnerSide& o = slot.owner;
+    if (!o.error) return;
+    std::exception_ptr error = std::exchange(o.error, nullptr);
+    // An earlier ticket's error belongs to the thread that held the slot before us.
+    if (o.error_ticket > slot.client.held_from) std::rethrow_exception(error);
+  }
+
   void run() {
     const thread_placement::LibraryThread placed;  // lets a benchmark's --pin place the owner
     for (;;) {
@@ -224,7 +268,7 @@ class SingleOwner {
     const std::uint64_t first = o.done.load(std::memory_order_relaxed);  // relaxed: only this thread writes it
     std::uint64_t done = first;
     if (o.holding) {
-      state_.answer(slot.ring[done % Capacity]);
+      guarded(o, done + 1, [&] { state_.answer(slot.ring[done % Capacity]); });
       const std::uint64_t waited = applied_ - o.held_at;
       // relaxed: a counter only this thread writes; stats() reads it.
       if (waited > query_wait_max_.value.load(std::memory_order_relaxed)) {
@@ -245,7 +289,7 @@ class SingleOwner {
         ++holding_;
         break;  // its client sends nothing more until answered
       }
-      state_.apply(r);
+      guarded(o, done + 1, [&] { state_.apply(r); });
       ++applied_;
       ++done;
     }
@@ -255,6 +299,20 @@ class SingleOwner {
     o.done.store(done, std::memory_order_seq_cst);
     slot.client.reply_bell.ring();
     return true;
+  }
+
+  // Runs the State on the request with this ticket. What it throws is kept for the request's client
+  // (its next call() rethrows it) instead of ending the owner thread; the request counts as done.
+  template <class Run>
+  void guarded(OwnerSide& o, std::uint64_t ticket, Run&& run) noexcept {
+    try {
+      run();
+    } catch (...) {
+      o.error = std::current_exception();  // plain: published by the store of `done` after it
+      o.error_ticket = ticket;
+      // relaxed: a counter only this thread writes; stats() reads it.
+      failures_.value.store(failures_.value.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
   }
 
   // Nothing found: wait awake a little (a busy client's next request is usually a few hundred ns
@@ -284,6 +342,7 @@ class SingleOwner {
   std::uint64_t applied_ = 0;                       // owner-only: writes applied so far
   std::size_t holding_ = 0;                         // owner-only: queries held
   Padded<std::atomic<std::uint64_t>> query_wait_max_;  // owner-written; stats() reads it
+  Padded<std::atomic<std::uint64_t>> failures_;        // owner-written; stats() reads it
   Padded<Control> control_;                         // never written by the owner
   Padded<Doorbell> bell_;                           // the owner writes it only to go to sleep
   ClientSlots<Slot> slots_;

@@ -368,6 +368,68 @@ class HarnessChecks(unittest.TestCase):
 # ---- end of h-harness checks ----
 
 
+# ---- h-bias checks (latency_bias): kept apart from BenchmarkSmoke to ease merging ----
+BIAS_PASS_KEYS = ["t_ms", "probe_ns", "bare_p50_ns", "ordered_p50_ns", "bare_mean_ns", "ordered_mean_ns",
+                  "round_trips", "bare_empty_ns", "ordered_empty_ns"]
+
+
+class LatencyBiasChecks(unittest.TestCase):
+    """latency_bias (the bare rdtsc end of a latency sample against an ordered one) writes its JSON
+    whole: every pass with its probe and both methods' figures, in time order. A measurement, not
+    a test: nothing here judges the size of the bias. Where the sample clock is not the TSC the
+    program measures nothing (one line, exit 0, no file) and the test is skipped."""
+
+    def run_bias(self, *extra):
+        binary = os.path.join(BENCH_DIR, "latency_bias")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "latency_bias.json")
+            done = subprocess.run([binary, *extra, "--json", out], check=True, capture_output=True, text=True,
+                                  timeout=120)
+            if "nothing measured" in done.stdout:
+                self.assertEqual(os.listdir(tmp), [])
+                self.skipTest(done.stdout.strip())
+            with open(out) as f:
+                result = json.load(f)
+            self.assertEqual(os.listdir(tmp), ["latency_bias.json"])  # no temp file left
+        return done.stdout, result
+
+    def test_latency_bias_json(self):
+        stdout, result = self.run_bias("--quick")
+        context = result["context"]
+        self.assertEqual(context["contend_family"], "latency_bias")
+        self.assertEqual(context["latency_clock"], "tsc")
+        for key in ("cpu_model", "topology", "git_commit", "kernel", "date", "probe_pairs", "pair", "ns_per_tick"):
+            self.assertIn(key, context)
+        pairs = [p for p in context["probe_pairs"].split(",") if p]
+        self.assertEqual(context["pair"], pairs[0])
+        passes = result["passes"]
+        self.assertEqual(len(passes), 3)  # --quick: 3 passes of 2000
+        self.assertEqual([p["t_ms"] for p in passes], sorted(p["t_ms"] for p in passes))
+        for p in passes:
+            self.assertEqual(sorted(p), sorted(BIAS_PASS_KEYS), p)
+            self.assertEqual(p["round_trips"], 2000, p)
+            self.assertTrue(p["probe_ns"] is None or p["probe_ns"] > 0, p)
+            for key in ("bare_p50_ns", "ordered_p50_ns", "bare_mean_ns", "ordered_mean_ns"):
+                self.assertGreater(p[key], 0, p)
+            self.assertGreaterEqual(p["ordered_p50_ns"], 0, p)
+            self.assertGreaterEqual(p["bare_empty_ns"], 0, p)
+            self.assertGreaterEqual(p["ordered_empty_ns"], 0, p)
+        self.assertEqual(len([line for line in stdout.splitlines() if line.startswith("pass ")]), 3)
+        self.assertIn("bias", stdout.splitlines()[-1])
+
+    def test_latency_bias_flags_override_quick(self):
+        _, result = self.run_bias("--quick", "--passes=2", "--round_trips=100")
+        self.assertEqual(result["context"]["passes"], "2")
+        self.assertEqual([p["round_trips"] for p in result["passes"]], [100, 100])
+
+    def test_latency_bias_bad_flags_are_one_line_and_exit_2(self):
+        for arg in ("--passes=0", "--passes=1001", "--passes=1.5", "--round_trips=99", "--round_trips=x",
+                    "--quick=1", "--bogus"):
+            with self.subTest(arg=arg):
+                BenchmarkSmoke.assert_refused(self, "latency_bias", arg, arg.split("=")[0])
+# ---- end of h-bias checks ----
+
+
 if __name__ == "__main__":
     BENCH_DIR = sys.argv.pop(1)
     unittest.main()

@@ -36,18 +36,33 @@ from .textable import eng, render
 _AGGREGATE = re.compile(r"_(mean|median|stddev|cv)$")
 
 
+def cpu_identity(text=None):
+    """(model name, cpu family, model) of the first CPU in /proc/cpuinfo (or `text`); family and
+    model None where the file does not say (not x86)."""
+    if text is None:
+        try:
+            text = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            text = ""
+    found = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("model name", "cpu family", "model") and key not in found:
+            found[key] = value.strip()
+        if not line.strip() and found:
+            break  # the first processor's block is enough
+    return found.get("model name", "unknown-cpu"), found.get("cpu family"), found.get("model")
+
+
 def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown-cpu"
+    return cpu_identity()[0]
 
 
 def default_label():
-    return machine_slug(cpu_model(), os.cpu_count() or 1)
+    """'amd-epyc-zen4-2c': the CPU's name, what tells its generation apart, the core count."""
+    name, family, model = cpu_identity()
+    return machine_slug(name, os.cpu_count() or 1, family, model)
 
 
 def _tail(text, n=15):

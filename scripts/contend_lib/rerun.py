@@ -1,7 +1,9 @@
 """Re-running single benchmarks of a finished family and merging them into its JSON.
 
-A repetition that was tainted (foreign load, too little parallelism, a placement outlier) is run
-again, at most MAX_ROUNDS times: round 1 re-runs the tainted originals, round 2 the round-1
+A repetition that was disturbed (foreign load or steal, too little parallelism, a placement probe
+`preempted` before or after it, or `moved`: its probes before and after in different placement
+classes; loader.taint) is run again, at most MAX_ROUNDS times; the placement class a repetition
+ran in is never a reason (it is a dimension of the figures: run.py measures one class at a time). round 1 re-runs the tainted originals, round 2 the round-1
 replacements that were tainted again, and whatever round 2 gives stays (tainted or not: the suite
 never re-runs until a figure looks good). The replaced repetition stays in the JSON, marked
 "contend_discarded": "<why>", and every statistic leaves it out. The figures on both sides of a
@@ -12,9 +14,12 @@ import json
 import math
 import os
 import subprocess
+import time
+from dataclasses import dataclass, field
 
+from . import phases
 from .errors import warn
-from .loader import (DISCARDED_KEY, PART_KEY, is_iteration, iteration_entries, part_path, part_paths, probe_median,
+from .loader import (DISCARDED_KEY, PART_KEY, doc_placement, is_iteration, iteration_entries, part_path, part_paths,
                      read_family, taint)
 
 MAX_ROUNDS = 2
@@ -119,15 +124,17 @@ def _kept(doc):
     return [e for e in iteration_entries(doc) if not e.get(DISCARDED_KEY) and not e.get("error_occurred")]
 
 
-def tainted_in_round(doc, round_no):
-    """{benchmark name: [tainted kept repetitions]} that round `round_no` re-runs: the originals in
-    round 1, the previous round's replacements after that."""
-    median = probe_median(iteration_entries(doc))
+def tainted_in_round(doc, round_no, extra_probes=()):
+    """{benchmark name: [(tainted kept repetition, reason)]} that round `round_no` re-runs: the
+    originals in round 1, the previous round's replacements after that. Disturbance only: the
+    placement classes (of the document's probes and `extra_probes`, the calibration's) tell
+    `moved` and `preempted`; a class is no reason."""
+    placement = doc_placement(doc, extra_probes)
     out = {}
     for e in _kept(doc):
         if e.get(RERUN_KEY, 0) != round_no - 1:
             continue
-        tainted, reason = taint(e, median)
+        tainted, reason = taint(e, placement)
         if tainted:
             out.setdefault(_name(e), []).append((e, reason))
     return out
@@ -179,23 +186,56 @@ def merge(doc, name, replaced, new, why, tag):
     benchmarks[at:at] = new
 
 
-def rerun_tainted(exe, args, out):
-    """Re-run the tainted repetitions of one family's JSON; returns (tainted originals re-run,
-    re-runs in all)."""
+@dataclass
+class Reruns:
+    """What rerun_tainted did: tainted originals re-run, re-runs in all, the seconds they took, and
+    the tainted repetitions the cap left as they were."""
+    originals: int = 0
+    count: int = 0
+    seconds: float = 0.0
+    capped: int = 0
+    capped_names: list = field(default_factory=list)
+
+
+def rerun_tainted(exe, args, out, extra_probes=(), measuring_s=None, spent_s=0.0, per_rep_s=None,
+                  status=None, clock=time.monotonic):
+    """Re-run the tainted repetitions of one family's JSON, within the cap: the re-runs and the
+    family's waits (`spent_s`) together take at most phases.RERUN_CAP of its `measuring_s` (no cap
+    when None). A re-run is started only when its expected cost (its repetitions at `per_rep_s`, or
+    at the mean the re-runs so far took) fits what is left. `status(done, todo, round, left_s)`
+    is told before each re-run, for the progress line."""
     doc = read_family(out)
     scratch = out.with_name(f".{out.stem}.rerun.json.tmp")
-    originals = count = 0
+    r = Reruns()
     for round_no in range(1, MAX_ROUNDS + 1):
-        todo = tainted_in_round(doc, round_no)
+        todo = tainted_in_round(doc, round_no, extra_probes)
+        total = sum(len(v) for v in todo.values())
+        done = 0
         for name, replaced in todo.items():
+            each = r.seconds / r.count if r.count else (per_rep_s or 0.0)
+            cost = each * len(replaced)
+            if measuring_s is not None and not phases.fits(cost, measuring_s, spent_s + r.seconds):
+                r.capped += len(replaced)
+                r.capped_names.append(name)
+                continue
+            if status:
+                left = each * (total - done)
+                if measuring_s is not None:
+                    left = min(left, phases.allowance(measuring_s, spent_s + r.seconds))
+                status(done, total, round_no, left)
+            t0 = clock()
             new = run_benchmark(exe, args, name, len(replaced), scratch)
+            r.seconds += clock() - t0
+            done += len(replaced)
             if new is None:
                 continue
             merge(doc, name, replaced, new, f"replaced by re-run {round_no}", round_no)
             write_whole(out, doc)
-            count += len(replaced)
-            originals += len(replaced) if round_no == 1 else 0
-    return originals, count
+            r.count += len(replaced)
+            r.originals += len(replaced) if round_no == 1 else 0
+        if r.capped:
+            break  # the cap ran out: a second round would only be cut shorter
+    return r
 
 
 def rerun_once(exe, args, out, names, why):

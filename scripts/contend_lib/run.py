@@ -30,6 +30,7 @@ from pathlib import Path
 
 from . import deps
 from .errors import ContendError, Interrupted, warn
+from .progress import Progress, clock as _clock  # noqa: F401 (Progress: run.Progress for callers)
 from .names import CORE_TO_CORE_FILE, FAMILIES, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug
 from .textable import eng, render
 
@@ -227,74 +228,6 @@ def list_tests(exe, args):
     return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
 
 
-def _clock(seconds):
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
-        else f"{seconds // 60}:{seconds % 60:02d}"
-
-
-class Progress:
-    """One status line: family k/n, benchmark i/N overall, the last one finished, elapsed, time left.
-
-    Google Benchmark (1.7.1, src/benchmark.cc RunBenchmarks) reports a benchmark's lines once all
-    its repetitions are done; with random interleaving the repetitions of all benchmarks run in a
-    shuffled order, so names finish in no listed order and which one runs now is unknown: a name
-    seen on stdout is finished, and that is all the line claims."""
-
-    # While a family runs, nothing reaches stdout until its last repetitions finish (a family can
-    # take minutes), so the line is refreshed on a clock too: every second on a terminal, every
-    # 30 s into a log.
-    TICK_TTY, TICK_LOG = 1.0, 30.0
-
-    def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.start, self.stream = total, 0, time.monotonic(), stream
-        self.tty = stream.isatty()
-        self.width = 0
-        self.lock = threading.Lock()
-
-    def show(self, family_pos, family, running):
-        with self.lock:
-            self._show(family_pos, family, running)
-
-    def _show(self, family_pos, family, running):
-        elapsed = time.monotonic() - self.start
-        left = f"~{_clock(elapsed / self.done * (self.total - self.done))} left" if self.done else "estimating"
-        text = (f"[{family_pos} {family}] {self.done}/{self.total} done, {running} · "
-                f"{_clock(elapsed)} elapsed · {left}")
-        if self.tty:
-            cols = max(40, os.get_terminal_size(self.stream.fileno()).columns - 1)
-            text = text[:cols]
-            self.stream.write("\r" + text.ljust(self.width))
-            self.width = len(text)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    @contextlib.contextmanager
-    def ticking(self, family_pos, family, running):
-        """Refreshes the line on the clock while the family's binary runs; `running()` says what
-        to show."""
-        stop = threading.Event()
-
-        def tick():
-            while not stop.wait(self.TICK_TTY if self.tty else self.TICK_LOG):
-                self.show(family_pos, family, running())
-
-        ticker = threading.Thread(target=tick, daemon=True)
-        ticker.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            ticker.join()
-
-    def finish_line(self):
-        if self.tty and self.width:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.width = 0
-
-
 INTERLEAVE = "--benchmark_enable_random_interleaving=true"
 
 
@@ -306,6 +239,7 @@ def run_family(exe, args, names, out, progress, family_pos, family):
     seen = set()
     with tempfile.TemporaryFile(mode="w+") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+        progress.measuring()
         try:
             progress.show(family_pos, family, f"{len(names)} interleaved")
             running = lambda: f"{len(names) - len(seen)} of {len(names)} interleaved still running"  # noqa: E731
@@ -326,6 +260,7 @@ def run_family(exe, args, names, out, progress, family_pos, family):
         finally:
             if proc.poll() is None:
                 _stop(proc)
+            progress.measured()
         progress.finish_line()
         if rc == -2 or rc == 130:  # the child got the terminal's Ctrl-C first
             tmp.unlink(missing_ok=True)
@@ -349,6 +284,33 @@ def run_family(exe, args, names, out, progress, family_pos, family):
     rerun.write_whole(out, doc)  # over the binary's temp file: renamed whole, in contend's layout
     # Progress counts names; make up for any the console did not show.
     progress.done += max(0, len(names) - len(seen))
+    return doc
+
+
+_UNIT_S = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def family_seconds(doc):
+    """(placement waits, timed loops) in seconds of a family's repetitions: the binaries'
+    placement_wait_ms counters, and iterations x time per iteration (what the timed loops took;
+    the rest of a binary's run is process start, prefills, probes, warm-up)."""
+    loader = _analysis()[1]
+    waits = timed = 0.0
+    for e in loader.iteration_entries(doc):
+        wait = e.get("placement_wait_ms")
+        if isinstance(wait, (int, float)) and wait > 0:
+            waits += wait / 1000
+        real, iterations = e.get("real_time"), e.get("iterations")
+        if isinstance(real, (int, float)) and isinstance(iterations, (int, float)):
+            timed += real * iterations * _UNIT_S.get(e.get("time_unit", "ns"), 1e-9)
+    return waits, timed
+
+
+def missed(doc):
+    """Repetitions measured outside their class because the wait ran out (placement_missed)."""
+    loader = _analysis()[1]
+    return sum(1 for e in loader.iteration_entries(doc)
+               if isinstance(e.get("placement_missed"), (int, float)) and e["placement_missed"] >= 0.5)
 
 
 def _stop(proc):
@@ -392,37 +354,62 @@ def check_options(pin=None, repeat=None, budget=None):
 
 
 def run(repo, families=None, threads=None, quick=False, label=None, results=None, build_first=True,
-        pin=None, repeat=None, budget=None, **kw):
+        pin=None, repeat=None, budget=None, placement=None, **kw):
+    from . import calibration, phases
     build_first = kw.get("build", build_first)
     # Everything that can be checked without a build is checked first: a typo costs a second.
     check_families(families)
     pin, repeat, budget = check_options(pin, repeat, budget)
+    wanted = calibration.check_option(placement)
     label = label or default_label()
     check_label(label)
     folder = Path(results or repo / "results") / label
     check_results_folder(folder)
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
+    timing = phases.Phases()
     try:
         if build_first:
-            build(repo)
+            with timing.timed("install-deps and build", phases.SETUP):
+                build(repo)
         else:
             deps.require("run")
-        suite = Suite(repo, families, quick)
+        suite = Suite(repo, families, quick, timing)
         suite.args += ([f"--threads={','.join(threads)}"] if threads else []) + ([f"--pin={pin}"] if pin else [])
-        suite.list()
+        with timing.timed("listing the benchmarks", phases.SETUP):
+            suite.list()
+        try:
+            with timing.timed("placement calibration", phases.SETUP):
+                targets, suite.calibration = calibration.calibrate(repo, folder, quick, wanted)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted during the placement calibration; nothing measured") from None
         if budget:
-            suite.fit(budget / (repeat or 1), repeat)
-        if not repeat:
-            return suite.run_all(folder, charts=True)
-        for i in range(1, repeat + 1):
-            print(f"contend: run {i} of {repeat} into {folder / f'repeat-{i}'}", file=sys.stderr)
-            (folder / f"repeat-{i}").mkdir(exist_ok=True)
-            suite.run_all(folder / f"repeat-{i}", charts=False)
-        print_spread(folder, repeat)
+            suite.fit(budget / (repeat or 1) / len(targets), repeat)
+        for target in targets:
+            suite.target = target
+            if target.name is not None and len(targets) > 1:
+                print(f"contend: placement class {target.name} into {target.folder}", file=sys.stderr)
+            if not repeat:
+                suite.run_all(target.folder, charts=True)
+                continue
+            for i in range(1, repeat + 1):
+                print(f"contend: run {i} of {repeat} into {target.folder / f'repeat-{i}'}", file=sys.stderr)
+                (target.folder / f"repeat-{i}").mkdir(parents=True, exist_ok=True)
+                suite.run_all(target.folder / f"repeat-{i}", charts=False)
+            print_spread(target.folder, repeat)
+        print_phases(timing)
         return 0
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def print_phases(timing):
+    """Where the run's time went: each phase, its share, and the share measuring."""
+    from . import phases
+    header, rows, line = phases.table(timing.rows, timing.total())
+    print("\nWhere the time went:")
+    print(render(header, rows))
+    print(line)
 
 
 def hand_timed_binary(repo):
@@ -432,12 +419,21 @@ def hand_timed_binary(repo):
 class Suite:
     """One sweep of the selected families, its re-runs and its checks, into one result folder."""
 
-    def __init__(self, repo, families, quick):
+    def __init__(self, repo, families, quick, timing=None):
+        from . import calibration, phases
         self.repo, self.quick = repo, quick
+        self.timing = timing or phases.Phases()
+        self.target = calibration.Target(None, None, None)  # the placement class measured (none: all)
+        self.calibration = ()  # the calibration's probes, for the re-runs' `moved` and `preempted`
         self.families_requested = bool(families)
         self.families = select_families(repo, families)
         self.args = ["--quick"] if quick else []
         self.listed = {}
+
+    @property
+    def run_args(self):
+        """The binaries' arguments for measuring: the suite's and the placement class's window."""
+        return self.args + self.target.args()
 
     def list(self):
         self.listed = {f: list_tests(binary(self.repo, f), self.args) for f in self.families}
@@ -458,39 +454,63 @@ class Suite:
             self.list()
 
     def run_all(self, folder, charts):
+        from . import phases
         plot = _analysis()[2]
         sweep_stale_temp(folder)
         total = sum(len(v) for v in self.listed.values())
-        print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}",
+        where = f" (placement class {self.target.name})" if self.target.name else ""
+        print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}{where}",
               file=sys.stderr)
         progress = Progress(total)
-        finished = []
+        finished, timing = [], self.timing
         for k, family in enumerate(self.families, 1):
             exe, out = binary(self.repo, family), folder / f"{family}.json"
+            pos = f"{k}/{len(self.families)}"
+            t0 = timing.clock()
             try:
-                run_family(exe, self.args, self.listed[family], out, progress, f"{k}/{len(self.families)}", family)
+                doc = run_family(exe, self.run_args, self.listed[family], out, progress, pos, family)
             except KeyboardInterrupt:
                 progress.finish_line()
                 kept = f"kept {', '.join(finished)}" if finished else "no family had finished"
                 raise Interrupted(f"interrupted during {family}; {kept} in {folder}; nothing written for "
                                   f"{family}") from None
+            wall = timing.clock() - t0
+            waits, timed = family_seconds(doc)
+            waits = min(waits, wall)
+            measuring = wall - waits
+            timing.add(f"{family}: measuring", phases.MEASURING, measuring,
+                       f"timed loops {_clock(timed)}; the rest process start, prefills, probes" if timed else "")
+            if waits or self.target.window:
+                outside = missed(doc)
+                timing.add(f"{family}: waits for {self.target.name}", phases.WAITING, waits,
+                           f"{outside} repetitions measured outside it (wait ran out)" if outside else "")
             finished.append(family)
-            self._guard(f"re-running tainted repetitions of {family}", finished, folder,
-                        lambda: self._rerun_tainted(exe, out, family))
+            per_rep = measuring / max(1, len(_analysis()[1].iteration_entries(doc)))
+            reruns = self._guard(f"re-running tainted repetitions of {family}", finished, folder,
+                                 lambda: self._rerun_tainted(exe, out, family, measuring, waits, per_rep, progress, pos))
+            timing.add(f"{family}: re-runs", phases.RERUN, reruns.seconds,
+                       f"{reruns.count} re-runs" + (f"; cap left {reruns.capped} tainted" if reruns.capped else ""))
+            progress.family_done(measuring, waits + reruns.seconds)
+        side = [] if self.families_requested else [
+            ("litmus", lambda: run_litmus(self.repo, folder, self.quick)),
+            ("the core-to-core map", lambda: run_core_to_core(self.repo, folder, self.quick))]
+        for what, step in side:
+            with timing.timed(what, phases.SIDE):
+                self._guard(what, finished, folder, step)
+        with timing.timed("the hand-timed check", phases.SIDE):
+            hand_timed = self._guard("the hand-timed check", finished, folder,
+                                     lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
         if not self.families_requested:
-            self._guard("litmus", finished, folder, lambda: run_litmus(self.repo, folder, self.quick))
-            self._guard("the core-to-core map", finished, folder,
-                        lambda: run_core_to_core(self.repo, folder, self.quick))
-        hand_timed = self._guard("the hand-timed check", finished, folder,
-                                 lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
-        if not self.families_requested:
-            self._guard("the sampling-cost pairs", finished, folder, lambda: self.sampling_cost(folder))
+            with timing.timed("the sampling-cost pairs", phases.SIDE):
+                self._guard("the sampling-cost pairs", finished, folder, lambda: self.sampling_cost(folder))
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
         print_peers(folder, finished)
-        rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
+        with timing.timed("invariant checks and their re-runs", phases.CHECKS):
+            rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
         machine = rs.machines.index[0]
         if charts:
-            written = plot.write_charts(rs, machine, folder / "charts")
+            with timing.timed("charts", phases.CHARTS):
+                written = plot.write_charts(rs, machine, folder / "charts")
             print(f"contend: {len(written)} chart files in {folder / 'charts'}", file=sys.stderr)
             print_summary(rs, machine)
         print_clean(rs)
@@ -508,7 +528,7 @@ class Suite:
             if counts:
                 below = [t for t in counts if t <= hw]
                 figures.append((family, workload, hw if hw in counts else below[-1] if below else counts[0]))
-        args = [a for a in self.args if not a.startswith(("--threads=", "--benchmark_repetitions="))]
+        args = [a for a in self.run_args if not a.startswith(("--threads=", "--benchmark_repetitions="))]
         overhead.measure(figures, lambda f: binary(self.repo, f), args, 2 if self.quick else 5,
                          folder / OVERHEAD_FILE)
 
@@ -534,12 +554,28 @@ class Suite:
             raise Interrupted(f"interrupted during {what}; kept {', '.join(finished)} in {folder} "
                               "(each file whole)") from None
 
-    def _rerun_tainted(self, exe, out, family):
-        from . import rerun
-        originals, count = rerun.rerun_tainted(exe, self.args, out)
-        if count:
-            print(f"contend: {family}: {originals} tainted repetitions re-run ({count} re-runs, at most "
+    def _rerun_tainted(self, exe, out, family, measuring, waits, per_rep, progress, pos):
+        """Re-run what was disturbed, within the cap (phases.RERUN_CAP of the family's measuring
+        time, its waits included), the progress line live; say what the cap left tainted."""
+        from . import phases, rerun
+        state = {"text": "checking for disturbed repetitions"}
+
+        def status(done, todo, round_no, left_s):
+            progress.extra_left_s = left_s
+            state["text"] = f"re-run {round_no}: {done}/{todo} disturbed repetitions re-run"
+            progress.show(pos, family, state["text"])
+
+        with progress.ticking(pos, family, lambda: state["text"]):
+            r = rerun.rerun_tainted(exe, self.run_args, out, self.calibration, measuring, waits, per_rep, status)
+        progress.finish_line()
+        if r.count:
+            print(f"contend: {family}: {r.originals} tainted repetitions re-run ({r.count} re-runs, at most "
                   f"{rerun.MAX_ROUNDS} each)", file=sys.stderr)
+        if r.capped:
+            print(f"contend: {family}: the cap on waits and re-runs ({phases.RERUN_CAP:.0%} of its measuring "
+                  f"time) left {r.capped} tainted repetition{'s' if r.capped != 1 else ''} as measured: "
+                  f"{_some(r.capped_names, 5)}", file=sys.stderr)
+        return r
 
     def _invariants(self, folder, hand_timed):
         """Check; re-run both sides of each violation once; check again and report what still
@@ -581,7 +617,7 @@ class Suite:
                 for name, family, source in _benchmarks_of(rs, side):
                     todo.setdefault((name, family, source), v.invariant.name)
         for (name, family, source), inv in sorted(todo.items()):
-            rerun.rerun_once(binary(self.repo, family), self.args, Path(source), [name],
+            rerun.rerun_once(binary(self.repo, family), self.run_args, Path(source), [name],
                              f"invariant {inv} violated; re-run once")
         return hand_side
 

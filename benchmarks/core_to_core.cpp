@@ -2,7 +2,7 @@
 // threads (probe.hpp's pair_latency_ns, the placement probe's own code) for every unordered pair
 // of the CPUs this process may run on. It says what a hand-off between two threads costs on this
 // CPU before any data structure is involved: SMT siblings, cores of one package, packages apart.
-//   usage: core_to_core [--quick] [--per_pair_us=N] [--json FILE]
+//   usage: core_to_core [--quick] [--per_pair_us=N] [--passes=N] [--json FILE]
 // One direction per pair: the initiator runs on the lower-numbered CPU a, the answerer on b. A
 // round trip moves the line a -> b and b -> a, so a <- b would time the same two transfers with
 // the other thread's clock; measuring it too would double the time for nothing.
@@ -11,10 +11,16 @@
 // never below 100 us (about 15 samples): 2 CPUs take about 1 ms, 16 CPUs (120 pairs) 0.12 s,
 // 128 CPUs (8 128 pairs) 8 s, 256 CPUs (32 640 pairs) 20 s at 0.6 ms, plus two thread starts
 // per pair (about 0.1 ms each pair). --quick (what `contend run --quick` passes): 200 us a pair.
+// --passes=N (1 to 1000, default 1) measures the whole map N times, each pass at that time per
+// pair: on a VM whose vCPUs move, one map is one moment's placement, and the passes show which
+// pairs change class over time.
 // --json writes {"context": {...the machine context...}, "cpus": [...], "per_pair_us": N,
 // "pairs": [{"a", "b", "ns", "relation"}]} whole or not at all (temp file + rename); ns is null
 // for a pair whose threads could not be pinned, relation "smt" (same core), "core" (another core
-// of the same package) or "package" (another package), null when sysfs does not say.
+// of the same package) or "package" (another package), null when sysfs does not say. These
+// top-level fields are the first pass's; with --passes=N > 1 the file also has "passes":
+// [{"t_ms", "pair_latency_ns": [{"a", "b", "ns", "relation"}]}], every pass (the first too), t_ms
+// from the first pass's start to this one's, pair_latency_ns the shape of "pairs".
 // Exit 0 when at least one pair was measured, 1 when none was or fewer than 2 CPUs are allowed,
 // 2 on bad input. Single-threaded apart from the two probe threads of the pair being measured.
 #include <algorithm>
@@ -44,15 +50,19 @@ constexpr double DEFAULT_TOTAL_US = 20'000'000;  // the default shrinks past thi
 constexpr double FLOOR_PER_PAIR_US = 100;      // about 15 samples of 32 round trips
 constexpr double QUICK_PER_PAIR_US = 200;
 constexpr std::size_t MATRIX_MAX_CPUS = 16;     // wider matrices do not fit a terminal
+constexpr double MAX_PASSES = 1000;
 
 struct Args {
   std::optional<double> per_pair_us;  // nullopt: the default for the machine's pair count
+  int passes = 1;
   bool quick = false;
   std::string json;                   // "" = no file
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr, "core_to_core: error: %s (usage: core_to_core [--quick] [--per_pair_us=N] [--json FILE])\n",
+  std::fprintf(stderr,
+               "core_to_core: error: %s (usage: core_to_core [--quick] [--per_pair_us=N] [--passes=N] [--json "
+               "FILE])\n",
                message.c_str());
   std::exit(2);
 }
@@ -69,8 +79,8 @@ Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string name = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
-    if (name.rfind("--", 0) == 0 && name != "--per_pair_us" && name != "--json" && name != "--quick" &&
-        name != "--help")
+    if (name.rfind("--", 0) == 0 && name != "--per_pair_us" && name != "--passes" && name != "--json" &&
+        name != "--quick" && name != "--help")
       usage_error("unknown option '" + name + "'");
     const contend::bench::ProgramArg next = contend::bench::next_program_arg(argc, argv, i, {"--help", "--quick"});
     const std::string& arg = next.name;
@@ -82,6 +92,8 @@ Args parse(int argc, char** argv) {
           "  --per_pair_us=N    ping-pong time per pair in microseconds (default 1000, shrunk to\n"
           "                     fit 20 s in all when there are many pairs, never below 100)\n"
           "  --quick            200 us per pair unless --per_pair_us says otherwise\n"
+          "  --passes=N         measure the whole map N times (1 to 1000, default 1); the JSON's\n"
+          "                     top level keeps the first, \"passes\" has them all\n"
           "  --json FILE        also write the pairs and the machine context as JSON\n");
       std::exit(0);
     } else if (arg == "--quick") {
@@ -89,6 +101,10 @@ Args parse(int argc, char** argv) {
       a.quick = true;
     } else if (arg == "--per_pair_us") {
       a.per_pair_us = number(value, "--per_pair_us", 10, 100'000);
+    } else if (arg == "--passes") {
+      const double n = number(value, "--passes", 1, MAX_PASSES);
+      if (n != std::floor(n)) usage_error("bad value '" + value + "' for --passes (a whole number)");
+      a.passes = static_cast<int>(n);
     } else if (arg == "--json") {
       if (value.empty()) usage_error("--json needs a file name");
       a.json = value;
@@ -119,6 +135,12 @@ struct Measured {
   std::string relation;
 };
 
+// One measurement of every pair.
+struct Pass {
+  double t_ms = 0;  // from the first pass's start
+  std::vector<Measured> pairs;
+};
+
 std::string fixed(double v, int decimals) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
@@ -134,9 +156,22 @@ std::string local_date() {
   return buffer;
 }
 
+// [{"a", "b", "ns", "relation"}, ...], one pair a line, indented as a top-level member's value.
+void write_pairs(std::ostringstream& out, const std::vector<Measured>& pairs, const char* indent) {
+  out << "[";
+  const char* sep = "\n";
+  for (const Measured& m : pairs) {
+    out << sep << indent << "    {\"a\": " << m.pair.first << ", \"b\": " << m.pair.second
+        << ", \"ns\": " << (m.ns > 0 ? fixed(m.ns, 2) : "null")
+        << ", \"relation\": " << (m.relation.empty() ? "null" : contend::bench::json_quoted(m.relation)) << "}";
+    sep = ",\n";
+  }
+  out << "\n" << indent << "  ]";
+}
+
 // The whole file or nothing (json_file.hpp).
 bool write_json(const std::string& path, const Args& args, double per_pair_us, const std::vector<int>& cpus,
-                const std::vector<Measured>& pairs) {
+                const std::vector<Pass>& passes) {
   std::map<std::string, std::string> context =
       contend::bench::machine_context("core_to_core", args.quick ? "quick" : "default", per_pair_us / 1000);
   context["run_ms"] = fixed(per_pair_us / 1000, 3);  // one pair's ping-pong (machine_context rounds to 1 ms)
@@ -148,15 +183,20 @@ bool write_json(const std::string& path, const Args& args, double per_pair_us, c
     out << sep << cpu;
     sep = ", ";
   }
-  out << "],\n  \"per_pair_us\": " << fixed(per_pair_us, 0) << ",\n  \"pairs\": [";
-  sep = "\n";
-  for (const Measured& m : pairs) {
-    out << sep << "    {\"a\": " << m.pair.first << ", \"b\": " << m.pair.second
-        << ", \"ns\": " << (m.ns > 0 ? fixed(m.ns, 2) : "null")
-        << ", \"relation\": " << (m.relation.empty() ? "null" : contend::bench::json_quoted(m.relation)) << "}";
-    sep = ",\n";
+  out << "],\n  \"per_pair_us\": " << fixed(per_pair_us, 0) << ",\n  \"pairs\": ";
+  write_pairs(out, passes.front().pairs, "");
+  if (passes.size() > 1) {
+    out << ",\n  \"passes\": [";
+    sep = "\n";
+    for (const Pass& p : passes) {
+      out << sep << "    {\"t_ms\": " << fixed(p.t_ms, 3) << ", \"pair_latency_ns\": ";
+      write_pairs(out, p.pairs, "    ");
+      out << "}";
+      sep = ",\n";
+    }
+    out << "\n  ]";
   }
-  out << "\n  ]\n}\n";
+  out << "\n}\n";
   return contend::bench::write_file_whole(path, out.str());
 }
 
@@ -220,19 +260,27 @@ int main(int argc, char** argv) {
   }
   const double per_pair_us =
       args.per_pair_us.value_or(args.quick ? QUICK_PER_PAIR_US : default_per_pair_us(pairs.size()));
-  if (pairs.size() > 1000) {  // say how long the wait will be when it is more than a moment
-    std::fprintf(stderr, "core_to_core: %zu pairs of %zu CPUs, %.0f us each: about %.0f s\n", pairs.size(),
-                 cpus.size(), per_pair_us, static_cast<double>(pairs.size()) * (per_pair_us + 100) / 1e6);
+  const double measured_pairs = static_cast<double>(pairs.size()) * args.passes;
+  if (measured_pairs > 1000) {  // say how long the wait will be when it is more than a moment
+    std::fprintf(stderr, "core_to_core: %zu pairs of %zu CPUs, %d pass(es), %.0f us each: about %.0f s\n",
+                 pairs.size(), cpus.size(), args.passes, per_pair_us, measured_pairs * (per_pair_us + 100) / 1e6);
   }
   const auto budget = std::chrono::microseconds(static_cast<long long>(std::llround(per_pair_us)));
   bool any = false;
-  for (Measured& m : pairs) {
-    m.ns = contend::bench::pair_latency_ns(m.pair, budget);
-    any = any || m.ns > 0;
+  std::vector<Pass> passes;
+  const auto start = std::chrono::steady_clock::now();
+  for (int pass = 0; pass < args.passes; ++pass) {
+    Pass p{std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(), pairs};
+    for (Measured& m : p.pairs) {
+      m.ns = contend::bench::pair_latency_ns(m.pair, budget);
+      any = any || m.ns > 0;
+    }
+    if (pass == 0 && cpus.size() <= MATRIX_MAX_CPUS) print_matrix(cpus, p.pairs);
+    if (args.passes > 1) std::printf("pass %d at %.0f ms: ", pass + 1, p.t_ms);
+    print_summary(p.pairs);
+    passes.push_back(std::move(p));
   }
-  if (cpus.size() <= MATRIX_MAX_CPUS) print_matrix(cpus, pairs);
-  print_summary(pairs);
-  if (!args.json.empty() && !write_json(args.json, args, per_pair_us, cpus, pairs)) {
+  if (!args.json.empty() && !write_json(args.json, args, per_pair_us, cpus, passes)) {
     std::fprintf(stderr, "core_to_core: error: could not write '%s'\n", args.json.c_str());
     return 2;
   }

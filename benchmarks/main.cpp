@@ -7,6 +7,8 @@
 //   --pin=none|spread|compact  where threads run (default none: the scheduler's placement)
 //   --latency=on|off sample single operations' latency (default on; off for the paired runs
 //                    that measure what sampling costs)
+//   --placement=LO:HI before each repetition, wait (up to PLACEMENT_WAIT_LIMIT) until the placement
+//                    probe's median lies in [LO, HI) ns (placement_wait.hpp)
 // Repetitions default to 5 (quick: 2); --benchmark_repetitions overrides.
 #include <benchmark/benchmark.h>
 
@@ -75,6 +77,10 @@ std::vector<char*> parse(int argc, char** argv) {
       const std::string v = value("--latency=");
       if (v != "on" && v != "off") usage_error("bad value '" + v + "' for --latency (on or off)");
       parsed.latency = v == "on";
+    } else if (arg.rfind("--placement=", 0) == 0) {
+      parsed.placement = parse_placement_window(value("--placement="));
+      if (!parsed.placement)
+        usage_error("bad value '" + value("--placement=") + "' for --placement (LO:HI in ns, 0 <= LO < HI)");
     } else if (arg == "--help" || arg == "-h") {
       std::cout
           << "bench_" << family_name() << ": contend benchmarks, family '" << family_name() << "'\n"
@@ -89,6 +95,11 @@ std::vector<char*> parse(int argc, char** argv) {
              "                   threads\n"
           << "  --latency=on|off sample the latency of single operations (default on: p50_ns .. max_ns;\n"
              "                   sampling takes about 1% of each thread's time)\n"
+          << "  --placement=LO:HI  before each repetition, probe every " << PLACEMENT_POLL.count()
+          << " ms until the placement probe's\n"
+             "                   median lies in [LO, HI) ns, for at most "
+          << PLACEMENT_WAIT_LIMIT.count() << " ms, then run anyway\n"
+             "                   (counters placement_wait_ms, placement_missed)\n"
           << "  --benchmark_*    Google Benchmark's own flags (--benchmark_filter, --benchmark_out, ...);\n"
              "                   --benchmark_enable_random_interleaving=true shuffles the repetitions of\n"
              "                   all benchmarks, so that drift spreads over every design\n";
@@ -106,7 +117,7 @@ std::vector<char*> parse(int argc, char** argv) {
   }
   if (parsed.threads.empty()) parsed.threads = default_thread_counts();
   if (parsed.quick && !run_ms_given) parsed.run_ms = 50;
-  setup_quality(parsed.pin);
+  setup_quality(parsed.pin, parsed.placement);
   // Each benchmark is one time-bounded iteration; a tiny min_time stops Google Benchmark from
   // re-running it with more iterations (and keeps "iterations:1" out of the names).
   static std::string reps = "--benchmark_repetitions=" + std::to_string(parsed.quick ? 2 : 5);

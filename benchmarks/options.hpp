@@ -2,9 +2,11 @@
 // flags pass through untouched).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "placement_wait.hpp"
 #include "topology.hpp"
 
 namespace contend::bench {
@@ -16,6 +18,7 @@ struct Options {
   int think = 100;           // iterations of local work in the counters' think workload
   Pin pin = Pin::none;       // where threads run (--pin)
   bool latency = true;       // sample single operations' latency (--latency=off: not at all)
+  std::optional<PlacementWindow> placement;  // --placement=LO:HI: wait for it before each repetition
 };
 
 const Options& options();

@@ -3,10 +3,14 @@
 Google Benchmark JSON in which every registered benchmark appears, without error, with our
 counters and the machine context, at thread counts 1, 2 and 4 wherever the workload allows;
 schema 2: every repetition carries its interference (foreign load, steal, parallelism, taint)
-and its placement probe. Also: --pin places threads without breaking a run, a bad --pin is one
-line and exit 2, and Google Benchmark's random interleaving works with our one-iteration runs.
-hand_timed_check and core_to_core write their JSON whole; core_to_core measures every pair of the
-allowed CPUs and refuses a bad --per_pair_us with one line and exit 2.
+and its placement probe, before the run and after it (probe_ns, probe_after_ns, each per pair).
+Also: --pin places threads without breaking a run, a bad --pin is one line and exit 2, and Google
+Benchmark's random interleaving works with our one-iteration runs. --placement with a window every
+probe lands in neither waits nor misses and names the window in the context; a bad window is one
+line and exit 2 (bench_poller's too). hand_timed_check, core_to_core and placement_probe write
+their JSON whole; core_to_core measures every pair of the allowed CPUs, as many times as --passes
+says, and refuses a bad --per_pair_us or --passes with one line and exit 2; placement_probe's
+probes cover the probe pairs.
 
 usage: bench_smoke.py BENCH_DIR
 """
@@ -20,7 +24,7 @@ import unittest
 FAMILIES = ["counters", "false_sharing", "maps", "stacks", "channels", "baseline"]
 COUNTERS = ["ops", "ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness_min_max", "fairness_cv", "owner_threads",
             "foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "taint_foreign",
-            "taint_parallelism", "probe_ns"]
+            "taint_parallelism", "probe_ns", "probe_after_ns", "placement_wait_ms", "placement_missed"]
 CONTEXT = ["cpu_model", "cores", "topology", "kernel", "compiler", "cxx_flags", "benchmark_version",
            "boost_version", "moodycamel_version", "governor", "git_commit", "contend_family",
            "schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
@@ -62,6 +66,7 @@ class BenchmarkSmoke(unittest.TestCase):
                 self.assertEqual(context["contend_family"], family)
                 self.assertEqual(context["schema_version"], "2")
                 self.assertEqual(context["pin"], "none")
+                self.assertNotIn("placement_window_ns", context)
                 pairs = [p for p in context["probe_pairs"].split(",") if p]
                 runs = repetitions(result)
                 errors = [b["name"] + ": " + b.get("error_message", "") for b in runs if b.get("error_occurred")]
@@ -82,12 +87,22 @@ class BenchmarkSmoke(unittest.TestCase):
                         self.assertGreaterEqual(b["idle_cpu_fraction"], 0, b["name"])
                     else:
                         self.check_latency(b)
-                    for pair in pairs:
-                        self.assertIn("probe_ns_" + pair.replace("-", "_"), b, b["name"])
+                    self.check_probes(b, pairs)
+                    self.assertEqual(b["placement_wait_ms"], 0, b["name"])  # no --placement: no wait
+                    self.assertEqual(b["placement_missed"], 0, b["name"])
                     impls_by_threads.setdefault(b["threads"], set()).add(impl)
                 if family not in ("channels", "baseline"):  # those start at 2 threads or fix the count
                     self.assertEqual(impls_by_threads[1] - {"single_thread"}, impls_by_threads[2])  # the maps' one-thread ceiling
                     self.assertEqual(impls_by_threads[2], impls_by_threads[4])
+
+    def check_probes(self, b, pairs):
+        """The probe before the run and the one after it, each with a counter per probe pair;
+        the machines the smoke test runs on have two CPUs at least, so both measured something."""
+        for prefix in ("probe_ns", "probe_after_ns"):
+            for pair in pairs:
+                self.assertIn(prefix + "_" + pair.replace("-", "_"), b, b["name"])
+            if pairs:
+                self.assertGreater(b[prefix], 0, b["name"])
 
     def check_latency(self, b):
         """Every timed run sampled some operations, and its percentiles are in order: p50 <= p90 <=
@@ -161,6 +176,54 @@ class BenchmarkSmoke(unittest.TestCase):
     def test_bad_pin_is_one_line_and_exit_2(self):
         self.assert_refused("bench_baseline", "--pin=scatter", "--pin")
 
+    def test_placement_window_every_probe_lands_in(self):
+        listed, result = run_family("baseline", "--placement=0:1000000000", "--benchmark_filter=pingpong/cache_line")
+        context = result["context"]
+        self.assertEqual(context["placement_window_ns"], "0:1000000000")
+        self.assertEqual(context["placement_wait_limit_ms"], "2000")
+        self.assertEqual(context["placement_poll_ms"], "5")
+        runs = repetitions(result)
+        self.assertEqual({b["run_name"] for b in runs}, set(listed))
+        for b in runs:
+            self.assertFalse(b.get("error_occurred"), b["name"])
+            self.assertEqual(b["placement_missed"], 0, b["name"])
+            self.assertEqual(b["placement_wait_ms"], 0, b["name"])  # landed at once
+            self.assertGreater(b["probe_after_ns"], 0, b["name"])
+
+    def test_bad_placement_is_one_line_and_exit_2(self):
+        for arg in ("--placement=1:0", "--placement=5:5", "--placement=abc", "--placement=0:nan", "--placement=-1:5"):
+            with self.subTest(arg=arg):
+                self.assert_refused("bench_counters", arg, "--placement")
+
+    def poller(self):
+        binary = os.path.join(BENCH_DIR, "..", "programs", "poller", "bench_poller")
+        if not os.path.exists(binary):
+            self.skipTest("bench_poller not built")
+        return binary
+
+    def test_poller_probes_after_and_waits_for_placement(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "poller.json")
+            subprocess.run([self.poller(), "--quick", "--threads=1", "--placement=0:1000000000",
+                            "--benchmark_filter=poller/sim-0/channel", "--benchmark_repetitions=2",
+                            "--benchmark_out=" + out, "--benchmark_out_format=json"],
+                           check=True, capture_output=True, text=True, timeout=120)
+            with open(out) as f:
+                result = json.load(f)
+        self.assertEqual(result["context"]["placement_window_ns"], "0:1000000000")
+        pairs = [p for p in result["context"]["probe_pairs"].split(",") if p]
+        runs = repetitions(result)
+        self.assertEqual(len(runs), 2)
+        for b in runs:
+            self.check_probes(b, pairs)
+            self.assertEqual(b["placement_missed"], 0, b["name"])
+
+    def test_poller_bad_placement_is_one_line_and_exit_2(self):
+        done = subprocess.run([self.poller(), "--placement=1:0"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(done.returncode, 2)
+        self.assertEqual(len(done.stderr.strip().splitlines()), 1, done.stderr)
+        self.assertIn("--placement", done.stderr)
+
     def test_random_interleaving_keeps_every_repetition(self):
         listed, result = run_family("baseline", "--benchmark_enable_random_interleaving=true",
                                     "--benchmark_repetitions=3")
@@ -211,6 +274,57 @@ class BenchmarkSmoke(unittest.TestCase):
 
     def test_core_to_core_bad_value_is_one_line_and_exit_2(self):
         self.assert_refused("core_to_core", "--per_pair_us=abc", "--per_pair_us")
+        for arg in ("--passes=0", "--passes=1001", "--passes=1.5", "--passes=x"):
+            with self.subTest(arg=arg):
+                self.assert_refused("core_to_core", arg, "--passes")
+
+    def test_core_to_core_passes(self):
+        """Two passes: the top level is the first pass, as without --passes; "passes" has both,
+        each with every pair, in time order."""
+        binary = os.path.join(BENCH_DIR, "core_to_core")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "core_to_core.json")
+            subprocess.run([binary, "--per_pair_us=200", "--passes=2", "--json", out], check=True,
+                           capture_output=True, text=True, timeout=120)
+            with open(out) as f:
+                result = json.load(f)
+        passes = result["passes"]
+        self.assertEqual(len(passes), 2)
+        self.assertEqual(passes[0]["pair_latency_ns"], result["pairs"])
+        self.assertLessEqual(passes[0]["t_ms"], passes[1]["t_ms"])
+        for p in passes:
+            self.assertEqual([(q["a"], q["b"]) for q in p["pair_latency_ns"]],
+                             [(q["a"], q["b"]) for q in result["pairs"]])
+            for q in p["pair_latency_ns"]:
+                self.assertTrue(q["ns"] is None or q["ns"] > 0, q)
+
+    def test_placement_probe_json(self):
+        binary = os.path.join(BENCH_DIR, "placement_probe")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "placement_probe.json")
+            subprocess.run([binary, "--quick", "--json", out], check=True, capture_output=True, text=True,
+                           timeout=60)
+            with open(out) as f:
+                result = json.load(f)
+            self.assertEqual(os.listdir(tmp), ["placement_probe.json"])  # no temp file left
+        context = result["context"]
+        self.assertEqual(context["contend_family"], "placement_probe")
+        for key in ("cpu_model", "topology", "git_commit", "kernel", "date", "probe_pairs", "probe_us_per_pair"):
+            self.assertIn(key, context)
+        pairs = [p for p in context["probe_pairs"].split(",") if p]
+        probes = result["probes"]
+        self.assertGreaterEqual(len(probes), 2)  # 0.5 s every 20 ms: a probe overruns a slot, not 24
+        self.assertEqual([p["t_ms"] for p in probes], sorted(p["t_ms"] for p in probes))
+        self.assertLess(probes[-1]["t_ms"], 500)
+        for p in probes:
+            self.assertEqual(len(p["pair_ns"]), len(pairs), p)
+            self.assertTrue(p["ns"] is None or p["ns"] > 0, p)
+        self.assertTrue(any(p["ns"] for p in probes))
+
+    def test_placement_probe_bad_value_is_one_line_and_exit_2(self):
+        for arg in ("--seconds=0", "--seconds=abc", "--interval_ms=0", "--bogus"):
+            with self.subTest(arg=arg):
+                self.assert_refused("placement_probe", arg, arg.split("=")[0])
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@
 // parallelism is not judged) and the placement probe taken before it (run_quality.hpp).
 //   --latency=on|off sample single polls' latency (default on): p50_ns .. max_ns per repetition,
 //                    the service time of one call of the poll function as a worker makes it
+//   --placement=LO:HI before each repetition, wait until the placement probe's median lies in
+//                    [LO, HI) ns (at most PLACEMENT_WAIT_LIMIT, then run anyway; placement_wait.hpp)
+// The probe is taken again after each run (probe_after_ns), before the counters are set.
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -182,6 +185,7 @@ int main(int argc, char** argv) {
   std::vector<char*> args;
   bool quick = false, reps_given = false;
   contend::bench::Pin pin = contend::bench::Pin::none;
+  std::optional<contend::bench::PlacementWindow> placement;
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
@@ -208,6 +212,13 @@ int main(int argc, char** argv) {
         return 2;
       }
       pin = *p;
+    } else if (std::strncmp(argv[i], "--placement=", 12) == 0) {
+      placement = contend::bench::parse_placement_window(argv[i] + 12);
+      if (!placement) {
+        std::fprintf(stderr, "bench_poller: bad value '%s' for --placement (LO:HI in ns, 0 <= LO < HI)\n",
+                     argv[i] + 12);
+        return 2;
+      }
     } else {
       reps_given = reps_given || std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0;
       args.push_back(argv[i]);
@@ -224,7 +235,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
   contend::bench::add_machine_context("poller", quick ? "quick" : "default",
                                       static_cast<double>(run_for.count()));
-  contend::bench::setup_quality(pin);
+  contend::bench::setup_quality(pin, placement);
   contend::bench::add_quality_context(static_cast<double>(run_for.count()));
   contend::bench::add_latency_context(sample_latency);
   register_all();

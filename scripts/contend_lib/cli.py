@@ -105,6 +105,29 @@ def cmd_findings(args):
     return findings.command(args)
 
 
+def cmd_advise(args):
+    if args.family not in FAMILIES:
+        raise ContendError("--family", f"'{args.family}' is not a family ({', '.join(FAMILIES)})")
+    if args.threads < 1:
+        raise ContendError("--threads", f"'{args.threads}' is not a positive thread count")
+    if args.reads is not None and not 0 <= args.reads <= 100:
+        raise ContendError("--reads", f"'{args.reads}' is not a percentage (0-100)")
+    for flag, v in (("--keys", args.keys), ("--producers", args.producers), ("--consumers", args.consumers)):
+        if v is not None and v < 1:
+            raise ContendError(flag, f"'{v}' is not a positive number")
+    from . import advise, loader
+    rs = loader.load_sets(args.results) if len(args.results) > 1 else loader.load(args.results)
+    answers, notes = advise.advise(rs, args.family, args.threads, args)
+    if not answers:
+        raise ContendError("advise", "; ".join(notes) or "nothing measured to answer from")
+    if args.json:
+        import json
+        print(json.dumps(advise.as_json(answers, notes), indent=1, default=float))
+    else:
+        print(advise.render(answers, notes))
+    return 0
+
+
 def cmd_export(args):
     csv = outpaths.output_file(args.csv)
     reps = outpaths.output_file(args.reps) if args.reps else None
@@ -239,6 +262,34 @@ def parser():
     f.add_argument("--markdown", action="store_true", help="the README block (one result folder)")
     f.add_argument("--include-tainted", action="store_true", help="keep repetitions flagged tainted")
     f.set_defaults(func=cmd_findings)
+
+    ad = sub.add_parser("advise", help="which design for a workload, by how much, how sure",
+                        description="The user's question in one screen: for the workload and thread count "
+                                    "asked (the nearest measured ones, named when they differ), the "
+                                    "recommended design, the runner-up, the margin (ratio of medians) with "
+                                    "its 95%% bootstrap interval and the two-sided Mann–Whitney U p, and the "
+                                    "caveats: oversubscribed, an owner thread that needs a core, the "
+                                    "placement class, a tail latency or fairness that reverses the order, "
+                                    "designs left out. No verdict while a left-out design could have won. "
+                                    "With several result sets, where the answer changes between machines.",
+                        epilog="Example: contend advise results/intel-xeon-processor-2c --family maps --reads 90 "
+                               "--keys 1000 --threads 2. " + EPILOG)
+    ad.add_argument("results", nargs="+", metavar="RESULTS")
+    ad.add_argument("--family", default="maps", help="the family (default maps): " + " ".join(FAMILIES))
+    ad.add_argument("--threads", type=int, required=True, help="threads doing the work")
+    ad.add_argument("--workload", help="a measured workload by name (e.g. increment, pairs, mpsc-small)")
+    ad.add_argument("--reads", type=int, help="maps: percentage of operations that are reads (default 90)")
+    ad.add_argument("--keys", type=int, help="maps: number of keys (default 1000)")
+    ad.add_argument("--dist", choices=("uniform", "zipf"), help="maps: key distribution (default uniform)")
+    ad.add_argument("--producers", type=int, help="channels: producer threads (default 1)")
+    ad.add_argument("--consumers", type=int, help="channels: consumer threads (default 1)")
+    ad.add_argument("--capacity", choices=("small", "large"), help="channels: buffer capacity (default small)")
+    ad.add_argument("--tail", choices=("p50", "p90", "p99", "p99.9"),
+                    help="rank by this latency percentile (lower is better) instead of throughput")
+    ad.add_argument("--fairness", action="store_true",
+                    help="rank designs whose slowest thread does under half the fastest's work last")
+    ad.add_argument("--json", action="store_true", help="the answer as JSON, for scripts")
+    ad.set_defaults(func=cmd_advise)
 
     e = sub.add_parser("export", help="write the tidy table as CSV",
                        description="Write the tidy table (one row per machine, family, workload, impl, "

@@ -10,61 +10,25 @@ a percentile bootstrap: each side's repetitions resampled with replacement, seed
 configuration's name so the same data always gives the same interval (and the same chart bytes).
 """
 import math
-import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-from scipy.stats import bootstrap, gmean, mannwhitneyu
+from scipy.stats import gmean
 
 from . import core_map, plot, style
 from .placement import CLASS_GAP
+from .stats import ALPHA, CONFIDENCE, MIN_REPETITIONS, OPTIMAL_REPETITIONS, p_value, ratio_interval, seed_of  # noqa: F401
 from .errors import ContendError
 from .names import FAMILIES, slug
 from .textable import eng, render
 
-ALPHA = 0.05
-MIN_REPETITIONS = 2       # gbench: UTEST_MIN_REPETITIONS
-OPTIMAL_REPETITIONS = 9   # gbench: UTEST_OPTIMAL_REPETITIONS
-CONFIDENCE = 0.95
-RESAMPLES = 2000
 CONFIG = ["family", "workload", "impl", "threads"]
 SORTS = ("config", "effect")
 
 
-def p_value(a, b):
-    """Two-sided Mann–Whitney U p-value, or None when either side has < 2 repetitions."""
-    if len(a) < MIN_REPETITIONS or len(b) < MIN_REPETITIONS:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return float(mannwhitneyu(list(a), list(b), alternative="two-sided").pvalue)
-        except ValueError:
-            return None
-
-
-def _median_ratio(a, b, axis=-1):
-    return np.median(b, axis=axis) / np.median(a, axis=axis)
-
-
-def ratio_interval(a, b, seed):
-    """95% percentile-bootstrap interval of median(B) / median(A), or (nan, nan) when either side
-    has fewer than 2 repetitions (nothing to resample)."""
-    if len(a) < MIN_REPETITIONS or len(b) < MIN_REPETITIONS:
-        return math.nan, math.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # identical repetitions: a degenerate, still valid, interval
-        res = bootstrap((np.asarray(a, float), np.asarray(b, float)), _median_ratio, vectorized=True,
-                        paired=False, confidence_level=CONFIDENCE, n_resamples=RESAMPLES,
-                        method="percentile", random_state=np.random.default_rng(seed))
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
-
-
-def _seed(key):
-    return zlib.crc32("/".join(map(str, key)).encode())
+_seed = seed_of
 
 
 def _kept_reps(rs):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import names
 from .loader import usable
+from .stats import p_value
 from .names import parse_map_workload, family_title
 from .textable import eng
 
@@ -32,7 +33,7 @@ def workload_title(family, workload):
     return names.workload_title(family, workload)
 
 
-ALPHA = 0.05
+from .stats import ALPHA  # noqa: E402  (one alpha for every test)
 
 
 @dataclass
@@ -107,7 +108,6 @@ def _values(reps, family, workload, impl, threads, column="ops_per_sec"):
 
 
 def compare_reps(a_values, b_values, a="a", b="b"):
-    from .compare import p_value  # scipy only when a test is run
     if len(a_values) == 0 or len(b_values) == 0:
         return None
     return Comparison(a, b, float(pd.Series(a_values).median()), float(pd.Series(b_values).median()),

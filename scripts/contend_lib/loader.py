@@ -211,7 +211,7 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE, CORE_TO_CORE_FILE)
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE, CORE_TO_CORE_FILE, PLACEMENT_FILE)
                            and not f.name.startswith("."))
             if not files:
                 repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())
@@ -432,11 +432,12 @@ def _warn_old(lacking):
         if newer:
             warn(f"{label}: written with schema {newer[-1]}, newer than this contend's {SCHEMA_VERSION}: "
                  "what it added is not read")
-        if fields:
+        # Schema 2 lacks only the probe after each repetition: said in the machine's placement
+        # line (moves not seen), not as a warning on every command that reads committed results.
+        if set(fields) - set(SCHEMA_FIELDS[3]):
             written = ", ".join(f"schema {v}" for v in sorted(versions))
-            what = ("interference and placement were not recorded" if set(fields) - set(SCHEMA_FIELDS[3])
-                    else "no probe after each repetition, so moves between placement classes are not seen")
-            warn(f"{label}: written with {written} (current {SCHEMA_VERSION}): no {', '.join(fields)}; {what}")
+            warn(f"{label}: written with {written} (current {SCHEMA_VERSION}): no "
+                 f"{', '.join(fields)}; interference and placement were not recorded")
 
 
 def load(paths):
@@ -520,7 +521,10 @@ def _judge_placement(reps, index, ctx, folder):
     reps.loc[index, "moved"] = [j[3] for j in judged]
     measured = measured_class(placement, reps.loc[index], ctx)
     reps.loc[index, "other_class"] = [bool(j[2]) and measured is not None and j[2] != measured for j in judged]
-    ctx["placement_classes"] = placement.describe()
+    no_after = "probe_after_ns" not in reps.columns or reps.loc[index, "probe_after_ns"].isna().all()
+    ctx["placement_classes"] = placement.describe() + (
+        "; no probe after each repetition (results before schema 3): moves not seen"
+        if no_after and placement.classes else "")
     ctx["placement_measured"] = measured or "unknown"
     ctx["placement_scope"] = placement.scope or "unknown"
     return placement

@@ -186,8 +186,8 @@ def build(rs, include_tainted=False):
         if c2c is not None:
             doc = core_map.load(c2c)
             parts.append(f"<h2>Core-to-core latency — {html.escape(machine)}</h2>")
-            parts.append(f"<p>{html.escape(core_map.sentence(doc))} "
-                         f"{html.escape(core_map.class_sentence(doc, (rs.placements or {}).get(machine)))}</p>")
+            by_class = core_map.class_sentence(doc, (rs.placements or {}).get(machine))
+            parts.append(f"<p>{html.escape(core_map.sentence(doc) + (' ' + by_class if by_class else ''))}</p>")
             parts.append("<p class='muted'>One-way latency of a cache line bounced between two threads "
                          "pinned to each pair of CPUs (the placement probe's ping-pong): what any hand-off "
                          "between two threads costs on this machine at the least.</p>")

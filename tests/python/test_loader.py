@@ -95,7 +95,7 @@ class LoadVariants(unittest.TestCase):
 
     def test_loose_file_labelled_from_context(self):
         rs = loader.load([A / "stacks.json"])
-        self.assertEqual(list(rs.machines.index), ["intel-xeon-processor-2-80ghz-2c"])
+        self.assertEqual(list(rs.machines.index), ["intel-xeon-processor-2-80ghz-sapphire-rapids-2c"])
 
     def test_missing_context_is_unknown(self):
         import json
@@ -161,7 +161,7 @@ class Schema(unittest.TestCase):
                 synthetic.write(Path(d) / label, synthetic.docs(synthetic.consistent(), schema=None))
             rs, warnings = load_quietly_many([Path(d) / "old", Path(d) / "older"])
         self.assertEqual(len(warnings), 2, warnings)  # two sets of two files each: one line a set
-        self.assertTrue(warnings[0].startswith("contend: warning: old: written with schema 1 (current 2): "
+        self.assertTrue(warnings[0].startswith("contend: warning: old: written with schema 1 (current 3): "
                                                "no foreign_cpu, steal_cpu, parallelism, parallelism_needed, "
                                                "tainted, probe_ns"), warnings[0])
         self.assertEqual(set(rs.machines["schema_version"]), {"1"})
@@ -170,9 +170,9 @@ class Schema(unittest.TestCase):
     def test_newer_schema_said(self):
         with tempfile.TemporaryDirectory() as d:
             rs, warnings = load_quietly(synthetic.write(Path(d) / "new", synthetic.docs(synthetic.consistent(),
-                                                                                      schema=3)))
+                                                                                      schema=4)))
         self.assertEqual(len(warnings), 1, warnings)
-        self.assertIn("new: written with schema 3, newer than this contend's 2", warnings[0])
+        self.assertIn("new: written with schema 4, newer than this contend's 3", warnings[0])
         self.assertEqual(len(rs.table), len(synthetic.consistent()))
 
     def test_committed_results_load(self):
@@ -218,13 +218,22 @@ class Taint(unittest.TestCase):
                               "parallelism_needed": 2.0}, 10 * M, 10 * M])
         self.assertEqual(reps.iloc[0]["taint_reason"], "foreign load 0.25 CPU; parallelism 1.10 of 2 needed")
 
-    def test_placement_outlier(self):
-        # The file's median probe is 60 ns; 100 ns (1.67x) and 35 ns (1/1.71) are elsewhere, 85 is not.
-        reps, row = self.load([{"ops": 10 * M, "probe_ns": 100.0}, {"ops": 10 * M, "probe_ns": 35.0},
-                               {"ops": 10 * M, "probe_ns": 85.0}, 10 * M, 10 * M])
-        self.assertEqual(list(reps["tainted"]), [True, True, False, False, False])
-        self.assertEqual(reps.iloc[0]["taint_reason"], "placement: probe 100 ns vs run median 60 ns")
+    def test_placement_moved_and_preempted_taint_a_class_does_not(self):
+        # Probes at 60 ns (most) and 200 ns (a class of its own, 3 probes): the 200 ns repetition
+        # is another class, left out of the figure but not tainted; one moved (60 before, 200
+        # after) and one preempted (50 us before) are tainted.
+        reps, row = self.load([{"ops": 10 * M, "probe_ns": 200.0, "probe_after_ns": 200.0},
+                               {"ops": 10 * M, "probe_ns": 60.0, "probe_after_ns": 200.0},
+                               {"ops": 10 * M, "probe_ns": 50_000.0},
+                               10 * M, 10 * M, 10 * M, 10 * M])
+        self.assertEqual(list(reps["tainted"]), [False, True, True, False, False, False, False])
+        self.assertEqual(list(reps["placement"]), ["200 ns"] + ["60 ns"] * 6)
+        self.assertEqual(list(reps["other_class"]), [True] + [False] * 6)
+        self.assertTrue(reps.iloc[1]["taint_reason"].startswith("moved: probe 60 ns (60 ns) before, 200 ns"))
+        self.assertEqual(reps.iloc[2]["taint_reason"], "preempted: probe before 50 us")
         self.assertEqual(row["tainted_reps"], 2)
+        self.assertEqual(row["other_class_reps"], 1)
+        self.assertFalse(row["excluded"])  # 6 of 7 in the class
 
     def test_discarded_left_out_of_medians_and_counts(self):
         reps, row = self.load([10 * M, {"ops": 1 * M, "tainted": 1.0, "contend_discarded": "tainted; re-run 1"},

@@ -484,6 +484,9 @@ class Suite:
                 outside = missed(doc)
                 timing.add(f"{family}: waits for {self.target.name}", phases.WAITING, waits,
                            f"{outside} repetitions measured outside it (wait ran out)" if outside else "")
+                if outside:
+                    print(f"contend: {family}: {outside} repetition{'s' if outside != 1 else ''} measured outside "
+                          f"{self.target.name} (the wait for it ran out; marked placement_missed)", file=sys.stderr)
             finished.append(family)
             per_rep = measuring / max(1, len(_analysis()[1].iteration_entries(doc)))
             reruns = self._guard(f"re-running tainted repetitions of {family}", finished, folder,

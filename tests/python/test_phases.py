@@ -139,6 +139,42 @@ class Reruns(unittest.TestCase):
         kept = [e for e in json.loads(self.out.read_text())["benchmarks"] if not e.get("contend_discarded")]
         self.assertEqual(len(kept), 10)  # nothing lost: the capped ones stay as measured
 
+    def test_the_file_is_written_at_checkpoints_and_at_the_end(self):
+        # 5 benchmarks re-run, 2 s each on the synthetic clock: with a checkpoint every 30 s the
+        # file is written once, at the end, whole and with every merge.
+        doc = family_doc([(34.0, 34.0)] * 2, tainted={0})
+        base = doc["benchmarks"][0]
+        doc["benchmarks"] = [dict(e, name=f"stacks/pairs/x{k}/real_time/threads:2", run_name=f"stacks/pairs/x{k}/real_time/threads:2")
+                             for k in range(5) for e in (dict(base), dict(base, tainted=0.0, label=""))]
+        self.write(doc)
+        writes = []
+        original = rerun.write_whole
+        rerun.write_whole = lambda out, d: (writes.append(1), original(out, d))
+        self.addCleanup(setattr, rerun, "write_whole", original)
+        r = rerun.rerun_tainted("exe", [], self.out, GUEST, clock=lambda: self.now[0])
+        self.assertEqual((r.count, len(writes)), (5, 1))
+        saved = json.loads(self.out.read_text())["benchmarks"]
+        self.assertEqual(sum(1 for e in saved if e.get("contend_rerun") == 1), 5)
+
+    def test_an_interrupted_rerun_keeps_every_merge(self):
+        self.write(family_doc([(34.0, 34.0)] * 2, tainted={0}))
+        doc = json.loads(self.out.read_text())
+        other = synthetic.name("stacks", "pairs", "treiber", 1)
+        doc["benchmarks"] += [dict(e, name=other, run_name=other) for e in doc["benchmarks"]]
+        self.write(doc)
+        fake = rerun.run_benchmark
+
+        def interrupted_second(exe, args, name, repetitions, scratch):
+            if self.calls:
+                raise KeyboardInterrupt
+            return fake(exe, args, name, repetitions, scratch)
+        rerun.run_benchmark = interrupted_second
+        with self.assertRaises(KeyboardInterrupt):
+            rerun.rerun_tainted("exe", [], self.out, GUEST, clock=lambda: self.now[0])
+        saved = json.loads(self.out.read_text())["benchmarks"]
+        self.assertEqual(sum(1 for e in saved if e.get("contend_rerun") == 1), 1)
+        self.assertEqual(list(self.out.parent.glob(".*")), [])
+
     def test_no_cap_without_a_measuring_time(self):
         self.write(family_doc([(34.0, 34.0)] * 5, tainted={0, 1}))
         r = rerun.rerun_tainted("exe", [], self.out, GUEST, clock=lambda: self.now[0])

@@ -408,7 +408,9 @@ def print_phases(timing):
     from . import phases
     header, rows, line = phases.table(timing.rows, timing.total())
     print("\nWhere the time went:")
-    print(render(header, rows))
+    lines = render(header[:4], [r[:4] for r in rows]).splitlines()
+    notes = ["", ""] + [r[4] for r in rows]
+    print("\n".join(f"{text}  {note}".rstrip() for text, note in zip(lines, notes)))
     print(line)
 
 

@@ -175,8 +175,8 @@ def parser():
                    help="families to run (default: all): " + " ".join(FAMILIES))
     r.add_argument("--threads", nargs="+", metavar="N",
                    help="thread counts, e.g. 1,2,4 or 1 2 4 (default: the binaries' own)")
-    r.add_argument("--label", help="result folder name (default: slug of CPU model and core count, "
-                                   "e.g. intel-xeon-processor-2-80ghz-2c)")
+    r.add_argument("--label", help="result folder name (default: slug of CPU model, generation and core "
+                                   "count, e.g. amd-epyc-zen4-2c, intel-xeon-processor-f6m167-2c)")
     r.add_argument("--results", metavar="DIR", help=f"where label folders go (default: {RESULTS})")
     r.add_argument("--no-build", action="store_true",
                    help="skip install-deps and the build; use the binaries already in build/release")
@@ -193,8 +193,9 @@ def parser():
     r.add_argument("--placement", metavar="CLASS",
                    help="the placement class measured when the calibration finds several: dominant "
                         "(default: the class the machine spends most time in, named in the output), a "
-                        "class by its latency (e.g. 155ns, 1.2us: the class whose window holds it; its "
-                        "results go to <label>/placement-155ns/) or all (each class a figure of its own: "
+                        "class by its latency (e.g. 150ns, 1.2us: the class whose window holds it; its "
+                        "results go to <label>/placement-<class>/, e.g. placement-155ns/, or to <label>/ "
+                        "when it is the dominant one) or all (each class a figure of its own: "
                         "the dominant one into <label>/, every other into <label>/placement-<class>/). "
                         "With one class nothing waits")
     r.set_defaults(func=cmd_run)

@@ -1,15 +1,15 @@
 """Where a run's time goes: its phases, timed, and the cap on what is not measuring.
 
 `contend run` ends with a table of its phases (install and build, the placement calibration, each
-family's measuring, the waits for its placement class and its re-runs, the side runs, the
-invariant re-runs, the charts) and the share of the run spent measuring. A family's binary run is
-split in two: the waits for the placement class (the binaries' `placement_wait_ms` counters) and
-the rest, measuring; beside it the time its timed loops took (iterations x time per iteration),
-which shows what process starts, prefills and probes cost on top.
+family's measuring, the waits for its placement class and its re-runs, the side runs, the invariant
+re-runs, the charts) and the share of the run spent measuring. A family's binary run is split in
+two: the waits for the placement class (the binaries' `placement_wait_ms` counters) and the rest,
+measuring; beside it the time its timed loops took (iterations x time per iteration), which shows
+what process starts, prefills and probes cost on top.
 
 The waits and re-runs of a family together take at most RERUN_CAP of its measuring time (or
-RERUN_FLOOR_S, whichever is more: `allowance`); what the cap leaves tainted is said. Pure functions of seconds: no clock is read
-here except by `Phases`, whose clock a test replaces.
+RERUN_FLOOR_S, whichever is more: `allowance`); what the cap leaves tainted is said. Pure functions
+of seconds: no clock is read here except by `Phases`, whose clock a test replaces.
 """
 import contextlib
 import time

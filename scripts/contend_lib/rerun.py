@@ -2,20 +2,20 @@
 
 A repetition that was disturbed (foreign load or steal, too little parallelism, a placement probe
 `preempted` before or after it, or `moved`: its probes before and after in different placement
-classes; loader.taint) is run again, at most MAX_ROUNDS times; the placement class a repetition
-ran in is never a reason (it is a dimension of the figures: run.py measures one class at a time). round 1 re-runs the tainted originals, round 2 the round-1
-replacements that were tainted again, and whatever round 2 gives stays (tainted or not: the suite
-never re-runs until a figure looks good). The replaced repetition stays in the JSON, marked
-"contend_discarded": "<why>", and every statistic leaves it out. The figures on both sides of a
-violated invariant are re-run once the same way. The family JSON is written whole (temp file +
-rename) at most every CHECKPOINT_S while re-runs are merged, and once more when they end or are
-interrupted (Ctrl-C, a signal, an error), so an interrupt leaves it whole with every merge done so
-far. (Writing it after each merge, as before, cost the recorded run about 5 minutes: the maps file
-takes ~0.4 s to write, and it was written 704 times.)
+classes; loader.taint) is run again, at most MAX_ROUNDS times; the placement class a repetition ran
+in is never a reason (it is a dimension of the figures: run.py measures one class at a time). Round
+1 re-runs the tainted originals, round 2 the round-1 replacements that were tainted again, and
+whatever round 2 gives stays (tainted or not: the suite never re-runs until a figure looks good).
+The replaced repetition stays in the JSON, marked "contend_discarded": "<why>", and every statistic
+leaves it out. The figures on both sides of a violated invariant are re-run once the same way. The
+family JSON is written whole (temp file + rename) at most every CHECKPOINT_S while re-runs are
+merged, and once more when they end or are interrupted (Ctrl-C, a signal, an error), so an interrupt
+leaves it whole with every merge done so far. (Writing it after each merge, as before, cost the
+recorded run about 5 minutes: the maps file takes ~0.4 s to write, and it was written 704 times.)
 """
+import contextlib
 import json
 import math
-import contextlib
 import os
 import signal
 import subprocess

@@ -1,31 +1,38 @@
 """`contend run`: install deps, build Release, run each family's binary with progress, save JSON,
-re-run what is tainted, check the invariants and the hand-timed loop, say how many figures are clean.
-A run of the whole suite also saves the litmus histograms and the core-to-core latency map.
+re-run what is tainted, check the invariants and the hand-timed loop, say how many figures are
+clean. A run of the whole suite also saves the litmus histograms and the core-to-core latency map.
 
 Each family's JSON is written whole or not at all: the binary writes a hidden temp file, which is
 renamed over results/<label>/<family>.json only after the binary exited 0 and the JSON parses. An
 interrupted (SIGINT, SIGTERM, SIGHUP) or failed family leaves its previous result (if any) and no
 temp file behind, and a run sweeps the temp files a killed one left.
 
+First a placement calibration (calibration.py): placement_probe finds the machine's placement
+classes (on a cloud guest whose vCPUs move, several: 14, 34 and 155 ns on the recorded Zen 4 guest);
+with more than one, every family binary and re-run gets --placement=LO:HI, so a repetition waits
+until its probe lands in the class measured (`--placement`: the dominant class by default, another,
+or each in turn into placement-<class>/). With one class, or an older build without placement_probe,
+nothing changes.
+
 Repetitions of different benchmarks are interleaved (Google Benchmark's random interleaving) so
-drift spreads over all designs. After each family its tainted repetitions are re-run (rerun.py);
-after all families the invariants (validity.py) are checked and both sides of a violation re-run
-once; what still violates is reported by name. `--repeat N` runs the whole suite N times into
-results/<label>/repeat-<i>/ (each a complete result folder; the label folder's own files, if any,
-are left as they were) and prints the spread per figure; `--budget` fits the sweep (plan.py).
+drift spreads over all designs. After each family its disturbed repetitions are re-run (rerun.py:
+foreign load, steal, preempted, moved; never the class), the waits and re-runs together within
+phases.RERUN_CAP of its measuring time; after all families the invariants (validity.py) are checked
+and both sides of a violation re-run once; what still violates is reported by name. `--repeat N`
+runs the whole suite N times into results/<label>/repeat-<i>/ (each a complete result folder; the
+label folder's own files, if any, are left as they were) and prints the spread per figure;
+`--budget` fits the sweep (plan.py). The run ends with a table of where its time went (phases.py);
+the progress line is progress.py.
 
 Only the standard library is imported at module level: install-deps must run before pandas and
 matplotlib are needed (a fresh machine has neither), so those come in through `_analysis()`.
 """
-import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from . import deps
@@ -492,7 +499,8 @@ class Suite:
             finished.append(family)
             per_rep = measuring / max(1, len(_analysis()[1].iteration_entries(doc)))
             reruns = self._guard(f"re-running tainted repetitions of {family}", finished, folder,
-                                 lambda: self._rerun_tainted(exe, out, family, measuring, waits, per_rep, progress, pos))
+                                 lambda: self._rerun_tainted(exe, out, family, measuring, waits, per_rep,
+                                                             progress, pos))
             timing.add(f"{family}: re-runs", phases.RERUN, reruns.seconds,
                        f"{reruns.count} re-runs" + (f"; cap left {reruns.capped} tainted" if reruns.capped else ""))
             progress.family_done(measuring, waits + reruns.seconds)

@@ -144,8 +144,9 @@ class Reruns(unittest.TestCase):
         # file is written once, at the end, whole and with every merge.
         doc = family_doc([(34.0, 34.0)] * 2, tainted={0})
         base = doc["benchmarks"][0]
-        doc["benchmarks"] = [dict(e, name=f"stacks/pairs/x{k}/real_time/threads:2", run_name=f"stacks/pairs/x{k}/real_time/threads:2")
-                             for k in range(5) for e in (dict(base), dict(base, tainted=0.0, label=""))]
+        names = [f"stacks/pairs/x{k}/real_time/threads:2" for k in range(5)]
+        doc["benchmarks"] = [dict(e, name=n, run_name=n)
+                             for n in names for e in (dict(base), dict(base, tainted=0.0, label=""))]
         self.write(doc)
         writes = []
         original = rerun.write_whole
@@ -218,8 +219,8 @@ class PlacementOption(unittest.TestCase):
 
 class Label(unittest.TestCase):
     def test_family_and_model_tell_generations_apart(self):
-        zen4 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\nmodel name\t: AMD EPYC\n\n" \
-               "processor\t: 1\ncpu family\t: 99\n"
+        zen4 = ("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
+                "model name\t: AMD EPYC\n\nprocessor\t: 1\ncpu family\t: 99\n")
         self.assertEqual(run.cpu_identity(zen4), ("AMD EPYC", "25", "17"))
         self.assertEqual(run.cpu_identity("processor : 0\nmodel name : Neoverse-N1\n"), ("Neoverse-N1", None, None))
         self.assertEqual(run.cpu_identity(""), ("unknown-cpu", None, None))

@@ -134,14 +134,12 @@ def calibrate(repo, folder, quick, wanted):
                          f"[{t.window[0]:.0f}, {t.window[1]:.0f}) ns into {t.folder}" for t in chosen)
         print(f"contend: {placement.describe()}; measuring {said}; each repetition waits for its class "
               f"(up to 2 s, then measured anyway and marked)", file=sys.stderr)
-        for t in chosen:
-            if t.folder != folder:
-                t.folder.mkdir(parents=True, exist_ok=True)
-                _copy_whole(folder / PLACEMENT_FILE, t.folder / PLACEMENT_FILE)
     return chosen, probes
 
 
-def _copy_whole(src, dst):
+def copy_whole(src, dst):
+    """The calibration beside every result folder it was made for (a class's, a repeat's): the
+    loader reads a folder's classes from it."""
     tmp = dst.with_name(f".{dst.name}.tmp")
     try:
         tmp.write_bytes(src.read_bytes())

@@ -38,7 +38,8 @@ from pathlib import Path
 from . import deps
 from .errors import ContendError, Interrupted, warn
 from .progress import Progress, clock as _clock  # noqa: F401 (Progress: run.Progress for callers)
-from .names import CORE_TO_CORE_FILE, FAMILIES, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug
+from .names import (CORE_TO_CORE_FILE, FAMILIES, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, PLACEMENT_FILE,
+                    machine_slug)
 from .textable import eng, render
 
 _AGGREGATE = re.compile(r"_(mean|median|stddev|cv)$")
@@ -152,7 +153,22 @@ def core_to_core_binary(repo):
     return repo / "build" / "release" / "benchmarks" / "core_to_core"
 
 
-def run_core_to_core(repo, folder, quick):
+# With several placement classes one map is one moment's placement: the map is measured in passes
+# (core_to_core --passes) over about this long, so core_map.py can show it per class.
+CORE_TO_CORE_SPREAD_S = 10.0
+
+
+def core_to_core_passes(cpus, quick, several):
+    """How many passes of the map: 1 on a machine with one placement class; with several, as many
+    as fit CORE_TO_CORE_SPREAD_S at the binary's time per pair (1 ms, --quick 0.2 ms, plus ~0.1 ms
+    of thread starts), between 1 and the binary's 1000."""
+    if not several:
+        return 1
+    per_pass = max(1, cpus * (cpus - 1) // 2) * ((0.2 if quick else 1.0) + 0.1) / 1000
+    return max(1, min(1000, int(CORE_TO_CORE_SPREAD_S / per_pass)))
+
+
+def run_core_to_core(repo, folder, quick, several=False):
     """The core-to-core latency map (core_map.py draws it), written whole or not at all by
     core_to_core. A failure is a warning: the map explains the figures, it is not one of them."""
     exe = core_to_core_binary(repo)
@@ -162,10 +178,12 @@ def run_core_to_core(repo, folder, quick):
         warn(f"{exe} not built; the report will have no core-to-core map")
         return
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    passes = core_to_core_passes(cpus, quick, several)
     print(f"contend: core-to-core latency map (cache-line ping-pong between each of "
-          f"{cpus * (cpus - 1) // 2} CPU pairs)", file=sys.stderr)
+          f"{cpus * (cpus - 1) // 2} CPU pairs{f', {passes} passes' if passes > 1 else ''})", file=sys.stderr)
     try:
-        proc = subprocess.run([str(exe), *(["--quick"] if quick else []), "--json", str(out)],
+        proc = subprocess.run([str(exe), *(["--quick"] if quick else []),
+                               *([f"--passes={passes}"] if passes > 1 else []), "--json", str(out)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if proc.returncode in (-2, 130):
             raise KeyboardInterrupt
@@ -387,6 +405,7 @@ def run(repo, families=None, threads=None, quick=False, label=None, results=None
         try:
             with timing.timed("placement calibration", phases.SETUP):
                 targets, suite.calibration = calibration.calibrate(repo, folder, quick, wanted)
+            suite.calibration_file = folder / PLACEMENT_FILE if suite.calibration else None
         except KeyboardInterrupt:
             raise Interrupted("interrupted during the placement calibration; nothing measured") from None
         if budget:
@@ -434,6 +453,7 @@ class Suite:
         self.timing = timing or phases.Phases()
         self.target = calibration.Target(None, None, None)  # the placement class measured (none: all)
         self.calibration = ()  # the calibration's probes, for the re-runs' `moved` and `preempted`
+        self.calibration_file = None  # its placement.json, copied into every result folder
         self.families_requested = bool(families)
         self.families = select_families(repo, families)
         self.args = ["--quick"] if quick else []
@@ -463,9 +483,12 @@ class Suite:
             self.list()
 
     def run_all(self, folder, charts):
-        from . import phases
+        from . import calibration, phases
         plot = _analysis()[2]
+        folder.mkdir(parents=True, exist_ok=True)
         sweep_stale_temp(folder)
+        if self.calibration_file and folder / PLACEMENT_FILE != self.calibration_file:
+            calibration.copy_whole(self.calibration_file, folder / PLACEMENT_FILE)
         total = sum(len(v) for v in self.listed.values())
         where = f" (placement class {self.target.name})" if self.target.name else ""
         print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}{where}",
@@ -506,7 +529,8 @@ class Suite:
             progress.family_done(measuring, waits + reruns.seconds)
         side = [] if self.families_requested else [
             ("litmus", lambda: run_litmus(self.repo, folder, self.quick)),
-            ("the core-to-core map", lambda: run_core_to_core(self.repo, folder, self.quick))]
+            ("the core-to-core map", lambda: run_core_to_core(self.repo, folder, self.quick,
+                                                              several=self.target.window is not None))]
         for what, step in side:
             with timing.timed(what, phases.SIDE):
                 self._guard(what, finished, folder, step)

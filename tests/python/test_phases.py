@@ -217,6 +217,14 @@ class PlacementOption(unittest.TestCase):
                 self.assertEqual((t.folder, t.args()), (folder, []))
 
 
+class CoreToCorePasses(unittest.TestCase):
+    def test_passes_only_with_several_classes_and_within_bounds(self):
+        self.assertEqual(run.core_to_core_passes(2, False, several=False), 1)
+        self.assertEqual(run.core_to_core_passes(2, False, several=True), 1000)  # 1 pair: the binary's most
+        self.assertEqual(run.core_to_core_passes(16, False, several=True), 75)  # 120 pairs x 1.1 ms a pass
+        self.assertEqual(run.core_to_core_passes(128, False, several=True), 1)  # one pass takes ~9 s already
+
+
 class Label(unittest.TestCase):
     def test_family_and_model_tell_generations_apart(self):
         zen4 = ("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"

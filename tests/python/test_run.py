@@ -428,6 +428,7 @@ class Run(unittest.TestCase):
         self.fake("baseline")
         self.fake("stacks", mode="taint")
         self.fake_probe(self.GUEST_PROBES)
+        self.fake_core_to_core()
         proc = self.contend("--no-build", "--label", "vm")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         folder = self.results / "vm"
@@ -442,6 +443,10 @@ class Run(unittest.TestCase):
         lo, hi = map(float, flags.pop().split("=", 1)[1].split(":"))
         self.assertTrue(14 < lo < 34 < hi < 155, (lo, hi))
         self.assertTrue(all("--placement=" in c for c in self.calls()))
+        # The map in passes, so that it can be shown per class (core_to_core itself takes no window).
+        c2c = Path(str(self.log) + ".c2c").read_text().split()
+        self.assertTrue(any(a.startswith("--passes=") and int(a.split("=")[1]) > 1 for a in c2c), c2c)
+        self.assertFalse(any(a.startswith("--placement") for a in c2c))
         self.assertEqual(self.reruns(), {self.STACKS_1: 1, self.STACKS_2: 1})  # disturbance, not class
         self.assertEqual(list(folder.glob(".*")), [])
         # Where the time went: every family's measuring, its waits and re-runs, the side runs, charts.
@@ -454,6 +459,7 @@ class Run(unittest.TestCase):
     def test_one_class_changes_nothing(self):
         self.fake("baseline")
         self.fake_probe([34.0] * 200 + [36.0] * 100)
+        self.fake_core_to_core()
         proc = self.contend("--no-build", "--quick", "--label", "vm")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(Path(str(self.log) + ".probe").read_text().split()[:1], ["--quick"])
@@ -461,6 +467,7 @@ class Run(unittest.TestCase):
         self.assertIn("nothing to wait for", proc.stderr)
         self.assertFalse(any("--placement" in c for c in self.calls()))
         self.assertTrue((self.results / "vm" / "placement.json").is_file())
+        self.assertNotIn("--passes", Path(str(self.log) + ".c2c").read_text())
 
     def test_without_placement_probe_one_warning(self):
         self.fake("baseline")
@@ -501,6 +508,17 @@ class Run(unittest.TestCase):
         self.assertEqual(len(set(windows)), 3)
         self.assertEqual(proc.stdout.count("figures clean"), 3)
         self.assertEqual(proc.stdout.count("Where the time went:"), 1)
+
+    def test_every_result_folder_has_the_calibration(self):
+        self.fake("baseline")
+        self.fake_probe(self.GUEST_PROBES)
+        proc = self.contend("--no-build", "--label", "vm", "--families", "baseline", "--repeat", "2")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        folder = self.results / "vm"
+        for sub in (folder, folder / "repeat-1", folder / "repeat-2"):
+            self.assertEqual(len(json.loads((sub / "placement.json").read_text())["probes"]),
+                             len(self.GUEST_PROBES))
+        self.assertEqual(list(folder.rglob(".*")), [])
 
     def test_placement_by_latency_and_an_absent_class(self):
         self.fake("baseline")

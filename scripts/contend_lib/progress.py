@@ -7,11 +7,14 @@ repetitions are done; with random interleaving the repetitions of all benchmarks
 order, so names finish in no listed order and which one runs now is unknown: a name seen on stdout
 is finished, and that is all the line claims.
 
-Time left (phases.time_left): the benchmarks not yet measured at the rate measuring has gone so
-far (binary runs only: re-runs do not slow the rate down), plus the waits and re-runs they are
-expected to bring (the share finished families spent, at most the cap), plus what the re-runs
-under way may still take. The recorded run said "~3:48 left" 18 minutes before its end because
-its re-runs counted for nothing.
+Time left (planned_left): each family's planned measuring time (its benchmarks x repetitions x
+(run length + OVERHEAD_S), the binaries' defaults), scaled by how the finished families' binary runs
+compared with their plan, less what the running family has already spent (so the estimate moves
+while an interleaved family prints nothing); plus the waits and re-runs the rest is expected to
+bring (the share finished families spent, at most the cap), plus what the re-runs under way may
+still take. Without a plan, phases.time_left: the benchmarks not yet measured at the rate so far.
+The recorded run said "~3:48 left" 18 minutes before its end because its re-runs counted for
+nothing and its estimate stood still while maps ran for 26 minutes.
 """
 import contextlib
 import os
@@ -20,6 +23,31 @@ import threading
 import time
 
 from . import phases
+
+# The binaries' defaults (benchmarks/main.cpp; programs/poller/bench_poller.cpp): run length in
+# seconds and repetitions, default and --quick.
+RUN_S = {"default": (0.3, 5), "quick": (0.05, 2)}
+POLLER_RUN_S = {"default": (1.5, 3), "quick": (0.25, 2)}
+OVERHEAD_S = 0.1  # per repetition beyond its timed run: probes, prefill, thread start (recorded: ~0.09)
+
+
+def planned_seconds(family, benchmarks, quick, repetitions=None):
+    """A family's planned measuring time: benchmarks x repetitions x (run length + OVERHEAD_S)."""
+    run_s, reps = (POLLER_RUN_S if family == "poller" else RUN_S)["quick" if quick else "default"]
+    return benchmarks * (repetitions or reps) * (run_s + OVERHEAD_S)
+
+
+def planned_left(planned, finished, measured_s, current=None, current_s=0.0, extra_ratio=0.0,
+                 extra_left_s=0.0, cap=phases.RERUN_CAP):
+    """Seconds left from the plan: `planned` {family: planned s}; `finished` families took
+    `measured_s` in their binary runs (the speed: measured over planned, 1 before any finished);
+    `current` has run `current_s` so far."""
+    done_plan = sum(planned[f] for f in finished if f in planned)
+    speed = measured_s / done_plan if done_plan > 0 and measured_s > 0 else 1.0
+    left = sum(s for f, s in planned.items() if f not in finished and f != current) * speed
+    if current in planned:
+        left += max(0.0, planned[current] * speed - current_s)
+    return left * (1 + min(max(0.0, extra_ratio), cap)) + max(0.0, extra_left_s)
 
 
 def clock(seconds):
@@ -34,7 +62,7 @@ class Progress:
     # 30 s into a log.
     TICK_TTY, TICK_LOG = 1.0, 30.0
 
-    def __init__(self, total, stream=sys.stderr, now=time.monotonic):
+    def __init__(self, total, stream=sys.stderr, now=time.monotonic, planned=None):
         self.total, self.done, self.now, self.stream = total, 0, now, stream
         self.start = now()
         self.tty = stream.isatty()
@@ -45,28 +73,37 @@ class Progress:
         self.family_measured_s = 0.0  # of the finished families, measuring ...
         self.family_extra_s = 0.0     # ... and their waits and re-runs
         self.extra_left_s = 0.0      # what the re-runs under way may still take
+        self.planned = planned or {}  # {family: planned measuring s}: the estimate moves while one runs
+        self.current, self.finished = None, []
 
     # --- what the run tells the line ---------------------------------------------------------
 
-    def measuring(self):
+    def measuring(self, family=None):
         self.measuring_since = self.now()
+        self.current = family
 
     def measured(self):
         if self.measuring_since is not None:
             self.measured_s += self.now() - self.measuring_since
             self.measuring_since = None
 
-    def family_done(self, measuring_s, extra_s):
-        """A family's measuring time (its binary run less the waits) and its waits and re-runs."""
+    def family_done(self, measuring_s, extra_s, family=None):
+        """A family's binary run (waits included) and what came on top (its re-runs)."""
         self.family_measured_s += measuring_s
         self.family_extra_s += extra_s
         self.extra_left_s = 0.0
+        if family is not None:
+            self.finished.append(family)
+            self.current = None
 
     def left(self):
-        """Seconds left, or None while nothing finished."""
-        measured = self.measured_s + (self.now() - self.measuring_since if self.measuring_since is not None else 0)
+        """Seconds left, or None while nothing can be said (no plan, nothing finished)."""
+        running = self.now() - self.measuring_since if self.measuring_since is not None else 0.0
         ratio = self.family_extra_s / self.family_measured_s if self.family_measured_s > 0 else 0.0
-        return phases.time_left(measured, self.done, self.total, ratio, self.extra_left_s)
+        if self.planned:
+            return planned_left(self.planned, self.finished, self.measured_s, self.current, running,
+                                ratio, self.extra_left_s)
+        return phases.time_left(self.measured_s + running, self.done, self.total, ratio, self.extra_left_s)
 
     # --- the line ----------------------------------------------------------------------------
 

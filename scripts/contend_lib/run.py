@@ -264,7 +264,7 @@ def run_family(exe, args, names, out, progress, family_pos, family):
     seen = set()
     with tempfile.TemporaryFile(mode="w+") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
-        progress.measuring()
+        progress.measuring(family)
         try:
             progress.show(family_pos, family, f"{len(names)} interleaved")
             running = lambda: f"{len(names) - len(seen)} of {len(names)} interleaved still running"  # noqa: E731
@@ -493,7 +493,7 @@ class Suite:
         where = f" (placement class {self.target.name})" if self.target.name else ""
         print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}{where}",
               file=sys.stderr)
-        progress = Progress(total)
+        progress = Progress(total, planned=self.planned())
         finished, timing = [], self.timing
         for k, family in enumerate(self.families, 1):
             exe, out = binary(self.repo, family), folder / f"{family}.json"
@@ -526,7 +526,7 @@ class Suite:
                                                              progress, pos))
             timing.add(f"{family}: re-runs", phases.RERUN, reruns.seconds,
                        f"{reruns.count} re-runs" + (f"; cap left {reruns.capped} tainted" if reruns.capped else ""))
-            progress.family_done(measuring, waits + reruns.seconds)
+            progress.family_done(wall, reruns.seconds, family)
         side = [] if self.families_requested else [
             ("litmus", lambda: run_litmus(self.repo, folder, self.quick)),
             ("the core-to-core map", lambda: run_core_to_core(self.repo, folder, self.quick,
@@ -552,6 +552,13 @@ class Suite:
             print_summary(rs, machine)
         print_clean(rs)
         return 0
+
+    def planned(self):
+        """{family: planned measuring seconds} for the progress line's estimate."""
+        from .progress import planned_seconds
+        reps = [int(a.split("=", 1)[1]) for a in self.args if a.startswith("--benchmark_repetitions=")]
+        return {f: planned_seconds(f, len(self.listed.get(f, [])), self.quick, reps[-1] if reps else None)
+                for f in self.families}
 
     def sampling_cost(self, folder):
         """Paired runs with and without latency sampling (overhead.py) of the latency figures, at

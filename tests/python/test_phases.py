@@ -54,6 +54,43 @@ class Cap(unittest.TestCase):
         self.assertIn("~1:30 left", p.text("1/1", "maps", "re-run 1: 0/3"))  # 50 x 1.2 + 30
 
 
+class PlannedEstimate(unittest.TestCase):
+    """The estimate from the plan moves while an interleaved family prints nothing, learns the
+    machine's speed from finished families and counts the re-runs."""
+    PLAN = {"baseline": 100.0, "maps": 1000.0, "poller": 100.0}
+
+    def test_plan_of_a_family(self):
+        self.assertAlmostEqual(progress.planned_seconds("maps", 476, False), 476 * 5 * 0.4)
+        self.assertAlmostEqual(progress.planned_seconds("poller", 24, False), 24 * 3 * 1.6)
+        self.assertAlmostEqual(progress.planned_seconds("maps", 476, True, repetitions=3), 476 * 3 * 0.15)
+
+    def test_left_falls_while_a_family_runs(self):
+        left = [progress.planned_left(self.PLAN, ["baseline"], 100.0, "maps", s) for s in (0, 300, 600, 900)]
+        self.assertEqual(left, [1100.0, 800.0, 500.0, 200.0])
+        # a family that overruns its plan leaves the rest, never a negative time
+        self.assertEqual(progress.planned_left(self.PLAN, ["baseline"], 100.0, "maps", 5000), 100.0)
+
+    def test_speed_waits_and_reruns(self):
+        # baseline took twice its plan: the rest is expected to as well
+        self.assertEqual(progress.planned_left(self.PLAN, ["baseline"], 200.0), 2200.0)
+        # re-runs took a tenth on top of measuring, and 50 s of re-runs are under way
+        self.assertEqual(progress.planned_left(self.PLAN, ["baseline"], 100.0, extra_ratio=0.1, extra_left_s=50),
+                         1100.0 * 1.1 + 50)
+        self.assertEqual(progress.planned_left(self.PLAN, list(self.PLAN), 1200.0, extra_left_s=7), 7.0)
+
+    def test_progress_uses_the_plan(self):
+        now = [0.0]
+        p = progress.Progress(10, stream=io.StringIO(), now=lambda: now[0], planned={"a": 60.0, "b": 60.0})
+        self.assertIn("~2:00 left", p.text("1/2", "a", "x"))  # nothing finished: the plan alone
+        p.measuring("a")
+        now[0] = 30.0
+        self.assertIn("~1:30 left", p.text("1/2", "a", "x"))
+        now[0] = 120.0
+        p.measured()
+        p.family_done(120.0, 12.0, "a")  # twice the plan, re-runs a tenth on top
+        self.assertIn("~2:12 left", p.text("2/2", "b", "x"))
+
+
 class PhaseTable(unittest.TestCase):
     def test_rows_shares_and_the_measuring_share(self):
         now = [0.0]

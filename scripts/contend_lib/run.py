@@ -111,8 +111,17 @@ def _analysis():
     return findings, loader, plot
 
 
-def build(repo):
-    install_deps(repo)
+def build(repo, timing=None):
+    """install-deps, then the Release build; each a phase of `timing` when given."""
+    from . import phases
+    timing = timing or phases.Phases()
+    with timing.timed("install-deps", phases.SETUP):
+        install_deps(repo)
+    with timing.timed("build", phases.SETUP):
+        _build(repo)
+
+
+def _build(repo):
     log = Path(tempfile.gettempdir()) / "contend-build.log"
     log.write_text("")
     print("contend: building the Release preset (log: %s)" % log, file=sys.stderr)
@@ -394,8 +403,7 @@ def run(repo, families=None, threads=None, quick=False, label=None, results=None
     timing = phases.Phases()
     try:
         if build_first:
-            with timing.timed("install-deps and build", phases.SETUP):
-                build(repo)
+            build(repo, timing)
         else:
             deps.require("run")
         suite = Suite(repo, families, quick, timing)

@@ -174,6 +174,9 @@ class Run(unittest.TestCase):
         self.assertTrue(all("--benchmark_out_format=json" in c and "/.baseline.json.tmp" in c or
                             "/.stacks.json.tmp" in c for c in calls))
         cmake = (Path(self.tmp.name) / "cmake.log").read_text()
+        table = proc.stdout.split("Where the time went:", 1)[1]
+        self.assertRegex(table, r"\ninstall-deps +setup ")
+        self.assertRegex(table, r"\nbuild +setup ")
         self.assertIn("--preset release -S", cmake)
         self.assertIn("--build --preset release -j 2", cmake)
 

@@ -18,6 +18,7 @@ nothing and its estimate stood still while maps ran for 26 minutes.
 """
 import contextlib
 import os
+import signal
 import sys
 import threading
 import time
@@ -132,6 +133,9 @@ class Progress:
         stop = threading.Event()
 
         def tick():
+            # Ctrl-C and the stop signals go to the main thread only, which holds them while it
+            # merges a re-run (rerun._signals_held): a signal landing here would not wait.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
             while not stop.wait(self.TICK_TTY if self.tty else self.TICK_LOG):
                 self.show(family_pos, family, running())
 

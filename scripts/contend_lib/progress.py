@@ -24,12 +24,12 @@ import threading
 import time
 
 from . import phases
+from .plan import OVERHEAD_S
 
 # The binaries' defaults (benchmarks/main.cpp; programs/poller/bench_poller.cpp): run length in
 # seconds and repetitions, default and --quick.
 RUN_S = {"default": (0.3, 5), "quick": (0.05, 2)}
 POLLER_RUN_S = {"default": (1.5, 3), "quick": (0.25, 2)}
-OVERHEAD_S = 0.1  # per repetition beyond its timed run: probes, prefill, thread start (recorded: ~0.09)
 
 
 def planned_seconds(family, benchmarks, quick, repetitions=None):

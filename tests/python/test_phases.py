@@ -60,9 +60,10 @@ class PlannedEstimate(unittest.TestCase):
     PLAN = {"baseline": 100.0, "maps": 1000.0, "poller": 100.0}
 
     def test_plan_of_a_family(self):
-        self.assertAlmostEqual(progress.planned_seconds("maps", 476, False), 476 * 5 * 0.4)
-        self.assertAlmostEqual(progress.planned_seconds("poller", 24, False), 24 * 3 * 1.6)
-        self.assertAlmostEqual(progress.planned_seconds("maps", 476, True, repetitions=3), 476 * 3 * 0.15)
+        extra = progress.OVERHEAD_S
+        self.assertAlmostEqual(progress.planned_seconds("maps", 476, False), 476 * 5 * (0.3 + extra))
+        self.assertAlmostEqual(progress.planned_seconds("poller", 24, False), 24 * 3 * (1.5 + extra))
+        self.assertAlmostEqual(progress.planned_seconds("maps", 476, True, repetitions=3), 476 * 3 * (0.05 + extra))
 
     def test_left_falls_while_a_family_runs(self):
         left = [progress.planned_left(self.PLAN, ["baseline"], 100.0, "maps", s) for s in (0, 300, 600, 900)]

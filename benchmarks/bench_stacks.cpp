@@ -2,8 +2,11 @@
 //   pairs     every thread pushes then pops, over and over (the top is always contended);
 //   prodcons  half the threads push, half pop (producers back off when the backlog passes 64k
 //             values, so memory stays bounded).
-// Every push and every successful pop is an operation. Self-check: what was popped (during the
-// run and in a final drain) adds up, by count and by sum, to what was pushed.
+// pairs: every push and every successful pop is an operation. prodcons has roles, as the
+// channels do (timed_run.hpp's Role): an item counts once, when a consumer pops it, and fairness
+// compares the producers' pushes with each other only, never a push rate with a pop rate, nor a
+// consumer that found the stack empty (fairness_threads = producers). Self-check: what was popped
+// (during the run and in a final drain) adds up, by count and by sum, to what was pushed.
 // Extra counters:
 //   eliminated_fraction  (elimination) share of the run's operations completed in the
 //                        elimination array instead of on the head
@@ -20,6 +23,7 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "contend/concepts.hpp"
@@ -65,7 +69,7 @@ void stack_workload(benchmark::State& state) {
   }
   const int producers = prodcons ? state.threads() / 2 : 0;
   run_timed(state,
-            [&](int thread, Clock::time_point deadline) {
+            [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
               std::uint64_t next = static_cast<std::uint64_t>(thread) << 40, pushes = 0, pops = 0,
                             push_sum = 0, pop_sum = 0;
               auto push = [&] {
@@ -106,7 +110,10 @@ void stack_workload(benchmark::State& state) {
               tally->popped.fetch_add(pops, std::memory_order_relaxed);
               tally->pushed_sum.fetch_add(push_sum, std::memory_order_relaxed);
               tally->popped_sum.fetch_add(pop_sum, std::memory_order_relaxed);
-              return pushes + pops;
+              if constexpr (prodcons) {
+                return thread < producers ? std::pair{pushes, Role::producer} : std::pair{pops, Role::consumer};
+              }
+              return {pushes + pops, Role::worker};
             },
             {.producers = producers,
              .consumers = prodcons ? state.threads() - producers : 0,

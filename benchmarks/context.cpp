@@ -55,6 +55,16 @@ std::string cpuinfo(std::initializer_list<std::string_view> keys) {
   return "unknown";
 }
 
+// "yes" when the CPU flags say a hypervisor runs this kernel (x86's "hypervisor" flag), "no"
+// when the flags are there without it, "unknown" elsewhere (arm64 has no such flag): on a guest
+// the topology is the hypervisor's story, and placement classes are named "as seen by the guest".
+std::string virtualized() {
+  const std::string flags = cpuinfo({"flags"});
+  if (flags == "unknown") return "unknown";
+  const std::string padded = " " + flags + " ";
+  return padded.find(" hypervisor ") != std::string::npos ? "yes" : "no";
+}
+
 }  // namespace
 
 std::map<std::string, std::string> machine_context(const std::string& family, const std::string& mode,
@@ -74,6 +84,7 @@ std::map<std::string, std::string> machine_context(const std::string& family, co
       {"cpu_family", cpuinfo({"cpu family", "CPU implementer"})},
       {"cpu_model_number", cpuinfo({"model", "CPU part"})},
       {"cpu_stepping", cpuinfo({"stepping", "CPU revision"})},
+      {"virtualized", virtualized()},
       {"cores", std::to_string(cores)},
       {"logical_cpus", std::to_string(topo.cpus.size())},
       {"threads_per_core", cores ? std::to_string(static_cast<int>(topo.cpus.size()) / cores) : "unknown"},

@@ -8,8 +8,10 @@ namespace contend::bench {
 class EventCounters;
 
 // The version of the result format: "2" adds the interference and probe counters and the pin,
-// probe and taint context keys. Files without schema_version are version 1.
-inline constexpr const char* RESULT_SCHEMA_VERSION = "2";
+// probe and taint context keys; "3" the probe after each repetition (probe_after_ns), the
+// placement wait's counters and context, and `virtualized`. Files without schema_version are
+// version 1.
+inline constexpr const char* RESULT_SCHEMA_VERSION = "3";
 
 // The machine and build context every result file carries: schema version, CPU model and
 // family/model/stepping, cores and topology, kernel, compiler and flags, library versions,

@@ -1,5 +1,6 @@
 #include "timed_run.hpp"
 
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -35,6 +36,31 @@ void report_events(benchmark::State& state, const EventSnapshot& before, const E
   for (const auto& [name, value] : per_op(events->events(), before, after, total)) state.counters[name] = value;
 }
 
+// Resets the kernel's resident-set high-water mark (VmHWM) to the current RSS (Linux >= 4.0).
+bool reset_peak_rss() {
+  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (f == nullptr) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
+// VmHWM in MiB; getrusage's ru_maxrss (never reset) where /proc/self/status has none.
+double peak_rss_mb() {
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    unsigned long long kb = 0;
+    bool found = false;
+    while (!found && std::fgets(line, sizeof line, f) != nullptr) {
+      found = std::sscanf(line, "VmHWM: %llu kB", &kb) == 1;
+    }
+    std::fclose(f);
+    if (found) return static_cast<double>(kb) / 1024.0;
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // kB on Linux
+}
+
 }  // namespace
 
 TimedRun& timed_run() {
@@ -53,6 +79,7 @@ void TimedRun::prepare(const benchmark::State& state, std::function<void()> sett
 }
 
 void TimedRun::OnStart::operator()() noexcept {
+  run->peak_rss_reset_ = reset_peak_rss();
   run->events_start_ = event_snapshot();
   run->stat_start_ = proc_stat();
   run->cpu_start_ns_ = process_cpu_ns();
@@ -67,6 +94,7 @@ void TimedRun::OnEnd::operator()() noexcept {
   run->cpu_end_ns_ = process_cpu_ns();
   run->stat_end_ = proc_stat();
   run->events_end_ = event_snapshot();
+  run->peak_rss_mb_ = peak_rss_mb();
 }
 
 Clock::time_point TimedRun::begin() {
@@ -93,21 +121,11 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   state.SetItemsProcessed(static_cast<std::int64_t>(own_ops));
   if (state.thread_index() != 0) return;  // counters are summed over threads: set them once
 
-  std::vector<double> counted;
-  for (std::size_t i = 0; i < ops_.size(); ++i) {
-    if (roles_[i] != Role::consumer) counted.push_back(static_cast<double>(ops_[i]));
-  }
-  if (counted.empty()) counted.push_back(0);
   const double total = static_cast<double>(total_ops());
   const double wall_ns = static_cast<double>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(wall_end_ - wall_start_).count());
   const double cpu_ns = static_cast<double>(cpu_end_ns_ - cpu_start_ns_);
-  const double mean =
-      std::accumulate(counted.begin(), counted.end(), 0.0) / static_cast<double>(counted.size());
-  double var = 0;
-  for (double c : counted) var += (c - mean) * (c - mean);
-  var /= static_cast<double>(counted.size());
-  const auto [lo, hi] = std::minmax_element(counted.begin(), counted.end());
+  const Fairness fair = fairness_of(ops_, roles_);
 
   auto& c = state.counters;
   c["ops"] = total;
@@ -115,11 +133,14 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
   c["ns_per_op"] = total > 0 ? wall_ns / total : 0;
   c["cpu_ns_per_op"] = total > 0 ? cpu_ns / total : 0;
   c["wall_ms"] = wall_ns / 1e6;
-  c["fairness_min_max"] = *hi > 0 ? *lo / *hi : 0;
-  c["fairness_cv"] = mean > 0 ? std::sqrt(var) / mean : 0;
+  c["fairness_min_max"] = fair.min_max;
+  c["fairness_cv"] = fair.cv;
+  c["fairness_threads"] = fair.threads;
   c["owner_threads"] = info.owner_threads;
   c["producers"] = info.producers;
   c["consumers"] = info.consumers;
+  c["peak_rss_mb"] = peak_rss_mb_;
+  if (!peak_rss_reset_) c["peak_rss_process_wide"] = 1;
   report_events(state, events_start_, events_end_, total);
   // Coarse (the kernel counts in 10 ms ticks), but it tells a noisy run from a clean one.
   const std::optional<ProcStat> before = parse_proc_stat(stat_start_), after = parse_proc_stat(stat_end_);
@@ -140,7 +161,9 @@ void TimedRun::report(benchmark::State& state, std::uint64_t own_ops, const RunI
                             .wall_ns = static_cast<std::int64_t>(wall_ns),
                             .parallelism_needed = parallelism_needed(
                                 info.blocking, state.threads(), info.owner_threads, quality().allowed_cpus),
-                        }));
+                        },
+                        // Load on CPUs outside the process's cpuset cannot slow it.
+                        startup_allowed_cpus()));
 }
 
 void TimedRun::before_repetition(const benchmark::State& state) { bench::before_repetition(state.threads()); }

@@ -8,8 +8,18 @@
 // - ns_per_op:     wall time / total operations (the inverse, for all threads together);
 // - cpu_ns_per_op: CPU time of the whole process / total operations, so owner threads and
 //                  spinning waiters are paid for, while time asleep in futex is not;
-// - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair);
+// - fairness_min_max, fairness_cv: spread of the per-thread counts (1 and 0 are perfectly fair),
+//                  compared within a role (fairness.hpp: workers, or producers; never consumers);
+//                  fairness_threads: how many threads they compared;
 // - steal_pct:     share of the machine's CPU time the hypervisor gave to other guests meanwhile;
+// - peak_rss_mb:   the process's peak resident set (VmHWM of /proc/self/status, MiB) over the
+//                  run: the kernel's high-water mark is process-wide and only goes up, so it is
+//                  reset to the current RSS just before the run (writing 5 to
+//                  /proc/self/clear_refs) and read just after. It includes what the process
+//                  already held when the run began (a prefilled map, memory the allocator kept),
+//                  so it tells runs that grew memory from runs that did not. Where the reset is
+//                  refused, it is the peak since the process started, which never goes down,
+//                  and the run also has peak_rss_process_wide = 1;
 // - foreign_cpu, steal_cpu, parallelism, parallelism_needed, foreign_resolution_cpu and the
 //   tainted, taint_foreign, taint_parallelism flags (interference.hpp), with the reason as the
 //   run's label;
@@ -38,6 +48,7 @@
 #include <utility>
 #include <vector>
 
+#include "fairness.hpp"
 #include "latency.hpp"
 #include "options.hpp"
 #include "perf_events.hpp"
@@ -52,14 +63,6 @@ struct RunInfo {
   int producers = 0;      // for producer/consumer workloads; 0 otherwise
   int consumers = 0;
   bool blocking = false;  // the design sleeps by design (blocking_of<T>): parallelism is not judged
-};
-
-// How a thread's count enters the figures. In producer/consumer workloads an item is counted
-// once, when received (consumer), while fairness compares what the producers managed to send.
-enum class Role : unsigned char {
-  worker,    // counted in the total and in fairness
-  producer,  // in fairness only
-  consumer,  // in the total only
 };
 
 class TimedRun {
@@ -109,6 +112,8 @@ class TimedRun {
   std::int64_t cpu_start_ns_ = 0, cpu_end_ns_ = 0;
   std::string stat_start_, stat_end_;  // /proc/stat around the run
   EventSnapshot events_start_, events_end_;  // perf event counts around the run
+  bool peak_rss_reset_ = false;              // the high-water mark was reset at the run's start
+  double peak_rss_mb_ = 0;                   // and read at its end
 };
 
 // The one TimedRun of the binary: benchmarks run one at a time.

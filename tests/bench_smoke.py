@@ -64,7 +64,7 @@ class BenchmarkSmoke(unittest.TestCase):
                 for key in CONTEXT:
                     self.assertIn(key, context)
                 self.assertEqual(context["contend_family"], family)
-                self.assertEqual(context["schema_version"], "2")
+                self.assertEqual(context["schema_version"], "3")
                 self.assertEqual(context["pin"], "none")
                 self.assertNotIn("placement_window_ns", context)
                 pairs = [p for p in context["probe_pairs"].split(",") if p]
@@ -243,7 +243,7 @@ class BenchmarkSmoke(unittest.TestCase):
             with open(out) as f:
                 result = json.load(f)
             self.assertEqual(os.listdir(tmp), ["hand_timed.json"])  # no temp file left
-        self.assertEqual(result["context"]["schema_version"], "2")
+        self.assertEqual(result["context"]["schema_version"], "3")
         self.assertEqual(result["context"]["contend_family"], "hand_timed")
         self.assertEqual(sorted((r["threads"], r["repetition"]) for r in result["runs"]),
                          [(1, 0), (1, 1), (2, 0), (2, 1)])
@@ -325,6 +325,47 @@ class BenchmarkSmoke(unittest.TestCase):
         for arg in ("--seconds=0", "--seconds=abc", "--interval_ms=0", "--bogus"):
             with self.subTest(arg=arg):
                 self.assert_refused("placement_probe", arg, arg.split("=")[0])
+
+
+# ---- h-harness checks (roles, peak RSS): kept apart from BenchmarkSmoke to ease merging ----
+UNBOUNDED_CHANNELS = {"moody", "moody_blocking", "tbb_queue", "xenium_ms_queue"}
+
+
+class HarnessChecks(unittest.TestCase):
+    def test_prodcons_fairness_compares_like_roles(self):
+        """stacks/prodcons has producer and consumer roles, as the channels do: fairness compares
+        the producers only (fairness_threads of them), never a push rate with a pop rate or a
+        consumer that found the stack empty; a lone producer is perfectly fair."""
+        _, result = run_family("stacks", "--benchmark_filter=stacks/prodcons/")
+        runs = repetitions(result)
+        self.assertTrue(runs)
+        for b in runs:
+            self.assertFalse(b.get("error_occurred"), b["name"])
+            self.assertGreaterEqual(b["producers"], 1, b["name"])
+            self.assertGreaterEqual(b["consumers"], 1, b["name"])
+            self.assertEqual(b["producers"] + b["consumers"], b["threads"], b["name"])
+            self.assertEqual(b["fairness_threads"], b["producers"], b["name"])
+            if b["producers"] == 1:
+                self.assertEqual(b["fairness_min_max"], 1, b["name"])
+                self.assertEqual(b["fairness_cv"], 0, b["name"])
+    def test_unbounded_channels_cap_their_backlog_and_runs_record_peak_rss(self):
+        """Every run records peak_rss_mb; the channels that never refuse a send carry the
+        backlog cap of their row (its capacity), the bounded ones none."""
+        _, result = run_family("channels", "--benchmark_filter=channels/(spsc|mpsc|mpmc)-")
+        runs = repetitions(result)
+        self.assertTrue(runs)
+        for b in runs:
+            self.assertFalse(b.get("error_occurred"), b["name"])
+            self.assertGreater(b["peak_rss_mb"], 0, b["name"])
+            impl = b["name"].split("/")[2]
+            if impl in UNBOUNDED_CHANNELS:
+                self.assertEqual(b["backlog_cap"], 64, b["name"])  # --quick runs the small rows only
+            else:
+                self.assertNotIn("backlog_cap", b, b["name"])
+        _, result = run_family("stacks", "--benchmark_filter=stacks/pairs/treiber")
+        for b in repetitions(result):
+            self.assertGreater(b["peak_rss_mb"], 0, b["name"])
+# ---- end of h-harness checks ----
 
 
 if __name__ == "__main__":

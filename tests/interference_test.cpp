@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace contend::bench {
 namespace {
@@ -34,13 +35,14 @@ struct Sample {
     for (std::int64_t value = 0; in >> key >> value;) meta[key] = value;
   }
 
-  Interference classify(int needed = -1) const {
+  Interference classify(int needed = -1, const std::vector<int>& allowed = {}) const {
     return bench::classify(
         {.stat_before = before,
          .stat_after = after,
          .process_cpu_ns = meta.at("process_cpu_ns"),
          .wall_ns = meta.at("wall_ns"),
-         .parallelism_needed = needed < 0 ? static_cast<int>(meta.at("parallelism_needed")) : needed});
+         .parallelism_needed = needed < 0 ? static_cast<int>(meta.at("parallelism_needed")) : needed},
+        allowed);
   }
 };
 
@@ -131,6 +133,86 @@ TEST(Interference, QuantizationAloneNeverTaints) {
   EXPECT_NEAR(beyond.foreign_cpu, 0.2, 1e-9);
   EXPECT_TRUE(beyond.taint_foreign);
   EXPECT_FALSE(beyond.taint_parallelism);
+}
+
+TEST(ProcStat, ParsesEveryCpuLine) {
+  const std::optional<ProcStat> hog = parse_proc_stat(Sample("hog").before);
+  ASSERT_TRUE(hog);
+  ASSERT_EQ(hog->per_cpu.size(), 2u);
+  // The machine line is the sum of the cpuN lines, to a tick or two (the kernel sums them apart).
+  EXPECT_NEAR(static_cast<double>(hog->per_cpu.at(0).busy + hog->per_cpu.at(1).busy),
+              static_cast<double>(hog->busy), 2);
+  EXPECT_EQ(hog->per_cpu.at(0).steal + hog->per_cpu.at(1).steal, hog->steal);
+  EXPECT_EQ(ticks_of(*hog, {})->busy, hog->busy);
+  EXPECT_EQ(ticks_of(*hog, {1})->busy, hog->per_cpu.at(1).busy);
+  EXPECT_FALSE(ticks_of(*hog, {7}));  // no such line
+}
+
+TEST(ProcStat, AllowedCpusComeFromTheAffinityMask) {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  CPU_SET(1, &mask);
+  CPU_SET(3, &mask);
+  CPU_SET(70, &mask);
+  EXPECT_EQ(cpus_in_mask(mask), (std::vector<int>{1, 3, 70}));
+  CPU_ZERO(&mask);
+  EXPECT_TRUE(cpus_in_mask(mask).empty());
+  EXPECT_FALSE(startup_allowed_cpus().empty());  // this process's own mask, read at start-up
+}
+
+// The recorded hog sample: our busy loop and a foreign one on a 2-CPU machine, each CPU ~100
+// ticks busy. Read as a process confined to one CPU (a synthetic mask of {0} or {1}) whose
+// intruder ran on the other, the foreign load is outside its cpuset and must not taint it; with
+// both CPUs allowed it is the machine-wide verdict.
+TEST(Interference, LoadOutsideTheCpusetDoesNotTaint) {
+  const Sample hog("hog");
+  const Interference machine = hog.classify(), both = hog.classify(-1, {0, 1});
+  EXPECT_TRUE(machine.taint_foreign);
+  EXPECT_TRUE(both.taint_foreign);
+  EXPECT_DOUBLE_EQ(both.foreign_cpu, machine.foreign_cpu);
+  EXPECT_DOUBLE_EQ(both.resolution_cpu, machine.resolution_cpu);
+  for (int cpu : {0, 1}) {
+    const Interference confined = hog.classify(-1, {cpu});
+    ASSERT_TRUE(confined.valid);
+    EXPECT_FALSE(confined.tainted()) << "cpu " << cpu << ": " << confined.label();
+    EXPECT_LT(confined.foreign_cpu, 0.05) << "cpu " << cpu;
+    // One CPU's line: half the machine-wide resolution.
+    EXPECT_DOUBLE_EQ(confined.resolution_cpu, machine.resolution_cpu / 2);
+  }
+}
+
+// Built by hand: 4 CPUs, the process allowed {1, 3}, a 300 ms run of ours on both (60 ticks).
+// Load and steal on cpu0 and cpu2 are somebody else's problem; on cpu3 they are ours.
+TEST(Interference, OnlyTheAllowedCpusCount) {
+  auto stat = [](int c0, int c1, int c2, int c3, int steal0, int steal3) {
+    auto line = [](const std::string& name, int busy, int steal) {
+      return name + " " + std::to_string(busy) + " 0 0 1000 0 0 0 " + std::to_string(steal) + " 0 0\n";
+    };
+    return line("cpu ", c0 + c1 + c2 + c3, steal0 + steal3) + line("cpu0", c0, steal0) + line("cpu1", c1, 0) +
+           line("cpu2", c2, 0) + line("cpu3", c3, steal3);
+  };
+  const std::string before = stat(0, 0, 0, 0, 0, 0);
+  const std::int64_t wall = 300'000'000, ours = 600'000'000;
+  const std::vector<int> allowed{1, 3};
+  const Interference busy_elsewhere =
+      classify({before, stat(30, 30, 30, 30, 20, 0), ours, wall, 2}, allowed);
+  ASSERT_TRUE(busy_elsewhere.valid);
+  EXPECT_NEAR(busy_elsewhere.resolution_cpu, 2 * 0.01 / 0.3, 1e-9);  // 2 allowed CPUs, not 4
+  EXPECT_NEAR(busy_elsewhere.foreign_cpu, 0, 1e-9);
+  EXPECT_NEAR(busy_elsewhere.steal_cpu, 0, 1e-9);
+  EXPECT_FALSE(busy_elsewhere.tainted()) << busy_elsewhere.label();
+  // The same sample judged machine-wide is tainted by cpu0's and cpu2's load.
+  EXPECT_TRUE(classify({before, stat(30, 30, 30, 30, 20, 0), ours, wall, 2}).taint_foreign);
+  const Interference busy_here =
+      classify({before, stat(0, 30, 0, 36, 0, 0), ours, wall, 2}, allowed);
+  EXPECT_NEAR(busy_here.foreign_cpu, 0.2, 1e-9);
+  EXPECT_TRUE(busy_here.taint_foreign);
+  const Interference stolen_here =
+      classify({before, stat(0, 30, 0, 30, 0, 12), ours, wall, 2}, allowed);
+  EXPECT_NEAR(stolen_here.steal_cpu, 0.4, 1e-9);
+  EXPECT_TRUE(stolen_here.taint_foreign);
+  // An allowed set none of whose CPUs has a line judges nothing.
+  EXPECT_FALSE(classify({before, before, ours, wall, 2}, {9}).valid);
 }
 
 TEST(Interference, ParallelismNeededIsThreadsPlusOwnersCappedAtCpus) {

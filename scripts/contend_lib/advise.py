@@ -19,6 +19,8 @@ from .textable import eng
 
 # A design whose slowest thread did less than this share of the fastest's work starves threads.
 FAIR_ENOUGH = 0.5
+# References, not choices: the maps' one-thread ceiling with no synchronization at all.
+REFERENCES = {"single_thread"}
 _CHANNEL = re.compile(r"^(spsc|mpsc|mpmc)-(small|large)$")
 
 
@@ -119,7 +121,8 @@ def answer(rs, machine, family, workload, threads, tail=None, fairness=False):
     """The Answer for one machine (`workload` and `threads` as measured)."""
     row = rs.machine(machine)
     full = rs.table[(rs.table["machine"] == machine) & (rs.table["family"] == family)
-                    & (rs.table["workload"] == workload) & (rs.table["threads"] == threads)]
+                    & (rs.table["workload"] == workload) & (rs.table["threads"] == threads)
+                    & ~rs.table["impl"].isin(REFERENCES)]
     all_reps = rs.reps[rs.reps["machine"] == machine]
     clean_reps = findings.clean_reps(all_reps)
     metric = f"{tail}_ns" if tail else "ops_per_sec"

@@ -101,8 +101,15 @@ def cmd_report(args):
 
 
 def cmd_findings(args):
-    from . import findings
-    return findings.command(args)
+    if args.headline:
+        from . import headline, loader
+        if len(args.results) != 1:
+            raise ContendError("findings", "--headline takes exactly one result folder")
+        rs = loader.load(args.results)
+        print(headline.command(rs, args.results[0]), end="")
+        return 0
+    from . import findings_md
+    return findings_md.command(args)
 
 
 def cmd_advise(args):
@@ -257,10 +264,14 @@ def parser():
     f = sub.add_parser("findings", help="comparisons that pass a Mann–Whitney U test (p < 0.05)",
                        description="Each machine's findings, every comparative sentence from a two-sided "
                                    "Mann–Whitney U test on the repetitions, written only when p < 0.05; "
-                                   "--markdown prints the README's findings block for one result folder.",
+                                   "--markdown prints the findings block of results/<label>/FINDINGS.md, --headline the "
+                                   "README's headline table, for one result folder.",
                        epilog=EPILOG)
     f.add_argument("results", nargs="+", metavar="RESULTS")
-    f.add_argument("--markdown", action="store_true", help="the README block (one result folder)")
+    f.add_argument("--markdown", action="store_true",
+                   help="the generated findings block of results/<label>/FINDINGS.md (one result folder)")
+    f.add_argument("--headline", action="store_true",
+                   help="the README's headline table: six workloads, what advise recommends (one result folder)")
     f.add_argument("--include-tainted", action="store_true", help="keep repetitions flagged tainted")
     f.set_defaults(func=cmd_findings)
 

@@ -55,8 +55,8 @@ LATENCY_COUNTERS = ["max_ns", "latency_samples"]
 # not counted on the machine is absent (the context's events_not_available says why).
 EVENT_COUNTERS = ["context_switches_per_op", "cpu_migrations_per_op", "page_faults_per_op", "cycles_per_op",
                   "instructions_per_op", "cache_misses_per_op", "hitm_per_op"]
-EXTRA_COUNTERS = (["owner_threads", "producers", "consumers", "steal_pct"] + INTERFERENCE + DESIGN_COUNTERS
-                  + LATENCY_COUNTERS + EVENT_COUNTERS)
+EXTRA_COUNTERS = (["owner_threads", "producers", "consumers", "steal_pct", "peak_rss_mb"] + INTERFERENCE
+                  + DESIGN_COUNTERS + LATENCY_COUNTERS + EVENT_COUNTERS)
 SCHEMA_VERSION = 3
 # What each schema version added to every repetition: what an older file lacks.
 SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"],

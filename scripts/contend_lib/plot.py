@@ -24,7 +24,7 @@ def _subtitle(sub):
 
 
 def _tainted(rows):
-    """Per-row flag of the loader's `tainted` column (CONTRACT.md); all False when it is absent."""
+    """Per-row flag of the loader's `tainted` column (docs/results-format.md); all False when it is absent."""
     if "tainted" not in rows:
         return [False] * len(rows)
     return [bool(v) if v == v else False for v in rows["tainted"]]

@@ -7,7 +7,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import core_map, events, findings, latency, litmus, overhead, plot, style, targets
+from . import core_map, events, findings, latency, litmus, overhead, plot, style, targets, verdict
 from .loader import MIN_CLASS_REPS
 from .names import family_title
 from .textable import eng
@@ -31,7 +31,7 @@ th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}
 img{max-width:100%;height:auto;margin:.5em 0;border:1px solid #eee}
 details{margin:.4em 0}summary{cursor:pointer;font-weight:600}
-.muted{color:#666;font-size:.9em}ul li{margin:.2em 0}
+.muted{color:#666;font-size:.9em}ul li{margin:.2em 0}\nul.answer{font-size:1.05em}
 """
 
 
@@ -155,6 +155,7 @@ def build(rs, include_tainted=False):
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>contend report: {html.escape(', '.join(machines))}</title><style>{CSS}</style></head><body>",
              f"<h1>contend: synchronization designs under contention</h1>",
+             _answer_html(rs),
              f"<p class='muted'>Computed from {len(rs.reps)} measured repetitions ({_dates(rs)}). Every number below is the median over repetitions, "
              f"computed from the result files; throughput is operations per second of all threads "
              f"together (wall clock). Error bars in charts: min–max over repetitions.</p>",
@@ -194,6 +195,21 @@ def build(rs, include_tainted=False):
             parts.append(_img(core_map.heatmap(doc), "core-to-core latency map"))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _answer_html(rs):
+    """The report's first screen: per machine at most five computed sentences and one picture
+    (verdict.py), before any detail."""
+    out = []
+    for machine in rs.machines.index:
+        pts = verdict.points(rs, machine)
+        if not pts:
+            continue
+        out.append(f"<h2>The answer — {html.escape(machine)}</h2>")
+        out.append("<ul class='answer'>" + "".join(f"<li>{html.escape(t)}</li>"
+                                                  for t in verdict.sentences(rs, machine, pts)) + "</ul>")
+        out.append(_img(verdict.chart(pts, rs.machine(machine)), f"fastest design per workload and thread count, {machine}"))
+    return "\n".join(out)
 
 
 def _placement_html(rs, machine, table):

@@ -3,6 +3,7 @@
 The impl -> (colour, marker) mapping is fixed so the same design looks the same in every chart,
 every report and every comparison; (colour, marker) pairs are unique across all known impls.
 """
+import functools
 import hashlib
 import io
 
@@ -12,6 +13,7 @@ matplotlib.use("Agg")  # files only, never a window (and no $DISPLAY needed)
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import EngFormatter, FixedLocator, LogLocator, NullFormatter, NullLocator  # noqa: E402
 
+from . import designs  # noqa: E402
 from .names import family_title, pretty_cpu  # noqa: E402
 from .findings import workload_title  # noqa: E402
 
@@ -51,17 +53,44 @@ OVERSUB_COLOUR = "#f2e6d9"
 _LABEL_BOX = dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.75)
 
 
+# Colours for designs without a hand-picked look, most distinct first (none of IMPL_STYLE's).
+_AUTO_COLOURS = ["#8c564b", "#e7ba52", "#393b79", "#637939", "#843c39", "#3182bd", "#d6616b", "#5254a3",
+                 "#8ca252", "#bd9e39", "#ad494a", "#a55194", "#6b6ecf", "#b5cf6b", "#e7969c", "#ce6dbd"]
+
+
+@functools.lru_cache(maxsize=None)
+def _declared_styles():
+    """A (colour, marker) pair of its own for every design the sources declare (designs.py) and
+    IMPL_STYLE does not style by hand, in declaration order: colours first, then markers, never a
+    pair IMPL_STYLE or another design already has."""
+    used = set(IMPL_STYLE.values())
+    pairs = [(c, m) for m in _SPARE_MARKERS for c in _AUTO_COLOURS]
+    out = {}
+    for name in designs.declared():
+        if name in IMPL_STYLE:
+            continue
+        pair = next(p for p in pairs if p not in used)
+        used.add(pair)
+        out[name] = pair
+    return out
+
+
 def impl_style(impl):
     if impl in IMPL_STYLE:
         return IMPL_STYLE[impl]
-    # Unknown impls still get a stable look: derived from the name, not from plotting order.
+    declared = _declared_styles()
+    if impl in declared:
+        return declared[impl]
+    # A name no source declares (results of another version) still gets a stable look: derived
+    # from the name, not from plotting order.
     h = int(hashlib.sha1(impl.encode()).hexdigest(), 16)
     return _SPARE_COLOURS[h % len(_SPARE_COLOURS)], _SPARE_MARKERS[(h // 7) % len(_SPARE_MARKERS)]
 
 
 def impl_order(impls):
-    """Known impls in their documented order, unknown ones after, alphabetically."""
-    known = list(IMPL_STYLE)
+    """Hand-styled impls in their documented order, then the declared designs in declaration
+    order, unknown ones after, alphabetically."""
+    known = list(IMPL_STYLE) + [d for d in designs.declared() if d not in IMPL_STYLE]
     return sorted(impls, key=lambda i: (known.index(i) if i in known else len(known), i))
 
 

@@ -1,4 +1,6 @@
-"""Plain-text tables for the terminal: right-aligned numbers, a rule under the header."""
+"""Tables of a finding's rows, the same rows in every medium: plain text for the terminal
+(right-aligned numbers, a rule under the header) and Markdown (the FINDINGS.md block); the report
+renders the same rows as HTML."""
 import math
 
 
@@ -40,3 +42,12 @@ def _text_columns(rows):
 
 def _looks_numeric(text):
     return bool(text) and (text[0].isdigit() or text[0] in "-+.—" or text == "n/a")
+
+
+def markdown(header, rows):
+    """The rows as a Markdown table (a `|` inside a cell escaped)."""
+    def cell(c):
+        return str(c).replace("|", "\\|")
+    lines = ["| " + " | ".join(cell(c) for c in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Small synthetic result sets in the schema of CONTRACT.md, built in memory for one test.
+"""Small synthetic result sets in the schema of docs/results-format.md, built in memory for one test.
 
 `figures` maps (family, workload, impl, threads) to the ops/s of each repetition (or, for
 pingpong workloads, `ns=[...]` one-way latencies); every repetition is a quiet one unless the

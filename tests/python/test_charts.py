@@ -249,3 +249,28 @@ class Tainted(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DesignLooks(unittest.TestCase):
+    """Every design the sources declare gets a colour and marker of its own, with no chart code
+    touched: a design added with its header and one line of a type list is styled."""
+
+    def test_every_declared_design_has_a_look_of_its_own(self):
+        from contend_lib import designs
+        names = set(style.IMPL_STYLE) | set(designs.declared())
+        self.assertIn("tbb_spin", designs.declared())  # a map lock's name
+        self.assertIn("absl_mutex", designs.declared())
+        looks = {n: style.impl_style(n) for n in names}
+        self.assertEqual(len(set(looks.values())), len(names), looks)
+
+    def test_a_new_header_is_declared(self):
+        import tempfile
+        from contend_lib import designs
+        with tempfile.TemporaryDirectory() as repo:
+            header = Path(repo) / "impl" / "contend" / "new_stack.hpp"
+            header.parent.mkdir(parents=True)
+            header.write_text('struct NewStack {\n  static constexpr std::string_view name = "new_stack";\n};\n')
+            go = Path(repo) / "go" / "designs" / "stack.go"
+            go.parent.mkdir(parents=True)
+            go.write_text("// design: go_new_stack\npackage designs\n")
+            self.assertEqual(designs.declared(repo), ("new_stack", "go_new_stack"))

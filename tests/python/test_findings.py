@@ -18,7 +18,7 @@ helpers.import_lib()
 import pandas as pd  # noqa: E402
 from scipy.stats import mannwhitneyu  # noqa: E402
 
-from contend_lib import findings, loader  # noqa: E402
+from contend_lib import findings, findings_md, loader  # noqa: E402
 
 SCHEMA1_RUN = helpers.FIXTURES / "schema1" / "intel-xeon-processor-2-80ghz-2c"
 
@@ -136,10 +136,14 @@ class Significance(unittest.TestCase):
         f = findings.handoff_vs_floor(loader.aggregate(reps), reps)
         text = " ".join(f.sentences)
         p = _p([300, 310, 320, 330, 340], [50, 51, 52, 53, 54])
-        self.assertIn(f"moody: 320 ns one-way hand-off, {320 / 52:.1f}× the 52 ns cache-line ping-pong floor "
-                      f"(p = {p:.3f})", text)
+        # One sentence for the table: only the channel the test separates from the floor counts.
+        self.assertIn(f"1 of 2 channels' one-way hand-off is significantly above the 52 ns cache-line "
+                      f"ping-pong floor, from {320 / 52:.1f}× (moody)", text)
         self.assertNotIn("boost_spsc", text)
         self.assertEqual(len(f.rows), 2)
+        moody = next(r for r in f.rows if r[0] == "moody")
+        self.assertEqual(moody[1:4], ["320", "52", f"{320 / 52:.1f}×"])  # the floor beside each row
+        self.assertEqual(moody[-1], f"p = {p:.3f}")
 
     def test_map_heatmap_cells_and_summary(self):
         spec = {}
@@ -180,7 +184,7 @@ class RecordedSchema1Run(unittest.TestCase):
             self.assertEqual(claimed, p < 0.05, f"{t} threads, p = {p:.3f}: {text}")
 
     def test_sharded_padded_not_said_to_scale_past_the_cores(self):
-        md = findings.readme_markdown(self.rs, self.rs.machines.index[0], "results/x")
+        md = findings_md.readme_markdown(self.rs, self.rs.machines.index[0], "results/x")
         self.assertIn("sharded_padded from 2 to 4 threads: no significant change", md)
 
 
@@ -189,22 +193,46 @@ class Readme(unittest.TestCase):
         out = io.StringIO()
         args = SimpleNamespace(results=[str(SCHEMA1_RUN)], markdown=True, include_tainted=False)
         with redirect_stdout(out):
-            self.assertEqual(findings.command(args), 0)
-        folder, block = findings.readme_block(out.getvalue())
+            self.assertEqual(findings_md.command(args), 0)
+        folder, block = findings_md.readme_block(out.getvalue())
         self.assertEqual(folder, "tests/python/fixtures/schema1/intel-xeon-processor-2-80ghz-2c")
         self.assertEqual(block, out.getvalue())
 
-    def test_readme_block_matches_committed_results(self):
+    def test_findings_blocks_match_committed_results(self):
+        files = sorted((helpers.REPO / "results").glob("*/FINDINGS.md"))
+        self.assertTrue(files, "no results/<label>/FINDINGS.md: paste the output of "
+                               "`scripts/contend findings results/<label> --markdown` into one")
+        for path in files:
+            found = findings_md.readme_block(path.read_text(encoding="utf-8"))
+            self.assertIsNotNone(found, f"{path} has no generated findings block")
+            folder, block = found
+            self.assertEqual(folder, str(path.parent.relative_to(helpers.REPO)))
+            with committed(folder) as results:
+                rs = loader.load([results])
+                expected = findings_md.readme_markdown(rs, rs.machines.index[0], folder)
+            self.assertEqual(block, expected, f"{path}'s findings block differs from what "
+                                              f"`scripts/contend findings {folder} --markdown` gives")
+
+    def test_readme_headline_matches_committed_results(self):
+        from contend_lib import headline
         text = (helpers.REPO / "README.md").read_text(encoding="utf-8")
-        found = findings.readme_block(text)
-        self.assertIsNotNone(found, "README.md has no generated findings block: paste the output of "
-                                    "`scripts/contend findings results/<label> --markdown` into it")
+        found = headline.block(text)
+        self.assertIsNotNone(found, "README.md has no generated headline: paste the output of "
+                                    "`scripts/contend findings results/<label> --headline` into it")
         folder, block = found
         with committed(folder) as path:
             rs = loader.load([path])
-            expected = findings.readme_markdown(rs, rs.machines.index[0], folder)
-        self.assertEqual(block, expected, "README.md's findings block differs from what "
-                                          f"`scripts/contend findings {folder} --markdown` gives")
+            expected = headline.markdown(rs, rs.machines.index[0], folder)
+        self.assertEqual(block, expected, "README.md's headline differs from what "
+                                          f"`scripts/contend findings {folder} --headline` gives")
+
+    def test_readme_is_a_door(self):
+        text = (helpers.REPO / "README.md").read_text(encoding="utf-8")
+        self.assertLess(len(text.splitlines()), 200)
+        for link in ("docs/methodology.md", "docs/placement.md", "docs/implementations.md", "docs/commands.md",
+                     "docs/results-format.md", "docs/design-notes.md", "CONTRIBUTING.md"):
+            self.assertIn(link, text)
+            self.assertTrue((helpers.REPO / link).is_file(), link)
 
 
 @contextlib.contextmanager

@@ -39,7 +39,10 @@ window.addEventListener('load', () => {
       .map(e => e.tagName + (e.alt ? ':' + e.alt : '')).slice(0, 10);
     const out = document.createElement('pre');
     out.id = 'contend-check';
+    const answer = document.querySelector('ul.answer');
     out.textContent = JSON.stringify({images: images.length, broken, wide, width,
+                                      answer_bottom: answer ? answer.getBoundingClientRect().bottom : null,
+                                      height: window.innerHeight,
                                       scrollWidth: document.documentElement.scrollWidth});
     document.body.appendChild(out);
   }
@@ -48,13 +51,18 @@ window.addEventListener('load', () => {
 """
 
 
-def render_check(page_html):
+# The first screen a reader sees, kept as a test artifact (build/ is not committed).
+FIRST_SCREEN = (1400, 900)
+ARTIFACT = helpers.REPO / "build" / "test-artifacts" / "report-first-screen.png"
+
+
+def render_check(page_html, window=WINDOW):
     """Load the page in headless Chromium; the check script's verdict as a dict."""
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
         page.write_text(page_html.replace("</body>", CHECK_JS + "</body>"), encoding="utf-8")
         cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               f"--user-data-dir={tmp}/profile", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+               f"--user-data-dir={tmp}/profile", f"--window-size={window[0]},{window[1]}",
                "--virtual-time-budget=20000", "--dump-dom", page.as_uri()]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     m = re.search(r'<pre id="contend-check">(.*?)</pre>', done.stdout, re.S)
@@ -104,6 +112,23 @@ class Report(unittest.TestCase):
         self.assertEqual(verdict["broken"], [])
         self.assertEqual(verdict["wide"], [], verdict)
         self.assertLessEqual(verdict["scrollWidth"], verdict["width"])
+
+    @unittest.skipUnless(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing")
+    def test_the_first_screen_holds_the_verdict(self):
+        self.assertIn("<h2>The answer", self.page)
+        self.assertLess(self.page.index("<h2>The answer"), self.page.index("<h2>Machines</h2>"))
+        verdict = render_check(self.page, FIRST_SCREEN)
+        self.assertIsNotNone(verdict["answer_bottom"], "no verdict on the page")
+        self.assertLessEqual(verdict["answer_bottom"], FIRST_SCREEN[1], verdict)
+        ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            page = Path(tmp) / "report.html"
+            page.write_text(self.page, encoding="utf-8")
+            subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                            f"--user-data-dir={tmp}/profile", "--hide-scrollbars",
+                            f"--window-size={FIRST_SCREEN[0]},{FIRST_SCREEN[1]}", f"--screenshot={ARTIFACT}",
+                            page.as_uri()], capture_output=True, timeout=180)
+        self.assertTrue(ARTIFACT.is_file() and ARTIFACT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", ARTIFACT)
 
     @unittest.skipUnless(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing")
     def test_the_check_sees_a_broken_image_and_an_overflow(self):

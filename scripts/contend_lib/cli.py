@@ -33,7 +33,7 @@ def cmd_run(args):
             raise ContendError("--threads", f"'{t}' is not a positive thread count")
     return run.run(REPO, families=families, threads=threads, quick=args.quick, label=args.label,
                    results=Path(args.results) if args.results else RESULTS, build=not args.no_build,
-                   pin=args.pin, repeat=args.repeat, budget=args.budget)
+                   pin=args.pin, repeat=args.repeat, budget=args.budget, placement=args.placement)
 
 
 def cmd_plot(args):
@@ -164,19 +164,26 @@ def parser():
                        description="Install missing packages (scripts/install-deps), build the Release "
                                    "preset, run each family's benchmark binary with a progress line, "
                                    "write results/<label>/<family>.json (whole or not at all), draw the "
-                                   "charts into results/<label>/charts/ and print a summary. Repetitions "
-                                   "are interleaved; tainted ones (foreign load, too little parallelism, "
-                                   "an outlying placement) are re-run at most twice, the replaced one kept "
-                                   "in the JSON marked; then the invariants across benchmarks and the "
-                                   "hand-timed loop are checked and the clean figures counted.",
+                                   "charts into results/<label>/charts/ and print a summary. First the placement "
+                                   "calibration (placement_probe, saved as placement.json) finds the "
+                                   "machine's placement classes (one-way cache-line latency between two "
+                                   "CPUs: on a cloud guest whose vCPUs move, several); with more than one, "
+                                   "each repetition waits for the class measured (up to 2 s). Repetitions "
+                                   "are interleaved; disturbed ones (foreign load or steal, too little "
+                                   "parallelism, a probe preempted, a move between classes during the "
+                                   "repetition; never the class itself) are re-run at most twice, the "
+                                   "replaced one kept in the JSON marked, waits and re-runs together at "
+                                   "most 30%% of a family's measuring time; then the invariants across "
+                                   "benchmarks and the hand-timed loop are checked, the clean figures "
+                                   "counted and where the time went shown.",
                        epilog="Ctrl-C stops the run: finished families stay, the unfinished one leaves nothing.")
     r.add_argument("--quick", action="store_true", help="short runs (passes --quick to the binaries)")
     r.add_argument("--families", nargs="+", metavar="FAMILY",
                    help="families to run (default: all): " + " ".join(FAMILIES))
     r.add_argument("--threads", nargs="+", metavar="N",
                    help="thread counts, e.g. 1,2,4 or 1 2 4 (default: the binaries' own)")
-    r.add_argument("--label", help="result folder name (default: slug of CPU model and core count, "
-                                   "e.g. intel-xeon-processor-2-80ghz-2c)")
+    r.add_argument("--label", help="result folder name (default: slug of CPU model, generation and core "
+                                   "count, e.g. amd-epyc-zen4-2c, intel-xeon-processor-f6m167-2c)")
     r.add_argument("--results", metavar="DIR", help=f"where label folders go (default: {RESULTS})")
     r.add_argument("--no-build", action="store_true",
                    help="skip install-deps and the build; use the binaries already in build/release")
@@ -190,6 +197,14 @@ def parser():
     r.add_argument("--budget", metavar="MINUTES",
                    help="fit the sweep to about this many minutes (all --repeat runs together): fewer "
                         "repetitions first, then fewer thread counts, said in one line before it starts")
+    r.add_argument("--placement", metavar="CLASS",
+                   help="the placement class measured when the calibration finds several: dominant "
+                        "(default: the class the machine spends most time in, named in the output), a "
+                        "class by its latency (e.g. 150ns, 1.2us: the class whose window holds it; its "
+                        "results go to <label>/placement-<class>/, e.g. placement-155ns/, or to <label>/ "
+                        "when it is the dominant one) or all (each class a figure of its own: "
+                        "the dominant one into <label>/, every other into <label>/placement-<class>/). "
+                        "With one class nothing waits")
     r.set_defaults(func=cmd_run)
 
     pl = sub.add_parser("plot", help="charts (PNG and SVG) for result sets",

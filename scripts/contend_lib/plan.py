@@ -14,9 +14,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .phases import RERUN_CAP
+
 MIN_REPETITIONS = 3
-# Per repetition beyond its timed run: the placement probe, thread start and join, Google
-# Benchmark's bookkeeping. A deliberate over-estimate: a plan that fits on paper must fit.
+# Per repetition beyond its timed run: the placement probes before and after, prefills, thread
+# start and join, Google Benchmark's bookkeeping. A deliberate over-estimate: a plan that fits on
+# paper must fit. (The recorded floating-vCPU run: maps took 26 min for 19 min of timed loops over
+# 3 802 repetitions; ~4.6 min of the 7 were its file rewritten after each of 704 re-runs, the rest
+# ~0.04 s a repetition.)
 OVERHEAD_S = 0.05
 _THREADS = re.compile(r"/(?:threads|workers):(\d+)(?:/|$)")
 
@@ -88,15 +93,16 @@ class Plan:
                 f"({topology.sockets} x {topology.cores // max(1, topology.sockets)} cores x "
                 f"{topology.logical // max(1, topology.cores)}), {self.benchmarks} benchmarks, full sweep "
                 f"about {_minutes(self.full_seconds)}")
+        cap = f"; waits for the placement class and re-runs at most {RERUN_CAP:.0%} more"
         if not self.reduced:
-            return f"{head}: it fits, nothing dropped"
+            return f"{head}: it fits, nothing dropped{cap}"
         what = [f"{self.repetitions} repetitions instead of {self.full_repetitions}"]
         if self.dropped:
             what.append(f"threads {_list(self.threads)} (dropped {_list(self.dropped)})")
         verdict = (f"about {_minutes(self.seconds)} before re-runs" if self.fits else
                    f"still about {_minutes(self.seconds)}: this is the smallest sweep that answers the "
                    f"questions, running it anyway")
-        return f"{head}; running {' and '.join(what)}: {verdict}"
+        return f"{head}; running {' and '.join(what)}: {verdict}{cap}"
 
 
 def _minutes(seconds):

@@ -1,20 +1,30 @@
 """Re-running single benchmarks of a finished family and merging them into its JSON.
 
-A repetition that was tainted (foreign load, too little parallelism, a placement outlier) is run
-again, at most MAX_ROUNDS times: round 1 re-runs the tainted originals, round 2 the round-1
-replacements that were tainted again, and whatever round 2 gives stays (tainted or not: the suite
-never re-runs until a figure looks good). The replaced repetition stays in the JSON, marked
-"contend_discarded": "<why>", and every statistic leaves it out. The figures on both sides of a
-violated invariant are re-run once the same way. After each merged benchmark the family JSON is
-written whole (temp file + rename), so an interrupt leaves it as it was or with that merge done.
+A repetition that was disturbed (foreign load or steal, too little parallelism, a placement probe
+`preempted` before or after it, or `moved`: its probes before and after in different placement
+classes; loader.taint) is run again, at most MAX_ROUNDS times; the placement class a repetition ran
+in is never a reason (it is a dimension of the figures: run.py measures one class at a time). Round
+1 re-runs the tainted originals, round 2 the round-1 replacements that were tainted again, and
+whatever round 2 gives stays (tainted or not: the suite never re-runs until a figure looks good).
+The replaced repetition stays in the JSON, marked "contend_discarded": "<why>", and every statistic
+leaves it out. The figures on both sides of a violated invariant are re-run once the same way. The
+family JSON is written whole (temp file + rename) at most every CHECKPOINT_S while re-runs are
+merged, and once more when they end or are interrupted (Ctrl-C, a signal, an error), so an interrupt
+leaves it whole with every merge done so far. (Writing it after each merge, as before, cost the
+recorded run about 5 minutes: the maps file takes ~0.4 s to write, and it was written 704 times.)
 """
+import contextlib
 import json
 import math
 import os
+import signal
 import subprocess
+import time
+from dataclasses import dataclass, field
 
+from . import phases
 from .errors import warn
-from .loader import (DISCARDED_KEY, PART_KEY, is_iteration, iteration_entries, part_path, part_paths, doc_placement,
+from .loader import (DISCARDED_KEY, PART_KEY, doc_placement, is_iteration, iteration_entries, part_path, part_paths,
                      read_family, taint)
 
 MAX_ROUNDS = 2
@@ -119,10 +129,12 @@ def _kept(doc):
     return [e for e in iteration_entries(doc) if not e.get(DISCARDED_KEY) and not e.get("error_occurred")]
 
 
-def tainted_in_round(doc, round_no):
-    """{benchmark name: [tainted kept repetitions]} that round `round_no` re-runs: the originals in
-    round 1, the previous round's replacements after that."""
-    placement = doc_placement(doc)
+def tainted_in_round(doc, round_no, extra_probes=()):
+    """{benchmark name: [(tainted kept repetition, reason)]} that round `round_no` re-runs: the
+    originals in round 1, the previous round's replacements after that. Disturbance only: the
+    placement classes (of the document's probes and `extra_probes`, the calibration's) tell
+    `moved` and `preempted`; a class is no reason."""
+    placement = doc_placement(doc, extra_probes)
     out = {}
     for e in _kept(doc):
         if e.get(RERUN_KEY, 0) != round_no - 1:
@@ -179,23 +191,99 @@ def merge(doc, name, replaced, new, why, tag):
     benchmarks[at:at] = new
 
 
-def rerun_tainted(exe, args, out):
-    """Re-run the tainted repetitions of one family's JSON; returns (tainted originals re-run,
-    re-runs in all)."""
+@dataclass
+class Reruns:
+    """What rerun_tainted did: tainted originals re-run, re-runs in all, the seconds they took, and
+    the tainted repetitions the cap left as they were."""
+    originals: int = 0
+    count: int = 0
+    seconds: float = 0.0
+    capped: int = 0
+    capped_names: list = field(default_factory=list)
+
+
+CHECKPOINT_S = 30.0
+_STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C and the stop signals wait until the block is done: a merge is never half made when
+    the document is written on the way out."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class Checkpoint:
+    """The family document written whole at most every `every_s` while merges come in, and on
+    `flush` (when the re-runs end, however they end)."""
+
+    def __init__(self, out, doc, every_s=CHECKPOINT_S, clock=time.monotonic):
+        self.out, self.doc, self.every_s, self.clock = out, doc, every_s, clock
+        self.dirty, self.last, self.writes = False, clock(), 0
+
+    def merged(self):
+        self.dirty = True
+        if self.clock() - self.last >= self.every_s:
+            self.flush()
+
+    def flush(self):
+        if self.dirty:
+            write_whole(self.out, self.doc)
+            self.dirty, self.last, self.writes = False, self.clock(), self.writes + 1
+
+
+def rerun_tainted(exe, args, out, extra_probes=(), measuring_s=None, spent_s=0.0, per_rep_s=None,
+                  status=None, clock=time.monotonic):
+    """Re-run the tainted repetitions of one family's JSON, within the cap: the re-runs and the
+    family's waits (`spent_s`) together take at most phases.RERUN_CAP of its `measuring_s` (no cap
+    when None). A re-run is started only when its expected cost (its repetitions at `per_rep_s`, or
+    at the mean the re-runs so far took) fits what is left. `status(done, todo, round, left_s)`
+    is told before each re-run, for the progress line."""
     doc = read_family(out)
     scratch = out.with_name(f".{out.stem}.rerun.json.tmp")
-    originals = count = 0
+    r = Reruns()
+    saved = Checkpoint(out, doc, clock=clock)
+    try:
+        _rounds(exe, args, doc, saved, scratch, extra_probes, measuring_s, spent_s, per_rep_s, status, clock, r)
+    finally:
+        saved.flush()
+    return r
+
+
+def _rounds(exe, args, doc, saved, scratch, extra_probes, measuring_s, spent_s, per_rep_s, status, clock, r):
     for round_no in range(1, MAX_ROUNDS + 1):
-        todo = tainted_in_round(doc, round_no)
+        todo = tainted_in_round(doc, round_no, extra_probes)
+        total = sum(len(v) for v in todo.values())
+        done = 0
         for name, replaced in todo.items():
+            each = r.seconds / r.count if r.count else (per_rep_s or 0.0)
+            cost = each * len(replaced)
+            if measuring_s is not None and not phases.fits(cost, measuring_s, spent_s + r.seconds):
+                r.capped += len(replaced)
+                r.capped_names.append(name)
+                continue
+            if status:
+                left = each * (total - done)
+                if measuring_s is not None:
+                    left = min(left, phases.allowance(measuring_s, spent_s + r.seconds))
+                status(done, total, round_no, left)
+            t0 = clock()
             new = run_benchmark(exe, args, name, len(replaced), scratch)
+            r.seconds += clock() - t0
+            done += len(replaced)
             if new is None:
                 continue
-            merge(doc, name, replaced, new, f"replaced by re-run {round_no}", round_no)
-            write_whole(out, doc)
-            count += len(replaced)
-            originals += len(replaced) if round_no == 1 else 0
-    return originals, count
+            with _signals_held():
+                merge(doc, name, replaced, new, f"replaced by re-run {round_no}", round_no)
+            saved.merged()
+            r.count += len(replaced)
+            r.originals += len(replaced) if round_no == 1 else 0
+        if r.capped:
+            break  # the cap ran out: a second round would only be cut shorter
 
 
 def rerun_once(exe, args, out, names, why):
@@ -203,15 +291,20 @@ def rerun_once(exe, args, out, names, why):
     doc = read_family(out)
     scratch = out.with_name(f".{out.stem}.rerun.json.tmp")
     done = []
-    for name in names:
-        kept = [(e, "") for e in _kept(doc) if _name(e) == name]
-        if not kept:
-            continue
-        new = run_benchmark(exe, args, name, len(kept), scratch)
-        if new is None:
-            continue
-        merge(doc, name, kept, new, why, "invariant")
-        write_whole(out, doc)
-        done.append(name)
+    saved = Checkpoint(out, doc)
+    try:
+        for name in names:
+            kept = [(e, "") for e in _kept(doc) if _name(e) == name]
+            if not kept:
+                continue
+            new = run_benchmark(exe, args, name, len(kept), scratch)
+            if new is None:
+                continue
+            with _signals_held():
+                merge(doc, name, kept, new, why, "invariant")
+            saved.merged()
+            done.append(name)
+    finally:
+        saved.flush()
     return done
 

@@ -1,53 +1,77 @@
 """`contend run`: install deps, build Release, run each family's binary with progress, save JSON,
-re-run what is tainted, check the invariants and the hand-timed loop, say how many figures are clean.
-A run of the whole suite also saves the litmus histograms and the core-to-core latency map.
+re-run what is tainted, check the invariants and the hand-timed loop, say how many figures are
+clean. A run of the whole suite also saves the litmus histograms and the core-to-core latency map.
 
 Each family's JSON is written whole or not at all: the binary writes a hidden temp file, which is
 renamed over results/<label>/<family>.json only after the binary exited 0 and the JSON parses. An
 interrupted (SIGINT, SIGTERM, SIGHUP) or failed family leaves its previous result (if any) and no
 temp file behind, and a run sweeps the temp files a killed one left.
 
+First a placement calibration (calibration.py): placement_probe finds the machine's placement
+classes (on a cloud guest whose vCPUs move, several: 14, 34 and 155 ns on the recorded Zen 4 guest);
+with more than one, every family binary and re-run gets --placement=LO:HI, so a repetition waits
+until its probe lands in the class measured (`--placement`: the dominant class by default, another,
+or each in turn into placement-<class>/). With one class, or an older build without placement_probe,
+nothing changes.
+
 Repetitions of different benchmarks are interleaved (Google Benchmark's random interleaving) so
-drift spreads over all designs. After each family its tainted repetitions are re-run (rerun.py);
-after all families the invariants (validity.py) are checked and both sides of a violation re-run
-once; what still violates is reported by name. `--repeat N` runs the whole suite N times into
-results/<label>/repeat-<i>/ (each a complete result folder; the label folder's own files, if any,
-are left as they were) and prints the spread per figure; `--budget` fits the sweep (plan.py).
+drift spreads over all designs. After each family its disturbed repetitions are re-run (rerun.py:
+foreign load, steal, preempted, moved; never the class), the waits and re-runs together within
+phases.RERUN_CAP of its measuring time; after all families the invariants (validity.py) are checked
+and both sides of a violation re-run once; what still violates is reported by name. `--repeat N`
+runs the whole suite N times into results/<label>/repeat-<i>/ (each a complete result folder; the
+label folder's own files, if any, are left as they were) and prints the spread per figure;
+`--budget` fits the sweep (plan.py). The run ends with a table of where its time went (phases.py);
+the progress line is progress.py.
 
 Only the standard library is imported at module level: install-deps must run before pandas and
 matplotlib are needed (a fresh machine has neither), so those come in through `_analysis()`.
 """
-import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from . import deps
 from .errors import ContendError, Interrupted, warn
-from .names import CORE_TO_CORE_FILE, FAMILIES, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug
+from .progress import Progress, clock as _clock  # noqa: F401 (Progress: run.Progress for callers)
+from .names import (CORE_TO_CORE_FILE, FAMILIES, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, PLACEMENT_FILE,
+                    machine_slug)
 from .textable import eng, render
 
 _AGGREGATE = re.compile(r"_(mean|median|stddev|cv)$")
 
 
+def cpu_identity(text=None):
+    """(model name, cpu family, model) of the first CPU in /proc/cpuinfo (or `text`); family and
+    model None where the file does not say (not x86)."""
+    if text is None:
+        try:
+            text = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            text = ""
+    found = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key in ("model name", "cpu family", "model") and key not in found:
+            found[key] = value.strip()
+        if not line.strip() and found:
+            break  # the first processor's block is enough
+    return found.get("model name", "unknown-cpu"), found.get("cpu family"), found.get("model")
+
+
 def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown-cpu"
+    return cpu_identity()[0]
 
 
 def default_label():
-    return machine_slug(cpu_model(), os.cpu_count() or 1)
+    """'amd-epyc-zen4-2c': the CPU's name, what tells its generation apart, the core count."""
+    name, family, model = cpu_identity()
+    return machine_slug(name, os.cpu_count() or 1, family, model)
 
 
 def _tail(text, n=15):
@@ -87,8 +111,17 @@ def _analysis():
     return findings, loader, plot
 
 
-def build(repo):
-    install_deps(repo)
+def build(repo, timing=None):
+    """install-deps, then the Release build; each a phase of `timing` when given."""
+    from . import phases
+    timing = timing or phases.Phases()
+    with timing.timed("install-deps", phases.SETUP):
+        install_deps(repo)
+    with timing.timed("build", phases.SETUP):
+        _build(repo)
+
+
+def _build(repo):
     log = Path(tempfile.gettempdir()) / "contend-build.log"
     log.write_text("")
     print("contend: building the Release preset (log: %s)" % log, file=sys.stderr)
@@ -129,7 +162,22 @@ def core_to_core_binary(repo):
     return repo / "build" / "release" / "benchmarks" / "core_to_core"
 
 
-def run_core_to_core(repo, folder, quick):
+# With several placement classes one map is one moment's placement: the map is measured in passes
+# (core_to_core --passes) over about this long, so core_map.py can show it per class.
+CORE_TO_CORE_SPREAD_S = 10.0
+
+
+def core_to_core_passes(cpus, quick, several):
+    """How many passes of the map: 1 on a machine with one placement class; with several, as many
+    as fit CORE_TO_CORE_SPREAD_S at the binary's time per pair (1 ms, --quick 0.2 ms, plus ~0.1 ms
+    of thread starts), between 1 and the binary's 1000."""
+    if not several:
+        return 1
+    per_pass = max(1, cpus * (cpus - 1) // 2) * ((0.2 if quick else 1.0) + 0.1) / 1000
+    return max(1, min(1000, int(CORE_TO_CORE_SPREAD_S / per_pass)))
+
+
+def run_core_to_core(repo, folder, quick, several=False):
     """The core-to-core latency map (core_map.py draws it), written whole or not at all by
     core_to_core. A failure is a warning: the map explains the figures, it is not one of them."""
     exe = core_to_core_binary(repo)
@@ -139,10 +187,12 @@ def run_core_to_core(repo, folder, quick):
         warn(f"{exe} not built; the report will have no core-to-core map")
         return
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    passes = core_to_core_passes(cpus, quick, several)
     print(f"contend: core-to-core latency map (cache-line ping-pong between each of "
-          f"{cpus * (cpus - 1) // 2} CPU pairs)", file=sys.stderr)
+          f"{cpus * (cpus - 1) // 2} CPU pairs{f', {passes} passes' if passes > 1 else ''})", file=sys.stderr)
     try:
-        proc = subprocess.run([str(exe), *(["--quick"] if quick else []), "--json", str(out)],
+        proc = subprocess.run([str(exe), *(["--quick"] if quick else []),
+                               *([f"--passes={passes}"] if passes > 1 else []), "--json", str(out)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if proc.returncode in (-2, 130):
             raise KeyboardInterrupt
@@ -212,74 +262,6 @@ def list_tests(exe, args):
     return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
 
 
-def _clock(seconds):
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
-        else f"{seconds // 60}:{seconds % 60:02d}"
-
-
-class Progress:
-    """One status line: family k/n, benchmark i/N overall, the last one finished, elapsed, time left.
-
-    Google Benchmark (1.7.1, src/benchmark.cc RunBenchmarks) reports a benchmark's lines once all
-    its repetitions are done; with random interleaving the repetitions of all benchmarks run in a
-    shuffled order, so names finish in no listed order and which one runs now is unknown: a name
-    seen on stdout is finished, and that is all the line claims."""
-
-    # While a family runs, nothing reaches stdout until its last repetitions finish (a family can
-    # take minutes), so the line is refreshed on a clock too: every second on a terminal, every
-    # 30 s into a log.
-    TICK_TTY, TICK_LOG = 1.0, 30.0
-
-    def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.start, self.stream = total, 0, time.monotonic(), stream
-        self.tty = stream.isatty()
-        self.width = 0
-        self.lock = threading.Lock()
-
-    def show(self, family_pos, family, running):
-        with self.lock:
-            self._show(family_pos, family, running)
-
-    def _show(self, family_pos, family, running):
-        elapsed = time.monotonic() - self.start
-        left = f"~{_clock(elapsed / self.done * (self.total - self.done))} left" if self.done else "estimating"
-        text = (f"[{family_pos} {family}] {self.done}/{self.total} done, {running} · "
-                f"{_clock(elapsed)} elapsed · {left}")
-        if self.tty:
-            cols = max(40, os.get_terminal_size(self.stream.fileno()).columns - 1)
-            text = text[:cols]
-            self.stream.write("\r" + text.ljust(self.width))
-            self.width = len(text)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    @contextlib.contextmanager
-    def ticking(self, family_pos, family, running):
-        """Refreshes the line on the clock while the family's binary runs; `running()` says what
-        to show."""
-        stop = threading.Event()
-
-        def tick():
-            while not stop.wait(self.TICK_TTY if self.tty else self.TICK_LOG):
-                self.show(family_pos, family, running())
-
-        ticker = threading.Thread(target=tick, daemon=True)
-        ticker.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            ticker.join()
-
-    def finish_line(self):
-        if self.tty and self.width:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.width = 0
-
-
 INTERLEAVE = "--benchmark_enable_random_interleaving=true"
 
 
@@ -291,6 +273,7 @@ def run_family(exe, args, names, out, progress, family_pos, family):
     seen = set()
     with tempfile.TemporaryFile(mode="w+") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+        progress.measuring(family)
         try:
             progress.show(family_pos, family, f"{len(names)} interleaved")
             running = lambda: f"{len(names) - len(seen)} of {len(names)} interleaved still running"  # noqa: E731
@@ -311,6 +294,7 @@ def run_family(exe, args, names, out, progress, family_pos, family):
         finally:
             if proc.poll() is None:
                 _stop(proc)
+            progress.measured()
         progress.finish_line()
         if rc == -2 or rc == 130:  # the child got the terminal's Ctrl-C first
             tmp.unlink(missing_ok=True)
@@ -334,6 +318,33 @@ def run_family(exe, args, names, out, progress, family_pos, family):
     rerun.write_whole(out, doc)  # over the binary's temp file: renamed whole, in contend's layout
     # Progress counts names; make up for any the console did not show.
     progress.done += max(0, len(names) - len(seen))
+    return doc
+
+
+_UNIT_S = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def family_seconds(doc):
+    """(placement waits, timed loops) in seconds of a family's repetitions: the binaries'
+    placement_wait_ms counters, and iterations x time per iteration (what the timed loops took;
+    the rest of a binary's run is process start, prefills, probes, warm-up)."""
+    loader = _analysis()[1]
+    waits = timed = 0.0
+    for e in loader.iteration_entries(doc):
+        wait = e.get("placement_wait_ms")
+        if isinstance(wait, (int, float)) and wait > 0:
+            waits += wait / 1000
+        real, iterations = e.get("real_time"), e.get("iterations")
+        if isinstance(real, (int, float)) and isinstance(iterations, (int, float)):
+            timed += real * iterations * _UNIT_S.get(e.get("time_unit", "ns"), 1e-9)
+    return waits, timed
+
+
+def missed(doc):
+    """Repetitions measured outside their class because the wait ran out (placement_missed)."""
+    loader = _analysis()[1]
+    return sum(1 for e in loader.iteration_entries(doc)
+               if isinstance(e.get("placement_missed"), (int, float)) and e["placement_missed"] >= 0.5)
 
 
 def _stop(proc):
@@ -377,37 +388,64 @@ def check_options(pin=None, repeat=None, budget=None):
 
 
 def run(repo, families=None, threads=None, quick=False, label=None, results=None, build_first=True,
-        pin=None, repeat=None, budget=None, **kw):
+        pin=None, repeat=None, budget=None, placement=None, **kw):
+    from . import calibration, phases
     build_first = kw.get("build", build_first)
     # Everything that can be checked without a build is checked first: a typo costs a second.
     check_families(families)
     pin, repeat, budget = check_options(pin, repeat, budget)
+    wanted = calibration.check_option(placement)
     label = label or default_label()
     check_label(label)
     folder = Path(results or repo / "results") / label
     check_results_folder(folder)
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
+    timing = phases.Phases()
     try:
         if build_first:
-            build(repo)
+            build(repo, timing)
         else:
             deps.require("run")
-        suite = Suite(repo, families, quick)
+        suite = Suite(repo, families, quick, timing)
         suite.args += ([f"--threads={','.join(threads)}"] if threads else []) + ([f"--pin={pin}"] if pin else [])
-        suite.list()
+        with timing.timed("listing the benchmarks", phases.SETUP):
+            suite.list()
+        try:
+            with timing.timed("placement calibration", phases.SETUP):
+                targets, suite.calibration = calibration.calibrate(repo, folder, quick, wanted)
+            suite.calibration_file = folder / PLACEMENT_FILE if suite.calibration else None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted during the placement calibration; nothing measured") from None
         if budget:
-            suite.fit(budget / (repeat or 1), repeat)
-        if not repeat:
-            return suite.run_all(folder, charts=True)
-        for i in range(1, repeat + 1):
-            print(f"contend: run {i} of {repeat} into {folder / f'repeat-{i}'}", file=sys.stderr)
-            (folder / f"repeat-{i}").mkdir(exist_ok=True)
-            suite.run_all(folder / f"repeat-{i}", charts=False)
-        print_spread(folder, repeat)
+            suite.fit(budget / (repeat or 1) / len(targets), repeat)
+        for target in targets:
+            suite.target = target
+            if target.name is not None and len(targets) > 1:
+                print(f"contend: placement class {target.name} into {target.folder}", file=sys.stderr)
+            if not repeat:
+                suite.run_all(target.folder, charts=True)
+                continue
+            for i in range(1, repeat + 1):
+                print(f"contend: run {i} of {repeat} into {target.folder / f'repeat-{i}'}", file=sys.stderr)
+                (target.folder / f"repeat-{i}").mkdir(parents=True, exist_ok=True)
+                suite.run_all(target.folder / f"repeat-{i}", charts=False)
+            print_spread(target.folder, repeat)
+        print_phases(timing)
         return 0
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def print_phases(timing):
+    """Where the run's time went: each phase, its share, and the share measuring."""
+    from . import phases
+    header, rows, line = phases.table(timing.rows, timing.total())
+    print("\nWhere the time went:")
+    lines = render(header[:4], [r[:4] for r in rows]).splitlines()
+    notes = ["", ""] + [r[4] for r in rows]
+    print("\n".join(f"{text}  {note}".rstrip() for text, note in zip(lines, notes)))
+    print(line)
 
 
 def hand_timed_binary(repo):
@@ -417,12 +455,22 @@ def hand_timed_binary(repo):
 class Suite:
     """One sweep of the selected families, its re-runs and its checks, into one result folder."""
 
-    def __init__(self, repo, families, quick):
+    def __init__(self, repo, families, quick, timing=None):
+        from . import calibration, phases
         self.repo, self.quick = repo, quick
+        self.timing = timing or phases.Phases()
+        self.target = calibration.Target(None, None, None)  # the placement class measured (none: all)
+        self.calibration = ()  # the calibration's probes, for the re-runs' `moved` and `preempted`
+        self.calibration_file = None  # its placement.json, copied into every result folder
         self.families_requested = bool(families)
         self.families = select_families(repo, families)
         self.args = ["--quick"] if quick else []
         self.listed = {}
+
+    @property
+    def run_args(self):
+        """The binaries' arguments for measuring: the suite's and the placement class's window."""
+        return self.args + self.target.args()
 
     def list(self):
         self.listed = {f: list_tests(binary(self.repo, f), self.args) for f in self.families}
@@ -443,43 +491,82 @@ class Suite:
             self.list()
 
     def run_all(self, folder, charts):
+        from . import calibration, phases
         plot = _analysis()[2]
+        folder.mkdir(parents=True, exist_ok=True)
         sweep_stale_temp(folder)
+        if self.calibration_file and folder / PLACEMENT_FILE != self.calibration_file:
+            calibration.copy_whole(self.calibration_file, folder / PLACEMENT_FILE)
         total = sum(len(v) for v in self.listed.values())
-        print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}",
+        where = f" (placement class {self.target.name})" if self.target.name else ""
+        print(f"contend: running {total} benchmarks in {len(self.families)} families into {folder}{where}",
               file=sys.stderr)
-        progress = Progress(total)
-        finished = []
+        progress = Progress(total, planned=self.planned())
+        finished, timing = [], self.timing
         for k, family in enumerate(self.families, 1):
             exe, out = binary(self.repo, family), folder / f"{family}.json"
+            pos = f"{k}/{len(self.families)}"
+            t0 = timing.clock()
             try:
-                run_family(exe, self.args, self.listed[family], out, progress, f"{k}/{len(self.families)}", family)
+                doc = run_family(exe, self.run_args, self.listed[family], out, progress, pos, family)
             except KeyboardInterrupt:
                 progress.finish_line()
                 kept = f"kept {', '.join(finished)}" if finished else "no family had finished"
                 raise Interrupted(f"interrupted during {family}; {kept} in {folder}; nothing written for "
                                   f"{family}") from None
+            wall = timing.clock() - t0
+            waits, timed = family_seconds(doc)
+            waits = min(waits, wall)
+            measuring = wall - waits
+            timing.add(f"{family}: measuring", phases.MEASURING, measuring,
+                       f"timed loops {_clock(timed)}; the rest process start, prefills, probes" if timed else "")
+            if waits or self.target.window:
+                outside = missed(doc)
+                timing.add(f"{family}: waits for {self.target.name}", phases.WAITING, waits,
+                           f"{outside} repetitions measured outside it (wait ran out)" if outside else "")
+                if outside:
+                    print(f"contend: {family}: {outside} repetition{'s' if outside != 1 else ''} measured outside "
+                          f"{self.target.name} (the wait for it ran out; marked placement_missed)", file=sys.stderr)
             finished.append(family)
-            self._guard(f"re-running tainted repetitions of {family}", finished, folder,
-                        lambda: self._rerun_tainted(exe, out, family))
+            per_rep = measuring / max(1, len(_analysis()[1].iteration_entries(doc)))
+            reruns = self._guard(f"re-running tainted repetitions of {family}", finished, folder,
+                                 lambda: self._rerun_tainted(exe, out, family, measuring, waits, per_rep,
+                                                             progress, pos))
+            timing.add(f"{family}: re-runs", phases.RERUN, reruns.seconds,
+                       f"{reruns.count} re-runs" + (f"; cap left {reruns.capped} tainted" if reruns.capped else ""))
+            progress.family_done(wall, reruns.seconds, family)
+        side = [] if self.families_requested else [
+            ("litmus", lambda: run_litmus(self.repo, folder, self.quick)),
+            ("the core-to-core map", lambda: run_core_to_core(self.repo, folder, self.quick,
+                                                              several=self.target.window is not None))]
+        for what, step in side:
+            with timing.timed(what, phases.SIDE):
+                self._guard(what, finished, folder, step)
+        with timing.timed("the hand-timed check", phases.SIDE):
+            hand_timed = self._guard("the hand-timed check", finished, folder,
+                                     lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
         if not self.families_requested:
-            self._guard("litmus", finished, folder, lambda: run_litmus(self.repo, folder, self.quick))
-            self._guard("the core-to-core map", finished, folder,
-                        lambda: run_core_to_core(self.repo, folder, self.quick))
-        hand_timed = self._guard("the hand-timed check", finished, folder,
-                                 lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
-        if not self.families_requested:
-            self._guard("the sampling-cost pairs", finished, folder, lambda: self.sampling_cost(folder))
+            with timing.timed("the sampling-cost pairs", phases.SIDE):
+                self._guard("the sampling-cost pairs", finished, folder, lambda: self.sampling_cost(folder))
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
         print_peers(folder, finished)
-        rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
+        with timing.timed("invariant checks and their re-runs", phases.CHECKS):
+            rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
         machine = rs.machines.index[0]
         if charts:
-            written = plot.write_charts(rs, machine, folder / "charts")
+            with timing.timed("charts", phases.CHARTS):
+                written = plot.write_charts(rs, machine, folder / "charts")
             print(f"contend: {len(written)} chart files in {folder / 'charts'}", file=sys.stderr)
             print_summary(rs, machine)
         print_clean(rs)
         return 0
+
+    def planned(self):
+        """{family: planned measuring seconds} for the progress line's estimate."""
+        from .progress import planned_seconds
+        reps = [int(a.split("=", 1)[1]) for a in self.args if a.startswith("--benchmark_repetitions=")]
+        return {f: planned_seconds(f, len(self.listed.get(f, [])), self.quick, reps[-1] if reps else None)
+                for f in self.families}
 
     def sampling_cost(self, folder):
         """Paired runs with and without latency sampling (overhead.py) of the latency figures, at
@@ -493,7 +580,7 @@ class Suite:
             if counts:
                 below = [t for t in counts if t <= hw]
                 figures.append((family, workload, hw if hw in counts else below[-1] if below else counts[0]))
-        args = [a for a in self.args if not a.startswith(("--threads=", "--benchmark_repetitions="))]
+        args = [a for a in self.run_args if not a.startswith(("--threads=", "--benchmark_repetitions="))]
         overhead.measure(figures, lambda f: binary(self.repo, f), args, 2 if self.quick else 5,
                          folder / OVERHEAD_FILE)
 
@@ -519,12 +606,28 @@ class Suite:
             raise Interrupted(f"interrupted during {what}; kept {', '.join(finished)} in {folder} "
                               "(each file whole)") from None
 
-    def _rerun_tainted(self, exe, out, family):
-        from . import rerun
-        originals, count = rerun.rerun_tainted(exe, self.args, out)
-        if count:
-            print(f"contend: {family}: {originals} tainted repetitions re-run ({count} re-runs, at most "
+    def _rerun_tainted(self, exe, out, family, measuring, waits, per_rep, progress, pos):
+        """Re-run what was disturbed, within the cap (phases.RERUN_CAP of the family's measuring
+        time, its waits included), the progress line live; say what the cap left tainted."""
+        from . import phases, rerun
+        state = {"text": "checking for disturbed repetitions"}
+
+        def status(done, todo, round_no, left_s):
+            progress.extra_left_s = left_s
+            state["text"] = f"re-run {round_no}: {done}/{todo} disturbed repetitions re-run"
+            progress.show(pos, family, state["text"])
+
+        with progress.ticking(pos, family, lambda: state["text"]):
+            r = rerun.rerun_tainted(exe, self.run_args, out, self.calibration, measuring, waits, per_rep, status)
+        progress.finish_line()
+        if r.count:
+            print(f"contend: {family}: {r.originals} tainted repetitions re-run ({r.count} re-runs, at most "
                   f"{rerun.MAX_ROUNDS} each)", file=sys.stderr)
+        if r.capped:
+            print(f"contend: {family}: the cap on waits and re-runs ({phases.RERUN_CAP:.0%} of its measuring "
+                  f"time) left {r.capped} tainted repetition{'s' if r.capped != 1 else ''} as measured: "
+                  f"{_some(r.capped_names, 5)}", file=sys.stderr)
+        return r
 
     def _invariants(self, folder, hand_timed):
         """Check; re-run both sides of each violation once; check again and report what still
@@ -566,7 +669,7 @@ class Suite:
                 for name, family, source in _benchmarks_of(rs, side):
                     todo.setdefault((name, family, source), v.invariant.name)
         for (name, family, source), inv in sorted(todo.items()):
-            rerun.rerun_once(binary(self.repo, family), self.args, Path(source), [name],
+            rerun.rerun_once(binary(self.repo, family), self.run_args, Path(source), [name],
                              f"invariant {inv} violated; re-run once")
         return hand_side
 

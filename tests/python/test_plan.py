@@ -60,6 +60,8 @@ class Plan(unittest.TestCase):
         p = self.plan(10_000)
         self.assertEqual((p.repetitions, p.threads, p.dropped), (5, self.threads, []))
         self.assertIn("it fits, nothing dropped", p.line(self.topo))
+        # what the plan leaves out is said: the waits and re-runs on top, bounded by the cap
+        self.assertIn("waits for the placement class and re-runs at most 30% more", p.line(self.topo))
         # 95 benchmarks x 9 thread counts x 5 repetitions x (0.3 s + overhead)
         self.assertEqual(p.benchmarks, 95 * 9)
         self.assertAlmostEqual(p.full_seconds, 95 * 9 * 5 * (0.3 + plan.OVERHEAD_S))

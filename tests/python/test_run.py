@@ -174,6 +174,9 @@ class Run(unittest.TestCase):
         self.assertTrue(all("--benchmark_out_format=json" in c and "/.baseline.json.tmp" in c or
                             "/.stacks.json.tmp" in c for c in calls))
         cmake = (Path(self.tmp.name) / "cmake.log").read_text()
+        table = proc.stdout.split("Where the time went:", 1)[1]
+        self.assertRegex(table, r"\ninstall-deps +setup ")
+        self.assertRegex(table, r"\nbuild +setup ")
         self.assertIn("--preset release -S", cmake)
         self.assertIn("--build --preset release -j 2", cmake)
 
@@ -401,6 +404,138 @@ class Run(unittest.TestCase):
         self.assertFalse((self.results / "vm" / "core_to_core.json").exists())
         self.assertNotIn("core-to-core", proc.stderr)
 
+    # --- the placement calibration and --placement ----------------------------------------------
+
+    # The recorded Zen 4 guest's classes: 14 ns (SMT siblings), 34 ns (one CCX, most of the time),
+    # 155 ns (two CCDs), and a few preempted probes.
+    GUEST_PROBES = [14.0] * 60 + [34.0] * 300 + [155.0] * 140 + [264_000.0] * 8
+
+    def fake_probe(self, probes=None, code=0, text=None):
+        """A placement_probe that logs its arguments and writes `probes` (ns) whole, or exits
+        `code`, or writes `text` as its JSON."""
+        doc = {"context": {"probe_pairs": "0-1"},
+               "probes": [{"t_ms": 50 * i, "ns": ns, "pair_ns": [ns]} for i, ns in enumerate(probes or [])]}
+        body = repr(text) if text is not None else f"json.dumps({doc!r})"
+        self._script(self.benchmarks / "placement_probe",
+                     "#!/usr/bin/python3\nimport json, sys\n"
+                     f"open({str(self.log)!r} + '.probe', 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
+                     f"if {code}:\n    print('placement_probe: error: no CPU pair', file=sys.stderr)\n"
+                     f"    sys.exit({code})\n"
+                     "out = sys.argv[sys.argv.index('--json') + 1]\n"
+                     f"open(out, 'w').write({body})\n")
+
+    def calls(self):
+        return [c for c in self.log.read_text().splitlines()]
+
+    def test_several_classes_measure_the_dominant_one(self):
+        self.fake("baseline")
+        self.fake("stacks", mode="taint")
+        self.fake_probe(self.GUEST_PROBES)
+        self.fake_core_to_core()
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        folder = self.results / "vm"
+        saved = json.loads((folder / "placement.json").read_text())
+        self.assertEqual(len(saved["probes"]), len(self.GUEST_PROBES))
+        self.assertEqual(Path(str(self.log) + ".probe").read_text().split()[:2], ["--seconds=20", "--interval_ms=50"])
+        self.assertIn("3 placement classes (14 ns", proc.stderr)
+        self.assertIn("measuring 34 ns (the dominant class)", proc.stderr)
+        # Every family run, re-run and sampling-cost pair waits for the same window, around 34 ns.
+        flags = {a for c in self.calls() for a in c.split() if a.startswith("--placement=")}
+        self.assertEqual(len(flags), 1, flags)
+        lo, hi = map(float, flags.pop().split("=", 1)[1].split(":"))
+        self.assertTrue(14 < lo < 34 < hi < 155, (lo, hi))
+        self.assertTrue(all("--placement=" in c for c in self.calls()))
+        # The map in passes, so that it can be shown per class (core_to_core itself takes no window).
+        c2c = Path(str(self.log) + ".c2c").read_text().split()
+        self.assertTrue(any(a.startswith("--passes=") and int(a.split("=")[1]) > 1 for a in c2c), c2c)
+        self.assertFalse(any(a.startswith("--placement") for a in c2c))
+        self.assertEqual(self.reruns(), {self.STACKS_1: 1, self.STACKS_2: 1})  # disturbance, not class
+        self.assertEqual(list(folder.glob(".*")), [])
+        # Where the time went: every family's measuring, its waits and re-runs, the side runs, charts.
+        table = proc.stdout.split("Where the time went:", 1)[1]
+        for phase in ("placement calibration", "baseline: measuring", "stacks: waits for 34 ns",
+                      "stacks: re-runs", "the sampling-cost pairs", "charts"):
+            self.assertIn(phase, table)
+        self.assertRegex(table, r"measuring \d+:\d\d of \d+:\d\d \(\d+%\)")
+
+    def test_one_class_changes_nothing(self):
+        self.fake("baseline")
+        self.fake_probe([34.0] * 200 + [36.0] * 100)
+        self.fake_core_to_core()
+        proc = self.contend("--no-build", "--quick", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(Path(str(self.log) + ".probe").read_text().split()[:1], ["--quick"])
+        self.assertIn("1 placement class (", proc.stderr)
+        self.assertIn("nothing to wait for", proc.stderr)
+        self.assertFalse(any("--placement" in c for c in self.calls()))
+        self.assertTrue((self.results / "vm" / "placement.json").is_file())
+        self.assertNotIn("--passes", Path(str(self.log) + ".c2c").read_text())
+
+    def test_without_placement_probe_one_warning(self):
+        self.fake("baseline")
+        folder = self.results / "vm"
+        folder.mkdir(parents=True)
+        (folder / "placement.json").write_text("an earlier run's calibration")
+        proc = self.contend("--no-build", "--label", "vm")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        warnings = [line for line in proc.stderr.splitlines() if "placement_probe" in line]
+        self.assertEqual(len(warnings), 1, proc.stderr)
+        self.assertIn("no placement calibration", warnings[0])
+        self.assertFalse(any("--placement" in c for c in self.calls()))
+        self.assertFalse((folder / "placement.json").exists())
+
+    def test_failing_or_unusable_probe_is_a_warning(self):
+        for kw, why in (({"code": 1}, "placement_probe exited with code 1 (placement_probe: error: no CPU pair)"),
+                        ({"text": '{"probes": [{"t_ms": 0'}, "placement_probe wrote no usable probes")):
+            with self.subTest(why=why):
+                self.fake("baseline")
+                self.fake_probe(**kw)
+                proc = self.contend("--no-build", "--label", "vm", "--families", "baseline")
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertIn(why, proc.stderr)
+                self.assertFalse((self.results / "vm" / "placement.json").exists())
+                self.assertEqual(list((self.results / "vm").glob(".*")), [])
+                self.assertFalse(any("--placement" in c for c in self.calls()))
+
+    def test_placement_all_measures_every_class(self):
+        self.fake("baseline")
+        self.fake_probe(self.GUEST_PROBES)
+        proc = self.contend("--no-build", "--label", "vm", "--families", "baseline", "--placement", "all")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        folder = self.results / "vm"
+        for sub in (folder, folder / "placement-155ns", folder / "placement-14ns"):
+            self.assertTrue((sub / "baseline.json").is_file(), sub)
+            self.assertTrue((sub / "placement.json").is_file(), sub)
+        windows = [a for c in self.calls() for a in c.split() if a.startswith("--placement=")]
+        self.assertEqual(len(set(windows)), 3)
+        self.assertEqual(proc.stdout.count("figures clean"), 3)
+        self.assertEqual(proc.stdout.count("Where the time went:"), 1)
+
+    def test_every_result_folder_has_the_calibration(self):
+        self.fake("baseline")
+        self.fake_probe(self.GUEST_PROBES)
+        proc = self.contend("--no-build", "--label", "vm", "--families", "baseline", "--repeat", "2")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        folder = self.results / "vm"
+        for sub in (folder, folder / "repeat-1", folder / "repeat-2"):
+            self.assertEqual(len(json.loads((sub / "placement.json").read_text())["probes"]),
+                             len(self.GUEST_PROBES))
+        self.assertEqual(list(folder.rglob(".*")), [])
+
+    def test_placement_by_latency_and_an_absent_class(self):
+        self.fake("baseline")
+        self.fake_probe(self.GUEST_PROBES)
+        proc = self.contend("--no-build", "--label", "vm", "--families", "baseline", "--placement", "150ns")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue((self.results / "vm" / "placement-155ns" / "baseline.json").is_file())
+        self.assertFalse((self.results / "vm" / "baseline.json").exists())
+        proc = self.contend("--no-build", "--label", "vm", "--families", "baseline", "--placement", "50us")
+        self.assertEqual(proc.returncode, 2)
+        self.assertNotIn("Traceback", proc.stderr)
+        self.assertTrue(proc.stderr.strip().splitlines()[-1].startswith(
+            "contend: error: --placement: no placement class at 50000 ns on this machine (3 placement classes"))
+
     # --- --repeat, --budget, --pin ------------------------------------------------------------
 
     def test_repeat_prints_the_spread(self):
@@ -454,7 +589,8 @@ class Run(unittest.TestCase):
                            (["--repeat", "1"], "--repeat: '1' is not a number of runs of 2 or more"),
                            (["--repeat", "x"], "--repeat: 'x' is not a number"),
                            (["--budget", "0"], "--budget: '0' is not a positive number of minutes"),
-                           (["--budget", "soon"], "--budget: 'soon' is not a positive")):
+                           (["--budget", "soon"], "--budget: 'soon' is not a positive"),
+                           (["--placement", "fast"], "--placement: 'fast' is not a placement class")):
             with self.subTest(args=args):
                 proc = self.contend("--label", "vm", *args)
                 self.assertEqual(proc.returncode, 2)

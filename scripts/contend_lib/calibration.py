@@ -1,0 +1,148 @@
+"""The placement calibration at the start of `contend run`: which placement classes the machine's
+CPU pair falls in, and which one the figures are measured in.
+
+placement_probe (built beside the benchmarks) probes the one-way cache-line latency between two
+pinned threads every INTERVAL_MS for SECONDS and writes {"context", "probes": [{"t_ms", "ns",
+"pair_ns"}]}; it is saved as results/<label>/placement.json (written to a hidden temp file, kept
+only when it exited 0 and the JSON holds probes: whole or not at all). placement.find_classes gives
+the classes. With one class nothing changes: no --placement flag, nothing waits. With several, each
+family binary (and every re-run) gets --placement=LO:HI, the class's window: each repetition waits
+until the probe lands in it (up to 2 s, then measures anyway, marked `placement_missed`).
+
+--placement chooses: `dominant` (default: the class the machine spends most time in), `all` (each
+class a figure of its own: the dominant one into results/<label>/, the others into
+results/<label>/placement-<name>/), or a class given by its latency ("155ns", "155 ns", "155", "1.2us"):
+the class whose window holds it.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContendError, warn
+from .names import PLACEMENT_FILE
+from .placement import find_classes
+
+SECONDS, INTERVAL_MS = 20, 50  # 400 probes: the recorded guest's classes stay ~1 s, 0.3 s the shortest
+DOMINANT, ALL = "dominant", "all"
+_LATENCY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs)?\s*$", re.IGNORECASE)
+
+
+def check_option(text):
+    """--placement as given -> DOMINANT, ALL or a latency in ns; one line and exit 2 otherwise
+    (before any build: which classes exist is known only after the calibration)."""
+    if text is None:
+        return DOMINANT
+    if text.strip().lower() in (DOMINANT, ALL):
+        return text.strip().lower()
+    m = _LATENCY.match(text)
+    if not m or float(m.group(1)) <= 0:
+        raise ContendError("--placement", f"'{text}' is not a placement class (a latency such as 34ns or "
+                                          f"1.2us), '{DOMINANT}' or '{ALL}'")
+    return float(m.group(1)) * (1000 if (m.group(2) or "ns").lower() in ("us", "µs") else 1)
+
+
+def probe_binary(repo):
+    return repo / "build" / "release" / "benchmarks" / "placement_probe"
+
+
+def folder_name(class_name):
+    """'14 ns' -> 'placement-14ns': the folder of a class other than the dominant one."""
+    return "placement-" + re.sub(r"[^0-9A-Za-z.]+", "", class_name)
+
+
+def run_probe(repo, folder, quick):
+    """Run placement_probe into folder/placement.json; its probes (ns), or None with one warning
+    line when the binary is absent (an older build), fails or writes nothing usable."""
+    exe = probe_binary(repo)
+    out = folder / PLACEMENT_FILE
+    out.unlink(missing_ok=True)  # an earlier run's calibration must not stand beside this run's results
+    if not exe.is_file():
+        warn(f"{exe} not built (an older build?); no placement calibration, every class measured together")
+        return None
+    tmp = folder / f".{PLACEMENT_FILE}.tmp"
+    args = ["--quick"] if quick else [f"--seconds={SECONDS}", f"--interval_ms={INTERVAL_MS}"]
+    print(f"contend: placement calibration (placement_probe {' '.join(args)})", file=sys.stderr)
+    try:
+        proc = subprocess.run([str(exe), *args, "--json", str(tmp)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        if proc.returncode in (-2, 130):
+            raise KeyboardInterrupt
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            warn(f"placement_probe exited with code {proc.returncode} ({last}); no placement calibration")
+            return None
+        try:
+            doc = json.loads(tmp.read_text())
+            probes = [float(p["ns"]) for p in doc["probes"]
+                      if isinstance(p, dict) and isinstance(p.get("ns"), (int, float))]
+        except (OSError, ValueError, KeyError, TypeError):
+            probes = []
+        if not probes:
+            warn("placement_probe wrote no usable probes; no placement calibration")
+            return None
+        os.replace(tmp, out)
+        return probes
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One sweep of the suite: the class measured (None: all together), its window, its folder."""
+    name: object
+    window: object
+    folder: Path
+
+    def args(self):
+        return [f"--placement={self.window[0]:.1f}:{self.window[1]:.1f}"] if self.window else []
+
+
+def targets(placement, wanted, folder):
+    """The sweeps to run for `wanted` (check_option's value) on `placement` (None: no calibration)."""
+    if placement is None or not placement.several:
+        return [Target(None, None, folder)]
+    dominant = placement.dominant()
+    if wanted == DOMINANT:
+        return [Target(dominant.name, placement.window(dominant.name), folder)]
+    if wanted == ALL:
+        others = sorted((c for c in placement.classes if c is not dominant), key=lambda c: -c.count)
+        return [Target(dominant.name, placement.window(dominant.name), folder)] + [
+            Target(c.name, placement.window(c.name), folder / folder_name(c.name)) for c in others]
+    name = placement.of(wanted)
+    if name is None or name not in placement.names():
+        raise ContendError("--placement", f"no placement class at {wanted:g} ns on this machine "
+                                          f"({placement.describe()})")
+    return [Target(name, placement.window(name), folder if name == dominant.name else folder / folder_name(name))]
+
+
+def calibrate(repo, folder, quick, wanted):
+    """Probe, find the classes, say them and which is measured; the sweeps to run."""
+    probes = run_probe(repo, folder, quick)
+    if probes is None:
+        return [Target(None, None, folder)], ()
+    placement = find_classes(probes)
+    chosen = targets(placement, wanted, folder)
+    if not placement.several:
+        print(f"contend: {placement.describe()}: nothing to wait for", file=sys.stderr)
+    else:
+        dominant = placement.dominant().name
+        said = "; ".join(f"{t.name}{' (the dominant class)' if t.name == dominant else ''} "
+                         f"[{t.window[0]:.0f}, {t.window[1]:.0f}) ns into {t.folder}" for t in chosen)
+        print(f"contend: {placement.describe()}; measuring {said}; each repetition waits for its class "
+              f"(up to 2 s, then measured anyway and marked)", file=sys.stderr)
+    return chosen, probes
+
+
+def copy_whole(src, dst):
+    """The calibration beside every result folder it was made for (a class's, a repeat's): the
+    loader reads a folder's classes from it."""
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    try:
+        tmp.write_bytes(src.read_bytes())
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)

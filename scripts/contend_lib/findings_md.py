@@ -164,6 +164,9 @@ def _evidence_lines(rs, machine, include_tainted):
     if sec is not None:
         lines.append(f"* Latency of single operations, {latency.CLOSED_LOOP}: {sec[0][0]}")
         lines.append(f"* {overhead.sentence(overhead.load(folder))}")
+        bias = latency.bias_sentence(folder, (rs.placements or {}).get(machine))
+        if bias:
+            lines.append(f"* {bias}")
     c2c = core_map.find(folder)
     if c2c is not None:
         lines.append(f"* Core-to-core: {core_map.sentence(core_map.load(c2c))}")

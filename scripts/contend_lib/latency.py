@@ -214,3 +214,43 @@ def section(table, reps, machine_row, include_tainted=False):
     lines.append(f"These are {CLOSED_LOOP}; {clock_note(machine_row)}.")
     return lines, header, rows
 
+
+
+def bias_sentence(folder, placement=None):
+    """What the sample's bare-rdtsc end does to a short operation, from latency_bias.json (the
+    cache-line round trip timed both ways, interleaved): the median over passes of the ordered end
+    (rdtscp; lfence) minus the bare one, per placement class where the passes saw several, beside
+    the control (the same two ends around nothing). "" when the folder has no such file."""
+    import statistics
+    from pathlib import Path
+
+    from .loader import read_json
+    from .names import LATENCY_BIAS_FILE
+    path = Path(folder) / LATENCY_BIAS_FILE if folder is not None else None
+    if path is None or not path.is_file():
+        return ""
+    passes = [p for p in read_json(path).get("passes", []) if isinstance(p, dict)
+              and isinstance(p.get("bare_p50_ns"), (int, float)) and isinstance(p.get("ordered_p50_ns"), (int, float))]
+    if not passes:
+        return ""
+
+    def figures(group):
+        diff = statistics.median(p["ordered_p50_ns"] - p["bare_p50_ns"] for p in group)
+        bare = statistics.median(p["bare_p50_ns"] for p in group)
+        empty = [p["ordered_empty_ns"] - p["bare_empty_ns"] for p in group
+                 if isinstance(p.get("ordered_empty_ns"), (int, float)) and isinstance(p.get("bare_empty_ns"), (int, float))]
+        control = f", of which {statistics.median(empty):.1f} ns is the ordered end's own cost (the control)" if empty else ""
+        return f"{diff:+.1f} ns on a {bare:.0f} ns round trip ({diff / bare:+.1%}){control}"
+
+    groups = {}
+    for p in passes:
+        cls = placement.of(p.get("probe_ns")) if placement is not None and placement.several else None
+        groups.setdefault(cls, []).append(p)
+    if len(groups) > 1:
+        body = "; ".join(f"in class {c}: {figures(g)}" for c, g in sorted(groups.items(), key=lambda kv: str(kv[0])))
+    else:
+        body = figures(passes)
+    return (f"The sample's end is a bare rdtsc, not ordered after the operation's last load: timing the "
+            f"cache-line round trip with rdtscp; lfence at the end instead measures {body} (median of "
+            f"{len(passes)} interleaved passes, latency_bias.json); percentiles of operations this short "
+            f"are low by about that much.")

@@ -28,12 +28,10 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ContendError, warn
-from .names import (CORE_TO_CORE_FILE, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, machine_slug, microarchitecture,
-                    split_name)
+from .names import (CORE_TO_CORE_FILE, HAND_TIMED_FILE, LATENCY_BIAS_FILE, LITMUS_FILE, OVERHEAD_FILE, PLACEMENT_FILE,
+                    machine_slug, microarchitecture, split_name)
 from .placement import PREEMPTED, find_classes, relation_namer, scope_of
 from .validity import bimodal
-
-PLACEMENT_FILE = "placement.json"  # the run's calibration probes (placement_probe), when it has them
 
 KEYS = ["machine", "family", "workload", "impl", "threads"]
 VALUES = ["ops_per_sec", "ns_per_op", "cpu_ns_per_op", "fairness", "fairness_cv"]
@@ -211,7 +209,8 @@ def expand_paths(paths):
         p = Path(raw)
         if p.is_dir():
             files = sorted(f for f in p.glob("*.json")
-                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE, CORE_TO_CORE_FILE, PLACEMENT_FILE)
+                           if f.name not in (LITMUS_FILE, HAND_TIMED_FILE, OVERHEAD_FILE, CORE_TO_CORE_FILE, PLACEMENT_FILE,
+                                             LATENCY_BIAS_FILE)
                            and not f.name.startswith("."))
             if not files:
                 repeats = sorted(d.name for d in p.glob("repeat-*") if d.is_dir())

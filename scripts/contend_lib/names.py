@@ -22,6 +22,7 @@ LITMUS_FILE = "litmus.json"
 HAND_TIMED_FILE = "hand_timed.json"  # the hand-timed loop's runs (validity.py reads it)
 OVERHEAD_FILE = "latency_overhead.json"  # the sampling cost's paired runs (overhead.py)
 CORE_TO_CORE_FILE = "core_to_core.json"  # the core-to-core latency map (core_map.py)
+LATENCY_BIAS_FILE = "latency_bias.json"  # the sample clock's end-of-sample bias (latency_bias)
 PLACEMENT_FILE = "placement.json"  # the placement calibration's probes (placement_probe), when the run has them
 
 # The order `contend run` runs families in: the cheap physical floors first.

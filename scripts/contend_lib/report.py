@@ -118,7 +118,7 @@ def _targets_html(table):
     return "<h3>Targets</h3>" + _table(["target", "measured", "ratio", "met", "what was tried"], body)
 
 
-def _latency_html(table, reps, row, folder, include_tainted):
+def _latency_html(table, reps, row, folder, include_tainted, placement=None):
     """The sampled latency: a computed sentence, the sampling's cost, the percentiles table."""
     sec = latency.section(table, reps, row, include_tainted)
     if sec is None:
@@ -126,6 +126,8 @@ def _latency_html(table, reps, row, folder, include_tainted):
                 "written before the binaries sampled latency (or with --latency=off).</p>")
     lines, header, rows = sec
     lines = lines + [overhead.sentence(overhead.load(folder))]
+    bias = latency.bias_sentence(folder, placement)
+    lines += [bias] if bias else []
     return ("<h3>Latency of single operations</h3><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in lines)
             + f"</ul><details><summary>percentiles ({len(rows)} rows)</summary>{_table(header, rows)}</details>")
 
@@ -170,7 +172,8 @@ def build(rs, include_tainted=False):
                                                                   include_tainted)]
         parts.append(_targets_html(findings.clean_table(table, include_tainted)))
         parts.append(_placement_html(rs, machine, table))
-        parts.append(_latency_html(table, reps, row, rs.folders.get(machine), include_tainted))
+        parts.append(_latency_html(table, reps, row, rs.folders.get(machine), include_tainted,
+                                   (rs.placements or {}).get(machine)))
         parts.append(events.section_html(rs, machine, _table, include_tainted))
         parts.append(f"<h2>Charts — {html.escape(machine)}</h2>")
         parts.append(_charts_html(rs, machine))

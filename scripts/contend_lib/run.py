@@ -35,12 +35,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import deps
+from . import deps, summary
 from .errors import ContendError, Interrupted, warn
 from .progress import Progress, clock as _clock  # noqa: F401 (Progress: run.Progress for callers)
-from .names import (CORE_TO_CORE_FILE, FAMILIES, HAND_TIMED_FILE, LITMUS_FILE, OVERHEAD_FILE, PLACEMENT_FILE,
-                    machine_slug)
-from .textable import eng, render
+from .names import FAMILIES, OVERHEAD_FILE, PLACEMENT_FILE, machine_slug
+from .side_runs import (core_to_core_passes, run_core_to_core, run_hand_timed, run_latency_bias,  # noqa: F401
+                        run_litmus)
+from .textable import render
 
 _AGGREGATE = re.compile(r"_(mean|median|stddev|cv)$")
 
@@ -136,73 +137,6 @@ _PROGRAM_BINARIES = {"poller": ("programs", "poller", "bench_poller")}
 
 def binary(repo, family):
     return repo / "build" / "release" / Path(*_PROGRAM_BINARIES.get(family, ("benchmarks", f"bench_{family}")))
-
-
-def litmus_binary(repo):
-    return repo / "build" / "release" / "programs" / "litmus"
-
-
-def run_litmus(repo, folder, quick):
-    """The memory-model litmus histograms, for the report: written via temp file + rename by litmus."""
-    exe = litmus_binary(repo)
-    if not exe.is_file():
-        warn(f"{exe} not built; the report will have no litmus section")
-        return
-    print("contend: litmus tests (memory model histograms)", file=sys.stderr)
-    args = ["--quick"] if quick else ["--trials", "1000000"]
-    proc = subprocess.run([str(exe), *args, "--json", str(folder / LITMUS_FILE)],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if proc.returncode == 1:
-        warn(f"litmus observed an outcome the C++ memory model forbids: see {folder / LITMUS_FILE}")
-    elif proc.returncode != 0:
-        raise ContendError(exe, f"exited with code {proc.returncode}: {_tail(proc.stderr, 1) or 'no message'}")
-
-
-def core_to_core_binary(repo):
-    return repo / "build" / "release" / "benchmarks" / "core_to_core"
-
-
-# With several placement classes one map is one moment's placement: the map is measured in passes
-# (core_to_core --passes) over about this long, so core_map.py can show it per class.
-CORE_TO_CORE_SPREAD_S = 10.0
-
-
-def core_to_core_passes(cpus, quick, several):
-    """How many passes of the map: 1 on a machine with one placement class; with several, as many
-    as fit CORE_TO_CORE_SPREAD_S at the binary's time per pair (1 ms, --quick 0.2 ms, plus ~0.1 ms
-    of thread starts), between 1 and the binary's 1000."""
-    if not several:
-        return 1
-    per_pass = max(1, cpus * (cpus - 1) // 2) * ((0.2 if quick else 1.0) + 0.1) / 1000
-    return max(1, min(1000, int(CORE_TO_CORE_SPREAD_S / per_pass)))
-
-
-def run_core_to_core(repo, folder, quick, several=False):
-    """The core-to-core latency map (core_map.py draws it), written whole or not at all by
-    core_to_core. A failure is a warning: the map explains the figures, it is not one of them."""
-    exe = core_to_core_binary(repo)
-    out = folder / CORE_TO_CORE_FILE
-    out.unlink(missing_ok=True)  # an earlier run's map must not stand beside this run's results
-    if not exe.is_file():
-        warn(f"{exe} not built; the report will have no core-to-core map")
-        return
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    passes = core_to_core_passes(cpus, quick, several)
-    print(f"contend: core-to-core latency map (cache-line ping-pong between each of "
-          f"{cpus * (cpus - 1) // 2} CPU pairs{f', {passes} passes' if passes > 1 else ''})", file=sys.stderr)
-    try:
-        proc = subprocess.run([str(exe), *(["--quick"] if quick else []),
-                               *([f"--passes={passes}"] if passes > 1 else []), "--json", str(out)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if proc.returncode in (-2, 130):
-            raise KeyboardInterrupt
-    except KeyboardInterrupt:
-        # subprocess.run has killed it; what it was writing (its hidden temp file) goes too.
-        (folder / f".{out.name}.tmp").unlink(missing_ok=True)
-        raise
-    if proc.returncode != 0:
-        warn(f"core_to_core exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
-             "no core-to-core map in this run")
 
 
 def check_families(requested):
@@ -429,7 +363,7 @@ def run(repo, families=None, threads=None, quick=False, label=None, results=None
                 print(f"contend: run {i} of {repeat} into {target.folder / f'repeat-{i}'}", file=sys.stderr)
                 (target.folder / f"repeat-{i}").mkdir(parents=True, exist_ok=True)
                 suite.run_all(target.folder / f"repeat-{i}", charts=False)
-            print_spread(target.folder, repeat)
+            summary.print_spread(target.folder, repeat)
         print_phases(timing)
         return 0
     finally:
@@ -446,10 +380,6 @@ def print_phases(timing):
     notes = ["", ""] + [r[4] for r in rows]
     print("\n".join(f"{text}  {note}".rstrip() for text, note in zip(lines, notes)))
     print(line)
-
-
-def hand_timed_binary(repo):
-    return repo / "build" / "release" / "benchmarks" / "hand_timed_check"
 
 
 class Suite:
@@ -538,7 +468,8 @@ class Suite:
         side = [] if self.families_requested else [
             ("litmus", lambda: run_litmus(self.repo, folder, self.quick)),
             ("the core-to-core map", lambda: run_core_to_core(self.repo, folder, self.quick,
-                                                              several=self.target.window is not None))]
+                                                              several=self.target.window is not None)),
+            ("the sample clock's bias", lambda: run_latency_bias(self.repo, folder, self.quick))]
         for what, step in side:
             with timing.timed(what, phases.SIDE):
                 self._guard(what, finished, folder, step)
@@ -549,7 +480,7 @@ class Suite:
             with timing.timed("the sampling-cost pairs", phases.SIDE):
                 self._guard("the sampling-cost pairs", finished, folder, lambda: self.sampling_cost(folder))
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
-        print_peers(folder, finished)
+        summary.print_peers(folder, finished)
         with timing.timed("invariant checks and their re-runs", phases.CHECKS):
             rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
         machine = rs.machines.index[0]
@@ -557,8 +488,8 @@ class Suite:
             with timing.timed("charts", phases.CHARTS):
                 written = plot.write_charts(rs, machine, folder / "charts")
             print(f"contend: {len(written)} chart files in {folder / 'charts'}", file=sys.stderr)
-            print_summary(rs, machine)
-        print_clean(rs)
+            summary.print_summary(rs, machine)
+        summary.print_clean(rs)
         return 0
 
     def planned(self):
@@ -626,7 +557,7 @@ class Suite:
         if r.capped:
             print(f"contend: {family}: the cap on waits and re-runs ({phases.RERUN_CAP:.0%} of its measuring "
                   f"time) left {r.capped} tainted repetition{'s' if r.capped != 1 else ''} as measured: "
-                  f"{_some(r.capped_names, 5)}", file=sys.stderr)
+                  f"{summary.some(r.capped_names, 5)}", file=sys.stderr)
         return r
 
     def _invariants(self, folder, hand_timed):
@@ -686,108 +617,3 @@ def check_invariants(rs, hand_timed):
     from . import validity
     machine = rs.machines.index[0]
     return validity.check(rs.table, rs.reps, rs.machine(machine).to_dict(), hand_timed)
-
-
-def run_hand_timed(repo, folder, args):
-    """hand_timed_check ARGS --json: the hand-written loop beside baseline/increment/contended.
-    Returns its document, or None (with a warning) when there is nothing to compare it with or
-    the binary is absent or fails."""
-    exe = hand_timed_binary(repo)
-    out = folder / HAND_TIMED_FILE
-    out.unlink(missing_ok=True)  # an earlier run's figure must not stand beside this run's
-    if args is None:
-        print("contend: no baseline/increment/contended in this run; the hand-timed cross-check is skipped",
-              file=sys.stderr)
-        return None
-    if not exe.is_file():
-        warn(f"{exe} not built; the hand-timed cross-check is skipped")
-        return None
-    print(f"contend: hand-timed cross-check (hand_timed_check {' '.join(args)})", file=sys.stderr)
-    proc = subprocess.run([str(exe), *args, "--json", str(out)], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    if proc.returncode in (-2, 130):
-        raise KeyboardInterrupt
-    loader = _analysis()[1]
-    if proc.returncode != 0:
-        warn(f"hand_timed_check exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
-             "the hand-timed cross-check is skipped")
-        return None
-    try:
-        doc = loader.hand_timed(folder)
-    except ContendError as e:
-        doc, why = None, f"unusable JSON ({e.what})"
-    else:
-        why = "no JSON"
-    if doc is None:
-        warn(f"hand_timed_check wrote {why}; the hand-timed cross-check is skipped")
-    return doc
-
-
-def print_peers(folder, families):
-    """Which third-party peers the binaries were built with (context key "peers"): a missing
-    package leaves its peers out of the families, and the user should know which."""
-    loader = _analysis()[1]
-    built = {}
-    for family in families:
-        try:
-            peers = loader.read_json(folder / f"{family}.json").get("context", {}).get("peers")
-        except ContendError:
-            continue
-        if peers:
-            built[family] = peers
-    if built:
-        print("contend: peers built: " + "; ".join(f"{f} {p}" for f, p in built.items()), file=sys.stderr)
-
-
-def print_clean(rs):
-    """How many figures are clean after the re-runs, which are not, and which are bimodal."""
-    table = rs.table
-    total = len(table)
-    if rs.reps["foreign_cpu"].isna().all() and rs.reps["probe_ns"].isna().all():
-        print(f"{total} figures; the binaries recorded no interference or placement, so none could be "
-              "checked (schema 1 binaries?)")
-        return
-    label = table["family"] + "/" + table["workload"] + "/" + table["impl"] + " @" + table["threads"].astype(str)
-    tainted = list(label[table["tainted"]])
-    line = f"{total - len(tainted)} of {total} figures clean"
-    if tainted:
-        line += f"; {len(tainted)} tainted after re-runs: {_some(tainted)}"
-    print(line)
-    bimodal = list(label[table["bimodal"]])
-    if bimodal:
-        print(f"{len(bimodal)} bimodal (repetitions in two clusters; the median describes neither): "
-              f"{_some(bimodal)}")
-
-
-def _some(items, n=10):
-    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
-
-
-def print_spread(folder, repeat):
-    """Per figure, min and max across the runs relative to their median; beyond ±25% flagged."""
-    from . import validity
-    loader = _analysis()[1]
-    tables = [loader.load([folder / f"repeat-{i}"]).table for i in range(1, repeat + 1)]
-    rows = validity.spread(tables)
-    header = ["figure"] + [f"run {i}" for i in range(1, repeat + 1)] + ["min", "max", ""]
-    out = [[fig] + [eng(v) for v in values] + [f"{low:+.0%}", f"{high:+.0%}", "beyond ±25%" if bad else ""]
-           for fig, values, low, high, bad in rows]
-    print(f"\nSpread across {repeat} runs (ops/s medians; min and max relative to the median of the runs):")
-    print(render(header, out))
-    beyond = [r[0] for r in rows if r[4]]
-    print(f"{len(rows) - len(beyond)} of {len(rows)} figures within ±{validity.SPREAD_LIMIT:.0%} across "
-          f"{repeat} runs" + (f"; beyond: {_some(beyond)}" if beyond else ""))
-    print(f"runs kept in {folder}/repeat-1 .. repeat-{repeat} (each a result folder: "
-          f"contend plot {folder}/repeat-1)")
-
-
-def print_summary(rs, machine):
-    findings = _analysis()[0]
-    row = rs.machine(machine)
-    table = findings.clean_table(rs.table[rs.table["machine"] == machine], False)
-    reps = findings.clean_reps(rs.reps[rs.reps["machine"] == machine], False)
-    win = findings.winners(table, int(row["hw_threads"]), reps)
-    if win is None:
-        return
-    print(f"\n{win.title} ({machine}):")
-    print(render(win.header, win.rows))

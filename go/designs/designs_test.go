@@ -23,7 +23,7 @@ func closeIf(d interface{}) {
 }
 
 func TestCountersLoseNoIncrement(t *testing.T) {
-	const each = 2000
+	const each = 20000
 	for _, c := range counters() {
 		t.Run(c.Name(), func(t *testing.T) {
 			defer closeIf(c)
@@ -83,7 +83,7 @@ func maps() []Map {
 // its own sequential model) and reads keys shared by all (a value only ever of the right key);
 // after the join the map equals the union of the models.
 func TestMapsMatchASequentialModel(t *testing.T) {
-	const ops, ownKeys = 3000, 32
+	const ops, ownKeys = 20000, 32
 	for _, m := range maps() {
 		t.Run(m.Name(), func(t *testing.T) {
 			defer closeIf(m)
@@ -153,7 +153,7 @@ func stacks() []Stack { return []Stack{NewMutexStack(), NewTreiberStack()} }
 // Half the goroutines push distinct values, half pop; then a drain. Every value pushed is popped
 // exactly once, none invented.
 func TestStacksPopEveryValueOnce(t *testing.T) {
-	const each = 3000
+	const each = 20000
 	for _, s := range stacks() {
 		t.Run(s.Name(), func(t *testing.T) {
 			if _, ok := s.Pop(); ok {
@@ -221,7 +221,7 @@ func TestStackIsLIFO(t *testing.T) {
 // Go's channels themselves (the channels family's designs): buffered at the C++ capacities and
 // unbuffered, many producers and consumers; every value sent is received exactly once.
 func TestChannelsDeliverEveryValueOnce(t *testing.T) {
-	const producers, consumers, each = 4, 4, 2000
+	const producers, consumers, each = 4, 4, 20000
 	for _, capacity := range []int{0, 64, 8192} {
 		ch := make(chan uint64, capacity)
 		var pwg, cwg sync.WaitGroup

@@ -1,0 +1,83 @@
+// The binary end to end, in quick mode with very short runs: every family (maps on the 1k-key
+// workloads only: a million-key prefill under the race detector takes too long), its JSON read
+// back and checked: names, the C++ counters, Go's, the context, no failed self-check.
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func smoke(t *testing.T, family, filter string) map[string]interface{} {
+	out := filepath.Join(t.TempDir(), "go_"+family+".json")
+	args := []string{"--family=" + family, "--quick", "--threads=1,2", "--run_ms=5", "--repetitions=1", "--out=" + out}
+	if filter != "" {
+		args = append(args, "--filter="+filter)
+	}
+	var stdout, stderr strings.Builder
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("%s: exit %d: %s", family, code, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]interface{}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestSmokeEveryFamily(t *testing.T) {
+	wanted := []string{"ops_per_sec", "ns_per_op", "cpu_ns_per_op", "wall_ms", "ops", "fairness_min_max", "fairness_cv",
+		"foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "taint_foreign",
+		"taint_parallelism", "probe_ns", "probe_after_ns", "gc_cycles", "gc_pause_ns", "allocs_per_op"}
+	impls := map[string][]string{
+		"counters":      {"go_mutex", "go_atomic", "go_chan", "go_sharded_padded", "go_sharded_packed"},
+		"maps":          {"go_mutex", "go_rwmutex", "go_syncmap", "go_chan"},
+		"stacks":        {"go_mutex", "go_treiber"},
+		"channels":      {"go_chan_buffered", "go_chan_unbuffered"},
+		"false_sharing": {"go_packed", "go_pad64", "go_pad128"},
+	}
+	filters := map[string]string{"maps": "k1k", "counters": "increment|read_heavy"}
+	for _, family := range families {
+		doc := smoke(t, family, filters[family])
+		ctx := doc["context"].(map[string]interface{})
+		if ctx["lang"] != "go" || ctx["contend_family"] != "go_"+family || ctx["schema_version"] != "3" ||
+			ctx["contend_mode"] != "quick" || ctx["run_ms"] != "5" || ctx["go_version"] == nil || ctx["latency_clock_ns"] == nil {
+			t.Errorf("%s: context %v", family, ctx)
+		}
+		seen := map[string]bool{}
+		for _, raw := range doc["benchmarks"].([]interface{}) {
+			b := raw.(map[string]interface{})
+			name := b["name"].(string)
+			if b["error_occurred"] == true {
+				t.Errorf("%s: %v", name, b["error_message"])
+			}
+			parts := strings.Split(name, "/")
+			if len(parts) != 5 || parts[0] != family || parts[3] != "real_time" || !strings.HasPrefix(parts[4], "threads:") ||
+				b["run_name"] != name || b["run_type"] != "iteration" {
+				t.Errorf("bad entry name %q", name)
+				continue
+			}
+			seen[parts[2]] = true
+			for _, c := range wanted {
+				if _, ok := b[c]; !ok {
+					t.Errorf("%s: no %s", name, c)
+				}
+			}
+			if ops, _ := b["ops"].(float64); ops <= 0 {
+				t.Errorf("%s: no operations", name)
+			}
+		}
+		for _, impl := range impls[family] {
+			if !seen[impl] {
+				t.Errorf("%s: no %s rows", family, impl)
+			}
+		}
+	}
+}

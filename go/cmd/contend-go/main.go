@@ -28,6 +28,7 @@ type Options struct {
 	think       int
 	filter      *regexp.Regexp
 	out         string
+	probeSecs   float64 // --probe_seconds: the probe alone (probe_only.go), no benchmark
 }
 
 var opts Options
@@ -42,6 +43,8 @@ const usage = `contend-go: the Go designs under the contend protocol, one family
   --think=N        local-work iterations between increments for counters/think<N> (default 100)
   --filter=REGEX   run only the benchmarks whose name (family/workload/impl) matches
   --out=FILE       write the JSON there, whole or not at all (default: standard output)
+  --probe_seconds=S  no benchmark: the placement probe every 20 ms for S seconds, written in
+                   placement_probe's format (to calibrate against the C++ probe back to back)
 Result rows are named <family>/<workload>/<impl>/real_time/threads:<T>, impl go_*; the
 context's contend_family is go_<family>.
 `
@@ -159,6 +162,13 @@ func parseArgs(args []string) (o Options, help bool, err error) {
 			if o.filter, err = regexp.Compile(value); err != nil {
 				return o, false, usageError("bad --filter '" + value + "': " + err.Error())
 			}
+		case "--probe_seconds":
+			if err = needs(); err != nil {
+				return
+			}
+			if o.probeSecs, err = number("--probe_seconds", value, 0.001, 3600); err != nil {
+				return
+			}
 		case "--out":
 			if err = needs(); err != nil {
 				return
@@ -171,7 +181,7 @@ func parseArgs(args []string) (o Options, help bool, err error) {
 			return o, false, usageError("unknown option '" + arg + "'")
 		}
 	}
-	if o.family == "" {
+	if o.family == "" && o.probeSecs == 0 {
 		return o, false, usageError("--family is required (" + strings.Join(families, ", ") + ")")
 	}
 	if o.threads == nil {
@@ -205,6 +215,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	opts = o
 	quality.pairs = probePairs(readTopology(), allowedCPUs)
+	if o.probeSecs > 0 {
+		return probeOnly(o.probeSecs, o.out, stdout, stderr)
+	}
 	mode := "default"
 	if o.quick {
 		mode = "quick"

@@ -81,3 +81,30 @@ func TestSmokeEveryFamily(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeOnly(t *testing.T) {
+	if len(allowedCPUs) < 2 {
+		t.Skip("fewer than 2 CPUs allowed")
+	}
+	out := filepath.Join(t.TempDir(), "go_placement.json")
+	var stdout, stderr strings.Builder
+	if code := run([]string{"--probe_seconds=0.05", "--out=" + out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	data, _ := os.ReadFile(out)
+	var doc struct {
+		Context map[string]interface{}
+		Probes  []struct {
+			TMs    float64    `json:"t_ms"`
+			Ns     *float64   `json:"ns"`
+			PairNs []*float64 `json:"pair_ns"`
+		}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Probes) == 0 || doc.Probes[0].Ns == nil || *doc.Probes[0].Ns <= 0 ||
+		len(doc.Probes[0].PairNs) != len(quality.pairs) || doc.Context["probe_pairs"] != describePairs(quality.pairs) {
+		t.Errorf("probes: %s", data)
+	}
+}

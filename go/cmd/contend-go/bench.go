@@ -18,6 +18,11 @@ type Bench struct {
 	fn                     func(T int) *Rep
 }
 
+// rowNames: the benchmarks (by family/workload/impl) whose rows are not named
+// family/workload/impl/real_time/threads:T but as bench_poller's
+// (.../resources:R/workers:W/iterations:1/real_time, with threads 1): the name for T.
+var rowNames = map[string]func(T int) string{}
+
 func register(family string) []Bench {
 	switch family {
 	case "counters":
@@ -30,6 +35,8 @@ func register(family string) []Bench {
 		return channelBenches()
 	case "false_sharing":
 		return falseSharingBenches()
+	case "poller":
+		return pollerBenches()
 	}
 	return nil
 }
@@ -46,6 +53,10 @@ func runAll(benches []Bench, o Options, progress io.Writer) []Entry {
 	for fi, b := range benches {
 		for ii, T := range b.threads {
 			name := fmt.Sprintf("%s/%s/%s/real_time/threads:%d", b.family, b.workload, b.impl, T)
+			threads := T
+			if rowName := rowNames[b.family+"/"+b.workload+"/"+b.impl]; rowName != nil {
+				name, threads = rowName(T), 1
+			}
 			for r := 0; r < o.repetitions; r++ {
 				runtime.GOMAXPROCS(defaultGOMAXPROCS)
 				runtime.GC()
@@ -66,7 +77,7 @@ func runAll(benches []Bench, o Options, progress io.Writer) []Entry {
 				fmt.Fprintf(progress, "go_%s: %s rep %d/%d %.0f ops/s %.0f ms%s\n", o.family, name, r+1,
 					o.repetitions, rep.Counters["ops_per_sec"], float64(time.Since(started))/1e6, status)
 				entries = append(entries, Entry{Name: name, FamilyIndex: fi, InstanceIndex: ii,
-					Repetitions: o.repetitions, RepetitionIndex: r, Threads: T, Rep: rep})
+					Repetitions: o.repetitions, RepetitionIndex: r, Threads: threads, Rep: rep})
 			}
 		}
 	}

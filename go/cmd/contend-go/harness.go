@@ -77,17 +77,28 @@ func timedRun(T int, info RunInfo, runNs int64, work Work, settle func()) *Run {
 		}(g)
 	}
 	arrived.Wait()
-	runtime.ReadMemStats(&r.memStart)
-	r.rssReset = resetPeakRSS()
-	r.statStart = readProcStat()
-	r.cpuStart = processCPUNs()
-	r.wallStart = mono()
+	r.begin()
 	r.deadline = r.wallStart + runNs
 	close(start)
 	done.Wait()
 	if settle != nil {
 		settle()
 	}
+	r.end()
+	return r
+}
+
+// begin takes the snapshots at the start of the timed region.
+func (r *Run) begin() {
+	runtime.ReadMemStats(&r.memStart)
+	r.rssReset = resetPeakRSS()
+	r.statStart = readProcStat()
+	r.cpuStart = processCPUNs()
+	r.wallStart = mono()
+}
+
+// end takes them at its end, then the probe after the run.
+func (r *Run) end() {
 	r.wallEnd = mono()
 	r.cpuEnd = processCPUNs()
 	r.statEnd = readProcStat()
@@ -96,7 +107,6 @@ func timedRun(T int, info RunInfo, runNs int64, work Work, settle func()) *Run {
 	// The sooner after the run, the more surely the probe sees the run's placement; owners are
 	// still alive, as in C++ (the workload tears the design down after this returns).
 	r.probeAfter = runProbe(quality.pairs)
-	return r
 }
 
 // TotalOps: every count but the producers' (an item counts once, when received).

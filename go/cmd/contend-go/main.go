@@ -17,7 +17,7 @@ import (
 	"strings"
 )
 
-var families = []string{"counters", "maps", "stacks", "channels", "false_sharing"}
+var families = []string{"counters", "maps", "stacks", "channels", "false_sharing", "poller"}
 
 type Options struct {
 	family      string
@@ -34,12 +34,13 @@ type Options struct {
 var opts Options
 
 const usage = `contend-go: the Go designs under the contend protocol, one family a run
-  --family=NAME    counters, maps, stacks, channels or false_sharing (required)
+  --family=NAME    counters, maps, stacks, channels, false_sharing or poller (required)
   --threads=LIST   goroutine counts, e.g. 1,2,4 (default: powers of 2 up to 2 x CPUs, plus the
                    CPU count); T goroutines run with GOMAXPROCS = min(T, allowed CPUs)
-  --run_ms=N       length of each time-bounded run in ms (default 300, quick 50)
+  --run_ms=N       length of each time-bounded run in ms (default 300, quick 50; poller: 1500,
+                   quick 250, as bench_poller)
   --quick          short runs, fewer workloads, 2 repetitions
-  --repetitions=N  repetitions of each benchmark (default 5, quick 2)
+  --repetitions=N  repetitions of each benchmark (default 5, quick 2; poller: 3, quick 2)
   --think=N        local-work iterations between increments for counters/think<N> (default 100)
   --filter=REGEX   run only the benchmarks whose name (family/workload/impl) matches
   --out=FILE       write the JSON there, whole or not at all (default: standard output)
@@ -187,17 +188,12 @@ func parseArgs(args []string) (o Options, help bool, err error) {
 	if o.threads == nil {
 		o.threads = defaultThreads()
 	}
+	poller := o.family == "poller"
 	if o.runMs < 0 {
-		o.runMs = 300
-		if o.quick {
-			o.runMs = 50
-		}
+		o.runMs = map[[2]bool]float64{{false, false}: 300, {false, true}: 50, {true, false}: 1500, {true, true}: 250}[[2]bool{poller, o.quick}]
 	}
 	if o.repetitions < 0 {
-		o.repetitions = 5
-		if o.quick {
-			o.repetitions = 2
-		}
+		o.repetitions = map[[2]bool]int{{false, false}: 5, {false, true}: 2, {true, false}: 3, {true, true}: 2}[[2]bool{poller, o.quick}]
 	}
 	return o, false, nil
 }

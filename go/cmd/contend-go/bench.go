@@ -1,0 +1,237 @@
+// The benchmarks of each family and the driver that runs their repetitions.
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"contend/go/designs"
+)
+
+// Bench is one registered benchmark: family/workload/impl at each of its thread counts; fn runs
+// one repetition at T goroutines.
+type Bench struct {
+	family, workload, impl string
+	threads                []int
+	fn                     func(T int) *Rep
+}
+
+// rowNames: the benchmarks (by family/workload/impl) whose rows are not named
+// family/workload/impl/real_time/threads:T but as bench_poller's
+// (.../resources:R/workers:W/iterations:1/real_time, with threads 1): the name for T.
+var rowNames = map[string]func(T int) string{}
+
+func register(family string) []Bench {
+	switch family {
+	case "counters":
+		return counterBenches()
+	case "maps":
+		return mapBenches()
+	case "stacks":
+		return stackBenches()
+	case "channels":
+		return channelBenches()
+	case "false_sharing":
+		return falseSharingBenches()
+	case "poller":
+		return pollerBenches()
+	}
+	return nil
+}
+
+func runNs() int64 { return int64(opts.runMs * 1e6) }
+
+// runAll runs every repetition of every benchmark, in Google Benchmark's order (a benchmark's
+// thread counts in turn, each one's repetitions back to back). Before each repetition, as the
+// C++ Setup callback: a garbage collection (so that no run inherits another's garbage), the
+// placement probe, then GOMAXPROCS = min(T, allowed CPUs).
+func runAll(benches []Bench, o Options, progress io.Writer) []Entry {
+	var entries []Entry
+	defer runtime.GOMAXPROCS(defaultGOMAXPROCS)
+	for fi, b := range benches {
+		for ii, T := range b.threads {
+			name := fmt.Sprintf("%s/%s/%s/real_time/threads:%d", b.family, b.workload, b.impl, T)
+			threads := T
+			if rowName := rowNames[b.family+"/"+b.workload+"/"+b.impl]; rowName != nil {
+				name, threads = rowName(T), 1
+			}
+			for r := 0; r < o.repetitions; r++ {
+				runtime.GOMAXPROCS(defaultGOMAXPROCS)
+				runtime.GC()
+				quality.lastProbe = runProbe(quality.pairs)
+				procs := T
+				if n := allowedCount(); procs > n {
+					procs = n
+				}
+				runtime.GOMAXPROCS(procs)
+				started := time.Now()
+				rep := b.fn(T)
+				status := ""
+				if rep.Error != "" {
+					status = " ERROR: " + rep.Error
+				} else if rep.Label != "" {
+					status = " (" + rep.Label + ")"
+				}
+				fmt.Fprintf(progress, "go_%s: %s rep %d/%d %.0f ops/s %.0f ms%s\n", o.family, name, r+1,
+					o.repetitions, rep.Counters["ops_per_sec"], float64(time.Since(started))/1e6, status)
+				entries = append(entries, Entry{Name: name, FamilyIndex: fi, InstanceIndex: ii,
+					Repetitions: o.repetitions, RepetitionIndex: r, Threads: threads, Rep: rep})
+			}
+		}
+	}
+	return entries
+}
+
+func closeIf(d interface{}) {
+	if c, ok := d.(designs.Closer); ok {
+		c.Close()
+	}
+}
+
+func infoOf(d interface{}) RunInfo {
+	i := designs.InfoOf(d)
+	return RunInfo{Owners: i.OwnerGoroutines, Blocking: i.Blocking}
+}
+
+// atLeast: the sweep's counts of at least min.
+func atLeast(min int) []int {
+	var out []int
+	for _, t := range opts.threads {
+		if t >= min {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// from: the sweep's counts from first on, with first itself whenever the sweep goes past it
+// (bench_channels.cpp's threads_from).
+func from(first int) []int {
+	out := atLeast(first)
+	if len(out) > 0 && out[0] != first {
+		out = append([]int{first}, out...)
+	}
+	return out
+}
+
+// ---- counters (bench_counters.cpp) ----
+
+type counterMaker struct {
+	name string
+	make func() designs.Counter
+}
+
+var counterDesigns = []counterMaker{
+	{"go_mutex", func() designs.Counter { return designs.NewMutexCounter() }},
+	{"go_atomic", func() designs.Counter { return designs.NewAtomicCounter() }},
+	{"go_chan", func() designs.Counter { return designs.NewChanCounter() }},
+	{"go_sharded_padded", func() designs.Counter { return designs.NewShardedPadded(0) }},
+	{"go_sharded_packed", func() designs.Counter { return designs.NewShardedPacked(0) }},
+}
+
+type mix int
+
+const (
+	mixIncrement mix = iota
+	mixThink
+	mixReadHeavy
+)
+
+const readsPerIncrement = 9
+
+// localWork: n steps of a dependent LCG (local_work.hpp), private work between shared operations.
+func localWork(x uint64, n int) uint64 {
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	return x
+}
+
+func counterRun(mk func() designs.Counter, m mix) func(T int) *Rep {
+	return func(T int) *Rep {
+		c := mk()
+		slotted, _ := c.(designs.Slotted)
+		sinks := make([]uint64, T)
+		work := func(g int, deadline int64, s *Sampler) (uint64, Role) {
+			inc := c.Increment
+			if slotted != nil {
+				inc = func() { slotted.IncrementAt(g) }
+			}
+			switch m {
+			case mixThink:
+				seed := uint64(1)
+				n := repeatUntil(deadline, 8, s, func() {
+					inc()
+					seed = localWork(seed, opts.think)
+				})
+				sinks[g] = seed
+				return n, Worker
+			case mixReadHeavy:
+				var sum int64
+				rounds := repeatUntil(deadline, 1, s, func() {
+					inc()
+					for r := 0; r < readsPerIncrement; r++ {
+						sum += c.Get()
+					}
+				})
+				sinks[g] = uint64(sum)
+				return rounds * (1 + readsPerIncrement), Worker
+			default:
+				return repeatUntil(deadline, 64, s, inc), Worker
+			}
+		}
+		// settle: a Get waits out nothing for these designs (every Increment has been applied
+		// when it returns) but is kept as the C++ harness's.
+		run := timedRun(T, infoOf(c), runNs(), work, func() { c.Get() })
+		rep := run.Report()
+		ops := run.TotalOps()
+		increments := ops
+		if m == mixReadHeavy {
+			increments = ops / (1 + readsPerIncrement)
+		}
+		seen := c.Get()
+		rep.Check(seen >= 0 && uint64(seen) == increments,
+			fmt.Sprintf("counter reads %d after %d increments", seen, increments))
+		closeIf(c)
+		return rep
+	}
+}
+
+func counterBenches() []Bench {
+	var out []Bench
+	for _, d := range counterDesigns {
+		out = append(out,
+			Bench{"counters", "increment", d.name, opts.threads, counterRun(d.make, mixIncrement)},
+			Bench{"counters", fmt.Sprintf("think%d", opts.think), d.name, opts.threads, counterRun(d.make, mixThink)},
+			Bench{"counters", "read_heavy", d.name, opts.threads, counterRun(d.make, mixReadHeavy)})
+	}
+	return out
+}
+
+// ---- false sharing (bench_false_sharing.cpp) ----
+
+func falseSharingBenches() []Bench {
+	var out []Bench
+	for _, kind := range []string{"atomic", "plain"} {
+		for _, layout := range []string{"packed", "pad64", "pad128"} {
+			kind, layout := kind, layout
+			out = append(out, Bench{"false_sharing", kind, "go_" + layout, opts.threads, func(T int) *Rep {
+				slots := designs.NewSlots(layout, T)
+				run := timedRun(T, RunInfo{}, runNs(), func(g int, deadline int64, s *Sampler) (uint64, Role) {
+					p := slots.Slot(g)
+					if kind == "atomic" {
+						return repeatUntil(deadline, 256, s, func() { atomicAdd(p) }), Worker
+					}
+					return repeatUntil(deadline, 256, s, func() { *p++ }), Worker
+				}, nil)
+				rep := run.Report()
+				sum := slots.Sum(T)
+				rep.Check(sum == run.TotalOps(), fmt.Sprintf("slots sum to %d", sum))
+				return rep
+			}})
+		}
+	}
+	return out
+}

@@ -1,0 +1,298 @@
+// The invariants the C++ typed tests hold every design to, under concurrency (run them with
+// go test -race): no lost increment, every pushed value popped exactly once, map contents equal
+// to a sequential model, every value sent on a channel received exactly once.
+package designs
+
+import (
+	"math/rand"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+const goroutines = 8
+
+func counters() []Counter {
+	return []Counter{NewMutexCounter(), NewAtomicCounter(), NewChanCounter(), NewShardedPadded(0), NewShardedPacked(3)}
+}
+
+func closeIf(d interface{}) {
+	if c, ok := d.(Closer); ok {
+		c.Close()
+	}
+}
+
+func TestCountersLoseNoIncrement(t *testing.T) {
+	const each = 20000
+	for _, c := range counters() {
+		t.Run(c.Name(), func(t *testing.T) {
+			defer closeIf(c)
+			var wg sync.WaitGroup
+			for g := 0; g < goroutines; g++ {
+				wg.Add(1)
+				go func(g int) {
+					defer wg.Done()
+					for i := 0; i < each; i++ {
+						if s, ok := c.(Slotted); ok && g%2 == 0 {
+							s.IncrementAt(g)
+						} else {
+							c.Increment()
+						}
+						if i%500 == 0 {
+							_ = c.Get() // reads race with increments: never torn, never an error
+						}
+					}
+				}(g)
+			}
+			wg.Wait()
+			if got := c.Get(); got != goroutines*each {
+				t.Fatalf("%s: %d increments, Get() = %d", c.Name(), goroutines*each, got)
+			}
+		})
+	}
+}
+
+func TestChanCounterReadsItsOwnIncrements(t *testing.T) {
+	c := NewChanCounter()
+	defer c.Close()
+	for i := 1; i <= 100; i++ {
+		c.Increment()
+		if got := c.Get(); got != int64(i) {
+			t.Fatalf("after %d increments Get() = %d", i, got)
+		}
+	}
+}
+
+func TestShardedSlots(t *testing.T) {
+	p := NewShardedPadded(4)
+	if p.Slots() != 4 || p.Name() != "go_sharded_padded" || NewShardedPacked(0).Slots() != DefaultSlots() {
+		t.Fatal("slot counts or names wrong")
+	}
+	p.IncrementAt(7) // wraps to slot 3
+	p.IncrementAt(3)
+	if p.Get() != 2 {
+		t.Fatalf("Get() = %d", p.Get())
+	}
+}
+
+func maps() []Map {
+	return []Map{NewMutexMap(), NewRWMutexMap(), NewSyncMap(), NewChanMap()}
+}
+
+// Every goroutine runs random puts, gets and deletes on keys of its own (read-your-writes against
+// its own sequential model) and reads keys shared by all (a value only ever of the right key);
+// after the join the map equals the union of the models.
+func TestMapsMatchASequentialModel(t *testing.T) {
+	const ops, ownKeys = 20000, 32
+	for _, m := range maps() {
+		t.Run(m.Name(), func(t *testing.T) {
+			defer closeIf(m)
+			for k := uint64(0); k < 16; k++ {
+				m.Put(1<<40+k, k*3)
+			}
+			models := make([]map[uint64]uint64, goroutines)
+			var wg sync.WaitGroup
+			errs := make(chan string, goroutines)
+			for g := 0; g < goroutines; g++ {
+				models[g] = map[uint64]uint64{}
+				wg.Add(1)
+				go func(g int) {
+					defer wg.Done()
+					model := models[g]
+					rng := rand.New(rand.NewSource(int64(g) + 1))
+					for i := 0; i < ops; i++ {
+						key := uint64(g)<<20 + uint64(rng.Intn(ownKeys))
+						switch r := rng.Intn(10); {
+						case r < 4:
+							v := uint64(i)<<8 | uint64(g)
+							m.Put(key, v)
+							model[key] = v
+						case r < 5:
+							_, want := model[key]
+							if got := m.Delete(key); got != want {
+								errs <- "Delete disagrees with the model"
+								return
+							}
+							delete(model, key)
+						case r < 8:
+							want, wantOK := model[key]
+							if got, ok := m.Get(key); got != want || ok != wantOK {
+								errs <- "Get disagrees with the model"
+								return
+							}
+						default:
+							k := uint64(rng.Intn(16))
+							if got, ok := m.Get(1<<40 + k); !ok || got != k*3 {
+								errs <- "a shared key lost its value"
+								return
+							}
+						}
+					}
+				}(g)
+			}
+			wg.Wait()
+			close(errs)
+			for e := range errs {
+				t.Fatal(e)
+			}
+			for g, model := range models {
+				for k := uint64(0); k < ownKeys; k++ {
+					key := uint64(g)<<20 + k
+					want, wantOK := model[key]
+					if got, ok := m.Get(key); got != want || ok != wantOK {
+						t.Fatalf("key %d after the join: got %d,%v want %d,%v", key, got, ok, want, wantOK)
+					}
+				}
+			}
+		})
+	}
+}
+
+func stacks() []Stack { return []Stack{NewMutexStack(), NewTreiberStack()} }
+
+// Half the goroutines push distinct values, half pop; then a drain. Every value pushed is popped
+// exactly once, none invented.
+func TestStacksPopEveryValueOnce(t *testing.T) {
+	const each = 20000
+	for _, s := range stacks() {
+		t.Run(s.Name(), func(t *testing.T) {
+			if _, ok := s.Pop(); ok {
+				t.Fatal("a new stack popped a value")
+			}
+			var mu sync.Mutex
+			seen := map[uint64]int{}
+			var wg sync.WaitGroup
+			record := func(local []uint64) {
+				mu.Lock()
+				for _, v := range local {
+					seen[v]++
+				}
+				mu.Unlock()
+			}
+			for g := 0; g < goroutines; g++ {
+				wg.Add(1)
+				go func(g int) {
+					defer wg.Done()
+					var local []uint64
+					for i := 0; i < each; i++ {
+						if g%2 == 0 {
+							s.Push(uint64(g)<<32 | uint64(i))
+						} else if v, ok := s.Pop(); ok {
+							local = append(local, v)
+						}
+						if i%64 == 0 {
+							runtime.Gosched()
+						}
+					}
+					record(local)
+				}(g)
+			}
+			wg.Wait()
+			var rest []uint64
+			for v, ok := s.Pop(); ok; v, ok = s.Pop() {
+				rest = append(rest, v)
+			}
+			record(rest)
+			if len(seen) != goroutines/2*each {
+				t.Fatalf("%d distinct values popped, %d pushed", len(seen), goroutines/2*each)
+			}
+			for v, n := range seen {
+				if n != 1 || (v>>32)%2 != 0 || v&0xffffffff >= each {
+					t.Fatalf("value %#x popped %d times", v, n)
+				}
+			}
+		})
+	}
+}
+
+func TestStackIsLIFO(t *testing.T) {
+	for _, s := range stacks() {
+		for i := uint64(1); i <= 3; i++ {
+			s.Push(i)
+		}
+		for want := uint64(3); want >= 1; want-- {
+			if v, ok := s.Pop(); !ok || v != want {
+				t.Fatalf("%s: popped %d,%v want %d", s.Name(), v, ok, want)
+			}
+		}
+	}
+}
+
+// Go's channels themselves (the channels family's designs): buffered at the C++ capacities and
+// unbuffered, many producers and consumers; every value sent is received exactly once.
+func TestChannelsDeliverEveryValueOnce(t *testing.T) {
+	const producers, consumers, each = 4, 4, 20000
+	for _, capacity := range []int{0, 64, 8192} {
+		ch := make(chan uint64, capacity)
+		var pwg, cwg sync.WaitGroup
+		got := make([][]uint64, consumers)
+		for p := 0; p < producers; p++ {
+			pwg.Add(1)
+			go func(p int) {
+				defer pwg.Done()
+				for i := 0; i < each; i++ {
+					ch <- uint64(p)<<32 | uint64(i)
+				}
+			}(p)
+		}
+		for c := 0; c < consumers; c++ {
+			cwg.Add(1)
+			go func(c int) {
+				defer cwg.Done()
+				for v := range ch {
+					got[c] = append(got[c], v)
+				}
+			}(c)
+		}
+		pwg.Wait()
+		close(ch)
+		cwg.Wait()
+		seen := map[uint64]bool{}
+		for _, vs := range got {
+			for _, v := range vs {
+				if seen[v] {
+					t.Fatalf("capacity %d: %#x received twice", capacity, v)
+				}
+				seen[v] = true
+			}
+		}
+		if len(seen) != producers*each {
+			t.Fatalf("capacity %d: %d received of %d sent", capacity, len(seen), producers*each)
+		}
+	}
+}
+
+func TestSlotsLayouts(t *testing.T) {
+	for layout, stride := range map[string]int{"packed": 8, "pad64": 64, "pad128": 128} {
+		s := NewSlots(layout, 4)
+		if s.Name() != layout {
+			t.Fatal(layout)
+		}
+		for i := 0; i < 4; i++ {
+			if a, b := uintptr(unsafePointer(s.Slot(i))), uintptr(unsafePointer(s.Slot(0))); int(a-b) != i*stride || a%uintptr(stride) != 0 {
+				t.Fatalf("%s: slot %d at offset %d", layout, i, a-b)
+			}
+		}
+		var wg sync.WaitGroup
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				for i := 0; i < 1000; i++ {
+					if g%2 == 0 {
+						s.AddAtomic(g)
+					} else {
+						s.AddPlain(g)
+					}
+				}
+			}(g)
+		}
+		wg.Wait()
+		if s.Sum(4) != 4000 {
+			t.Fatalf("%s: sum %d", layout, s.Sum(4))
+		}
+	}
+	if NewSlots("pad32", 2) != nil {
+		t.Fatal("an unknown layout was accepted")
+	}
+}

@@ -1,0 +1,85 @@
+// ChanMap (go_chan): the memory-model article's mapManager ("GOOD: share memory by
+// communicating"): one owner goroutine holds a plain Go map and is the only one to touch it.
+// Puts are Update values sent on an unbuffered updates channel, as in the seed; Get and Delete,
+// which the seed lacks, send a request carrying a reply channel (buffered, so the owner never
+// waits for the client) and wait for the answer.
+// Guarantee: blocking (every call is a rendezvous with the owner). Read-your-writes: the updates
+// channel is unbuffered, so a Put has been received by the owner when it returns, and the owner
+// applies it before it takes its next request; a Get after the Put sees it.
+// Safe: Get, Put and Delete from any goroutine. Not safe: any call after Close (a send on a
+// closed channel panics); Close twice. Each Get and Delete allocates its reply channel.
+package designs
+
+// Update is the seed's message: set Key to Value.
+type Update struct {
+	Key, Value uint64
+}
+
+type mapReply struct {
+	value uint64
+	ok    bool
+}
+
+type mapRequest struct {
+	key    uint64
+	delete bool
+	reply  chan mapReply
+}
+
+type ChanMap struct {
+	updates  chan Update
+	requests chan mapRequest
+	done     chan struct{}
+}
+
+func NewChanMap() *ChanMap {
+	m := &ChanMap{updates: make(chan Update), requests: make(chan mapRequest), done: make(chan struct{})}
+	go m.manage()
+	return m
+}
+
+func (m *ChanMap) manage() {
+	defer close(m.done)
+	data := make(map[uint64]uint64)
+	for {
+		select {
+		case u, open := <-m.updates:
+			if !open {
+				return
+			}
+			data[u.Key] = u.Value
+		case r := <-m.requests:
+			v, ok := data[r.key]
+			if r.delete {
+				delete(data, r.key)
+			}
+			r.reply <- mapReply{v, ok}
+		}
+	}
+}
+
+func (m *ChanMap) Name() string { return "go_chan" }
+func (m *ChanMap) Info() Info   { return Info{OwnerGoroutines: 1, Blocking: true} }
+
+func (m *ChanMap) Put(key, value uint64) { m.updates <- Update{key, value} }
+
+func (m *ChanMap) ask(key uint64, del bool) (uint64, bool) {
+	reply := make(chan mapReply, 1)
+	m.requests <- mapRequest{key, del, reply}
+	r := <-reply
+	return r.value, r.ok
+}
+
+func (m *ChanMap) Get(key uint64) (uint64, bool) { return m.ask(key, false) }
+
+func (m *ChanMap) Delete(key uint64) bool {
+	_, ok := m.ask(key, true)
+	return ok
+}
+
+// Close stops the owner (closing the updates channel, as the seed's range loop ends) and waits
+// until it has returned.
+func (m *ChanMap) Close() {
+	close(m.updates)
+	<-m.done
+}

@@ -1,0 +1,3 @@
+module contend/go
+
+go 1.19

@@ -33,7 +33,8 @@ def cmd_run(args):
             raise ContendError("--threads", f"'{t}' is not a positive thread count")
     return run.run(REPO, families=families, threads=threads, quick=args.quick, label=args.label,
                    results=Path(args.results) if args.results else RESULTS, build=not args.no_build,
-                   pin=args.pin, repeat=args.repeat, budget=args.budget, placement=args.placement)
+                   pin=args.pin, repeat=args.repeat, budget=args.budget, placement=args.placement,
+                   no_go=args.no_go)
 
 
 def cmd_plot(args):
@@ -179,7 +180,11 @@ def parser():
                        epilog="Ctrl-C stops the run: finished families stay, the unfinished one leaves nothing.")
     r.add_argument("--quick", action="store_true", help="short runs (passes --quick to the binaries)")
     r.add_argument("--families", nargs="+", metavar="FAMILY",
-                   help="families to run (default: all): " + " ".join(FAMILIES))
+                   help="families to run (default: all, C++ and Go): " + " ".join(FAMILIES)
+                        + "; Go's own designs: go (all) or go_counters go_maps go_stacks go_channels "
+                          "go_false_sharing go_poller")
+    r.add_argument("--no-go", action="store_true",
+                   help="skip Go's own designs (they run by default when go is installed)")
     r.add_argument("--threads", nargs="+", metavar="N",
                    help="thread counts, e.g. 1,2,4 or 1 2 4 (default: the binaries' own)")
     r.add_argument("--label", help="result folder name (default: slug of CPU model, generation and core "

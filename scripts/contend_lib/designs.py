@@ -1,6 +1,6 @@
 """The designs, as the code declares them: every implementation name the library's headers give
 (`static constexpr std::string_view name = "..."`, a map lock's `map_name`, `map_lock_name<...>`)
-and every Go design (`// design: go_...` in go/designs/*.go). Charts take each design's colour
+and every Go design (each "go_..." name in go/designs and the Go binary's bench*.go, tests aside). Charts take each design's colour
 and marker from this list (style.impl_style), so a design added in one line of a type list, with
 its header, gets a look of its own without touching the chart code.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 _CPP_NAME = re.compile(r"(?:\bname|\bmap_name|\bmap_lock_name<[^;=]*>)\s*=\s*([^;]*);", re.S)
 _LITERAL = re.compile(r'"([a-z][a-z0-9_]*)"')
-_GO_DESIGN = re.compile(r"^//\s*design:\s*([a-z][a-z0-9_]*)", re.M)
+_GO_DESIGN = re.compile(r'"(go_[a-z0-9_]+)"')
 
 
 @functools.lru_cache(maxsize=None)
@@ -22,7 +22,11 @@ def declared(repo=REPO):
     for header in sorted((Path(repo) / "impl" / "contend").rglob("*.hpp")):
         for expr in _CPP_NAME.findall(header.read_text(encoding="utf-8", errors="replace")):
             names += _LITERAL.findall(expr)
-    for source in sorted((Path(repo) / "go" / "designs").glob("*.go")):
+    go = Path(repo) / "go"
+    sources = sorted(go.glob("designs/*.go")) + sorted(go.glob("cmd/contend-go/bench*.go"))
+    for source in sources:
+        if source.name.endswith("_test.go"):
+            continue
         names += _GO_DESIGN.findall(source.read_text(encoding="utf-8", errors="replace"))
     seen, out = set(), []
     for n in names:

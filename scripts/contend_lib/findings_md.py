@@ -81,6 +81,20 @@ def _scaling_sentence(reps, table, family, workload, impl, hw):
             f"({eng(c.median_b)} → {eng(c.median_a)} ops/s, {p_text(c.p)}).")
 
 
+def _go_lines(table, reps, full, all_reps):
+    """The proverb in Go (go_verdict.py): each finding's sentence, and the hand-off table."""
+    from . import go_verdict
+    found = go_verdict.all_go_findings(table, reps, full, all_reps)
+    if not found:
+        return []
+    out = ["", "**The proverb in its own language (Go's designs, measured in the same run)**", ""]
+    out += [f"* {f.title}: {f.sentences[0]}" for f in found if f.sentences]
+    hand = [f for f in found if f.title.startswith("Go's channel hand-off")]
+    if hand and hand[0].rows:
+        out += ["", markdown(hand[0].header, hand[0].rows)]
+    return out
+
+
 def _litmus_lines(folder):
     from .litmus import find, load
     path = find(folder)
@@ -142,6 +156,7 @@ def readme_markdown(rs, machine, folder, include_tainted=False):
     out += [f"* {b}" for b in bullets]
     if hand is not None and hand.rows:
         out += ["", f"**{hand.title}**", "", markdown(hand.header, hand.rows)]
+    out += _go_lines(table, reps, rs.table[rs.table["machine"] == machine], rs.reps[rs.reps["machine"] == machine])
     out += _litmus_lines(rs.folders.get(machine))
     out += _evidence_lines(rs, machine, include_tainted)
     out += [""] + _validity_lines(rs, machine) + [""] + _targets_lines(table)

@@ -291,7 +291,7 @@ def heatmap_chart(heatmap):
         ax.tick_params(axis="y", labelleft=ax is axes[0][0])
         ax.set_xlabel("threads")
         ax.grid(False)
-        ax.set_title(f"{impl} ÷ {heatmap.baseline}", fontsize=10)
+        ax.set_title(f"{impl} ÷ {heatmap.baseline}" if heatmap.baseline else impl, fontsize=10)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[0]), shrink=0.8, pad=0.02)
         ticks = [t for t in (-6, -4, -3, -2, -1, 0, 1, 2, 3, 4, 6) if abs(t) <= limit]

@@ -7,7 +7,7 @@ import base64
 import html
 from pathlib import Path
 
-from . import core_map, events, findings, latency, litmus, overhead, plot, style, targets, verdict
+from . import core_map, events, findings, go_verdict, latency, litmus, overhead, plot, style, targets, verdict
 from .loader import MIN_CLASS_REPS
 from .names import family_title
 from .textable import eng
@@ -170,6 +170,9 @@ def build(rs, include_tainted=False):
         reps = rs.reps[rs.reps["machine"] == machine]
         parts += [_finding_html(f) for f in findings.all_findings(table, int(row["hw_threads"]), reps,
                                                                   include_tainted)]
+        # The proverb in its own language, where the results hold Go's designs.
+        parts += [_finding_html(f) for f in go_verdict.all_go_findings(
+            findings.clean_table(table, include_tainted), findings.clean_reps(reps, include_tainted), table, reps)]
         parts.append(_targets_html(findings.clean_table(table, include_tainted)))
         parts.append(_placement_html(rs, machine, table))
         parts.append(_latency_html(table, reps, row, rs.folders.get(machine), include_tainted,

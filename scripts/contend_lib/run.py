@@ -35,7 +35,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import deps, summary
+from . import deps, go_suite, summary
 from .errors import ContendError, Interrupted, warn
 from .progress import Progress, clock as _clock  # noqa: F401 (Progress: run.Progress for callers)
 from .names import FAMILIES, OVERHEAD_FILE, PLACEMENT_FILE, machine_slug
@@ -140,10 +140,11 @@ def binary(repo, family):
 
 
 def check_families(requested):
-    unknown = [f for f in requested or [] if f not in FAMILIES]
+    known = go_suite.known()
+    unknown = [f for f in requested or [] if f not in known]
     if unknown:
         raise ContendError("--families", f"unknown famil{'ies' if len(unknown) > 1 else 'y'} "
-                                         f"{', '.join(unknown)} (known: {', '.join(FAMILIES)})")
+                                         f"{', '.join(unknown)} (known: {', '.join(known)})")
 
 
 def check_label(label):
@@ -322,11 +323,14 @@ def check_options(pin=None, repeat=None, budget=None):
 
 
 def run(repo, families=None, threads=None, quick=False, label=None, results=None, build_first=True,
-        pin=None, repeat=None, budget=None, placement=None, **kw):
+        pin=None, repeat=None, budget=None, placement=None, no_go=False, **kw):
     from . import calibration, phases
     build_first = kw.get("build", build_first)
     # Everything that can be checked without a build is checked first: a typo costs a second.
     check_families(families)
+    cpp_families, go_families = go_suite.split(families, no_go)
+    if families is not None and not cpp_families and not go_families:
+        raise ContendError("--families", "nothing to run (only Go families, and --no-go)")
     pin, repeat, budget = check_options(pin, repeat, budget)
     wanted = calibration.check_option(placement)
     label = label or default_label()
@@ -338,9 +342,14 @@ def run(repo, families=None, threads=None, quick=False, label=None, results=None
     try:
         if build_first:
             build(repo, timing)
+            with timing.timed("build of the Go designs", phases.SETUP):
+                go_families = go_suite.build(repo, go_families, required=families is not None and not cpp_families)
         else:
             deps.require("run")
-        suite = Suite(repo, families, quick, timing)
+            if go_families and not go_suite.binary(repo).is_file():
+                warn(f"{go_suite.binary(repo)} not built (--no-build): the Go designs are skipped")
+                go_families = []
+        suite = Suite(repo, cpp_families, quick, timing, go_families)
         suite.args += ([f"--threads={','.join(threads)}"] if threads else []) + ([f"--pin={pin}"] if pin else [])
         with timing.timed("listing the benchmarks", phases.SETUP):
             suite.list()
@@ -385,15 +394,16 @@ def print_phases(timing):
 class Suite:
     """One sweep of the selected families, its re-runs and its checks, into one result folder."""
 
-    def __init__(self, repo, families, quick, timing=None):
+    def __init__(self, repo, families, quick, timing=None, go_families=()):
         from . import calibration, phases
         self.repo, self.quick = repo, quick
         self.timing = timing or phases.Phases()
         self.target = calibration.Target(None, None, None)  # the placement class measured (none: all)
         self.calibration = ()  # the calibration's probes, for the re-runs' `moved` and `preempted`
         self.calibration_file = None  # its placement.json, copied into every result folder
-        self.families_requested = bool(families)
-        self.families = select_families(repo, families)
+        self.families_requested = families is not None
+        self.families = select_families(repo, families) if families != [] else []
+        self.go_families = list(go_families)
         self.args = ["--quick"] if quick else []
         self.listed = {}
 
@@ -465,6 +475,18 @@ class Suite:
             timing.add(f"{family}: re-runs", phases.RERUN, reruns.seconds,
                        f"{reruns.count} re-runs" + (f"; cap left {reruns.capped} tainted" if reruns.capped else ""))
             progress.family_done(wall, reruns.seconds, family)
+        if not self.families_requested:
+            go_suite.remove_stale(folder, self.go_families)
+        for k, family in enumerate(self.go_families, 1):
+            with timing.timed(f"{family}: measuring", phases.MEASURING):
+                try:
+                    written = go_suite.run_family(self.repo, family, folder, self.args, f"go {k}/{len(self.go_families)}")
+                except KeyboardInterrupt:
+                    kept = f"kept {', '.join(finished)}" if finished else "no family had finished"
+                    raise Interrupted(f"interrupted during {family}; {kept} in {folder}; nothing written for "
+                                      f"{family}") from None
+            if written is not None:
+                finished.append(family)
         side = [] if self.families_requested else [
             ("litmus", lambda: run_litmus(self.repo, folder, self.quick)),
             ("the core-to-core map", lambda: run_core_to_core(self.repo, folder, self.quick,

@@ -270,7 +270,7 @@ class DesignLooks(unittest.TestCase):
             header = Path(repo) / "impl" / "contend" / "new_stack.hpp"
             header.parent.mkdir(parents=True)
             header.write_text('struct NewStack {\n  static constexpr std::string_view name = "new_stack";\n};\n')
-            go = Path(repo) / "go" / "designs" / "stack.go"
+            go = Path(repo) / "go" / "designs" / "stack.go"  # a Go design: its name in go/designs
             go.parent.mkdir(parents=True)
-            go.write_text("// design: go_new_stack\npackage designs\n")
+            go.write_text('package designs\n\nfunc (s *NewStack) Name() string { return "go_new_stack" }\n')
             self.assertEqual(designs.declared(repo), ("new_stack", "go_new_stack"))

@@ -217,7 +217,9 @@ func falseSharingBenches() []Bench {
 	for _, kind := range []string{"atomic", "plain"} {
 		for _, layout := range []string{"packed", "pad64", "pad128"} {
 			kind, layout := kind, layout
-			out = append(out, Bench{"false_sharing", kind, "go_" + layout, opts.threads, func(T int) *Rep {
+			// The names spelled whole: scripts/contend_lib/designs.py finds every design by its name.
+			name := map[string]string{"packed": "go_packed", "pad64": "go_pad64", "pad128": "go_pad128"}[layout]
+			out = append(out, Bench{"false_sharing", kind, name, opts.threads, func(T int) *Rep {
 				slots := designs.NewSlots(layout, T)
 				run := timedRun(T, RunInfo{}, runNs(), func(g int, deadline int64, s *Sampler) (uint64, Role) {
 					p := slots.Slot(g)

@@ -51,21 +51,29 @@ def sentences(rs, machine, pts):
         lo, hi = a.interval
         out.append(f"The widest margin: {a.recommended} over {a.runner_up} in {f}/{w} at {t} "
                    f"thread{'s' if t != 1 else ''}, {a.margin:.1f}× (95% interval {lo:.1f}–{hi:.1f}×).")
-    proverb = channel_vs_mutex_map(clean_table(rs.table[rs.table["machine"] == machine]),
-                                   clean_reps(rs.reps[rs.reps["machine"] == machine]),
-                                   rs.table[rs.table["machine"] == machine], rs.reps[rs.reps["machine"] == machine])
-    if proverb is not None:
-        parts = []
-        for impl in proverb.heatmap.panels:
-            mine = [r[-1] for r in proverb.rows if r[0] == impl and not str(r[-1]).startswith("left out")]
-            parts.append(f"{impl} is faster than the mutex map in {mine.count(impl)} of {len(mine)} "
-                         f"configurations and slower in {mine.count('mutex')}")
-        out.append("Sharing memory by communicating, for a map (the proverb's case): " + "; ".join(parts)
-                   + " (U-test, p < 0.05).")
+    proverb = proverb_sentence(rs, machine)
+    if proverb:
+        out.append(proverb)
     if none:
         out.append("No verdict at " + "; ".join(f"{f}/{w} at {t}" for f, w, t, _ in none[:4])
                    + (f" and {len(none) - 4} more" if len(none) > 4 else "") + ": the table below says why.")
     return out[:5]
+
+
+def proverb_sentence(rs, machine):
+    """The proverb's own case in one sentence: the single-owner channel maps against the mutex
+    map over every workload and thread count, counted by the U-test ("" without them)."""
+    table, reps = rs.table[rs.table["machine"] == machine], rs.reps[rs.reps["machine"] == machine]
+    proverb = channel_vs_mutex_map(clean_table(table), clean_reps(reps), table, reps)
+    if proverb is None:
+        return ""
+    parts = []
+    for impl in proverb.heatmap.panels:
+        mine = [r[-1] for r in proverb.rows if r[0] == impl and not str(r[-1]).startswith("left out")]
+        parts.append(f"{impl} is faster than the mutex map in {mine.count(impl)} of {len(mine)} "
+                     f"configurations and slower in {mine.count('mutex')}")
+    return ("Sharing memory by communicating, for a map (the proverb's case): " + "; ".join(parts)
+            + " (two-sided Mann–Whitney U on the repetitions, p < 0.05).")
 
 
 def chart(pts, machine_row):

@@ -52,8 +52,14 @@ def build(repo, families, required):
             raise ContendError("--families", "Go families need go (scripts/install-deps installs golang-go)")
         warn("go is not installed: the Go designs are skipped (scripts/install-deps installs golang-go)")
         return []
+    script = repo / "go" / "build"
+    if not script.is_file():
+        if required:
+            raise ContendError(script, "no such file: the Go designs cannot be built")
+        warn(f"{script} not found: the Go designs are skipped")
+        return []
     print("contend: building the Go designs (go/build)", file=sys.stderr)
-    proc = subprocess.run([str(repo / "go" / "build"), str(binary(repo))], stdout=subprocess.DEVNULL,
+    proc = subprocess.run([str(script), str(binary(repo))], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]

@@ -177,6 +177,11 @@ def caveats(rs, machine, a, full, reps, statuses, tail):
     owners = int(best.get("owner_threads") or 0) if best.get("owner_threads") == best.get("owner_threads") else 0
     if a.threads > hw:
         out.append(f"oversubscribed: {a.threads} threads on {hw} hardware threads")
+        go = [i for i in (a.recommended, a.runner_up) if str(i).startswith("go_")]
+        if go:
+            out.append(f"{' and '.join(go)}: Go runs {a.threads} goroutines on GOMAXPROCS = {hw} OS threads (its "
+                       f"scheduler multiplexes them), C++ {a.threads} kernel threads on {hw} CPUs: past the CPU "
+                       f"count the two languages are oversubscribed differently")
     if owners and a.threads + owners > hw:
         out.append(f"{a.recommended} runs {owners} owner thread{'s' if owners > 1 else ''} of its own: with "
                    f"{a.threads} client threads it needs {a.threads + owners} CPUs, the machine has {hw}")

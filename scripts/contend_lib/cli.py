@@ -289,7 +289,7 @@ def parser():
                                     "placement class, a tail latency or fairness that reverses the order, "
                                     "designs left out. No verdict while a left-out design could have won. "
                                     "With several result sets, where the answer changes between machines.",
-                        epilog="Example: contend advise results/intel-xeon-processor-2c --family maps --reads 90 "
+                        epilog="Example: contend advise results/intel-xeon-processor-f6m167-2c --family maps --reads 90 "
                                "--keys 1000 --threads 2. " + EPILOG)
     ad.add_argument("results", nargs="+", metavar="RESULTS")
     ad.add_argument("--family", default="maps", help="the family (default maps): " + " ".join(FAMILIES))

@@ -179,7 +179,8 @@ def _evidence_lines(rs, machine, include_tainted):
     if sec is not None:
         lines.append(f"* Latency of single operations, {latency.CLOSED_LOOP}: {sec[0][0]}")
         lines.append(f"* {overhead.sentence(overhead.load(folder))}")
-        bias = latency.bias_sentence(folder, (rs.placements or {}).get(machine))
+        bias = latency.bias_sentence(folder, (rs.placements or {}).get(machine),
+                                     rs.table[rs.table["machine"] == machine])
         if bias:
             lines.append(f"* {bias}")
     c2c = core_map.find(folder)

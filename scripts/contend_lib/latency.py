@@ -216,11 +216,13 @@ def section(table, reps, machine_row, include_tainted=False):
 
 
 
-def bias_sentence(folder, placement=None):
+def bias_sentence(folder, placement=None, table=None):
     """What the sample's bare-rdtsc end does to a short operation, from latency_bias.json (the
-    cache-line round trip timed both ways, interleaved): the median over passes of the ordered end
-    (rdtscp; lfence) minus the bare one, per placement class where the passes saw several, beside
-    the control (the same two ends around nothing). "" when the folder has no such file."""
+    cache-line round trip timed both ways, interleaved): the medians over passes of the bare end and
+    of the ordered one (rdtscp; lfence), per placement class where the passes saw several, beside
+    the control (the two ends around nothing) and, where `table` has it, the round trip that
+    throughput gives (twice baseline/pingpong/cache_line's one-way ns): a referee neither clock
+    read touches. "" when the folder has no such file."""
     import statistics
     from pathlib import Path
 
@@ -233,14 +235,24 @@ def bias_sentence(folder, placement=None):
               and isinstance(p.get("bare_p50_ns"), (int, float)) and isinstance(p.get("ordered_p50_ns"), (int, float))]
     if not passes:
         return ""
+    referee = None
+    if table is not None and not table.empty:
+        floor = table[(table["family"] == "baseline") & (table["workload"] == "pingpong")
+                      & (table["impl"] == "cache_line")]
+        referee = 2 * float(floor["ns_per_op"].min()) if not floor.empty else None
 
     def figures(group):
-        diff = statistics.median(p["ordered_p50_ns"] - p["bare_p50_ns"] for p in group)
         bare = statistics.median(p["bare_p50_ns"] for p in group)
+        ordered = statistics.median(p["ordered_p50_ns"] for p in group)
         empty = [p["ordered_empty_ns"] - p["bare_empty_ns"] for p in group
                  if isinstance(p.get("ordered_empty_ns"), (int, float)) and isinstance(p.get("bare_empty_ns"), (int, float))]
-        control = f", of which {statistics.median(empty):.1f} ns is the ordered end's own cost (the control)" if empty else ""
-        return f"{diff:+.1f} ns on a {bare:.0f} ns round trip ({diff / bare:+.1%}){control}"
+        text = f"p50 {bare:.0f} ns with the bare end, {ordered:.0f} ns with rdtscp; lfence"
+        if empty:
+            text += f" (around nothing the ordered end costs {statistics.median(empty):.1f} ns more)"
+        if referee:
+            text += (f", against {referee:.0f} ns from throughput (the baseline ping-pong's mean round trip): "
+                     f"bare {bare / referee - 1:+.0%}, ordered {ordered / referee - 1:+.0%}")
+        return text
 
     groups = {}
     for p in passes:
@@ -250,7 +262,7 @@ def bias_sentence(folder, placement=None):
         body = "; ".join(f"in class {c}: {figures(g)}" for c, g in sorted(groups.items(), key=lambda kv: str(kv[0])))
     else:
         body = figures(passes)
-    return (f"The sample's end is a bare rdtsc, not ordered after the operation's last load: timing the "
-            f"cache-line round trip with rdtscp; lfence at the end instead measures {body} (median of "
-            f"{len(passes)} interleaved passes, latency_bias.json); percentiles of operations this short "
-            f"are low by about that much.")
+    return (f"The sample's end is a bare rdtsc, not ordered after the operation's last load. Timing the "
+            f"cache-line round trip both ways, interleaved ({len(passes)} passes, latency_bias.json): {body}. "
+            f"An ordered end delays the hand-off it closes, so the sampler keeps the bare one; percentiles "
+            f"of operations this short carry that uncertainty.")

@@ -126,7 +126,7 @@ def _latency_html(table, reps, row, folder, include_tainted, placement=None):
                 "written before the binaries sampled latency (or with --latency=off).</p>")
     lines, header, rows = sec
     lines = lines + [overhead.sentence(overhead.load(folder))]
-    bias = latency.bias_sentence(folder, placement)
+    bias = latency.bias_sentence(folder, placement, table)
     lines += [bias] if bias else []
     return ("<h3>Latency of single operations</h3><ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in lines)
             + f"</ul><details><summary>percentiles ({len(rows)} rows)</summary>{_table(header, rows)}</details>")

@@ -77,7 +77,7 @@ class Reproducible(unittest.TestCase):
 class Committed(unittest.TestCase):
     def test_committed_charts_are_what_plot_draws(self):
         """`plot` on the committed results rewrites them byte for byte (git stays clean)."""
-        folder = helpers.REPO / "results" / "intel-xeon-processor-2c"
+        folder = helpers.REPO / "results" / "intel-xeon-processor-f6m167-2c"
         rs = loader.load([folder])
         machine = rs.machines.index[0]
         wanted = {"channels-pingpong-latency", "maps-r0-k1m-uniform-throughput"}

@@ -174,9 +174,9 @@ class NotRecorded(unittest.TestCase):
         self.assertEqual(page.count("<p"), 1)  # one line
 
     def test_committed_results_build_a_report(self):
-        rs = loader.load([helpers.REPO / "results" / "intel-xeon-processor-2c"])
+        rs = loader.load([helpers.REPO / "results" / "intel-xeon-processor-f6m167-2c"])
         page = events.section_html(rs, rs.machines.index[0], report._table)
-        self.assertIn("Event counts — intel-xeon-processor-2c", page)
+        self.assertIn("Event counts — intel-xeon-processor-f6m167-2c", page)
         counted = rs.machines.iloc[0].get("events_counted")
         if isinstance(counted, str) and counted:  # results of a binary that counts events
             self.assertIn("<table>", page)

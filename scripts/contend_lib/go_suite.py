@@ -82,24 +82,60 @@ def args_for(suite_args):
     return out
 
 
-def run_family(repo, family, folder, suite_args, pos):
-    """One Go family into folder/go_<family>.json (the binary writes it whole or not at all)."""
+def list_benchmarks(repo, family, suite_args):
+    """The benchmarks a Go family's run measures (contend-go --list), for the progress plan."""
+    proc = subprocess.run([str(binary(repo)), f"--family={family[len('go_'):]}", *args_for(suite_args), "--list"],
+                          capture_output=True, text=True)
+    return [line for line in proc.stdout.splitlines() if line.strip()] if proc.returncode == 0 else []
+
+
+def run_family(repo, family, folder, suite_args, pos, progress=None, names=()):
+    """One Go family into folder/go_<family>.json (the binary writes it whole or not at all); the
+    progress line stays live while it runs (the binary prints a line per repetition to stderr)."""
     out = folder / f"{family}.json"
     cmd = [str(binary(repo)), f"--family={family[len('go_'):]}", *args_for(suite_args), f"--out={out}"]
-    print(f"contend: [{pos}] {family} (Go's own designs)", file=sys.stderr)
+    if progress is None:
+        print(f"contend: [{pos}] {family} (Go's own designs)", file=sys.stderr)
+    else:
+        progress.measuring(family)
+        progress.show(pos, family, f"{len(names)} benchmarks, Go's own designs")
+    tail = []
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
+        try:
+            with (progress.ticking(pos, family, lambda: f"{len(names)} benchmarks, Go's own designs")
+                  if progress is not None else _nothing()):
+                for line in proc.stderr:
+                    tail = (tail + [line.rstrip()])[-5:]
+            rc = proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait()
     except KeyboardInterrupt:
         for tmp in folder.glob(f".{out.name}.*tmp"):
             tmp.unlink(missing_ok=True)
         raise
-    if proc.returncode in (-2, 130):
+    finally:
+        if progress is not None:
+            progress.measured()
+            progress.finish_line()
+    if rc in (-2, 130):
         raise KeyboardInterrupt
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        warn(f"{family} exited with code {proc.returncode} ({last}); no {out.name} in this run")
+    if progress is not None:
+        progress.done += len(names)
+    if rc != 0:
+        warn(f"{family} exited with code {rc} ({tail[-1] if tail else 'no message'}); no {out.name} in this run")
         return None
     return out if out.is_file() else None
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def remove_stale(folder, families):

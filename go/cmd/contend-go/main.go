@@ -29,6 +29,7 @@ type Options struct {
 	filter      *regexp.Regexp
 	out         string
 	probeSecs   float64 // --probe_seconds: the probe alone (probe_only.go), no benchmark
+	list        bool    // --list: the benchmarks a run would measure, one a line, nothing measured
 }
 
 var opts Options
@@ -44,6 +45,8 @@ const usage = `contend-go: the Go designs under the contend protocol, one family
   --think=N        local-work iterations between increments for counters/think<N> (default 100)
   --filter=REGEX   run only the benchmarks whose name (family/workload/impl) matches
   --out=FILE       write the JSON there, whole or not at all (default: standard output)
+  --list           print the benchmarks a run would measure, one a line, and measure nothing
+                   (contend run plans its time left from them)
   --probe_seconds=S  no benchmark: the placement probe every 20 ms for S seconds, written in
                    placement_probe's format (to calibrate against the C++ probe back to back)
 Result rows are named <family>/<workload>/<impl>/real_time/threads:<T>, impl go_*; the
@@ -156,6 +159,11 @@ func parseArgs(args []string) (o Options, help bool, err error) {
 				return
 			}
 			o.think = int(v)
+		case "--list":
+			if hasValue {
+				return o, false, usageError("--list takes no value")
+			}
+			o.list = true
 		case "--filter":
 			if err = needs(); err != nil {
 				return
@@ -224,6 +232,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if len(b.threads) > 0 && (o.filter == nil || o.filter.MatchString(b.family+"/"+b.workload+"/"+b.impl)) {
 			benches = append(benches, b)
 		}
+	}
+	if o.list {
+		for _, b := range benches {
+			for _, t := range b.threads {
+				fmt.Fprintf(stdout, "%s/%s/%s/real_time/threads:%d\n", b.family, b.workload, b.impl, t)
+			}
+		}
+		return 0
 	}
 	if len(benches) == 0 {
 		fmt.Fprintf(stderr, "contend-go: error: no benchmark of %s matches the filter (see --help)\n", o.family)

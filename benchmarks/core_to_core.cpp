@@ -39,6 +39,7 @@
 #include "context.hpp"
 #include "json_file.hpp"
 #include "probe.hpp"
+#include "program_args.hpp"
 #include "topology.hpp"
 
 namespace {
@@ -50,7 +51,7 @@ constexpr double DEFAULT_TOTAL_US = 20'000'000;  // the default shrinks past thi
 constexpr double FLOOR_PER_PAIR_US = 100;      // about 15 samples of 32 round trips
 constexpr double QUICK_PER_PAIR_US = 200;
 constexpr std::size_t MATRIX_MAX_CPUS = 16;     // wider matrices do not fit a terminal
-constexpr double MAX_PASSES = 1000;
+constexpr int MAX_PASSES = 1000;
 
 struct Args {
   std::optional<double> per_pair_us;  // nullopt: the default for the machine's pair count
@@ -59,59 +60,24 @@ struct Args {
   std::string json;                   // "" = no file
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr,
-               "core_to_core: error: %s (usage: core_to_core [--quick] [--per_pair_us=N] [--passes=N] [--json "
-               "FILE])\n",
-               message.c_str());
-  std::exit(2);
-}
-
-double number(const std::string& text, const char* flag, double min, double max) {
-  const std::optional<double> v = contend::bench::parse_number(text, min, max);
-  if (!v)
-    usage_error("bad value '" + text + "' for " + flag + " (a number from " + std::to_string(int(min)) +
-                " to " + std::to_string(int(max)) + ")");
-  return *v;
-}
+constexpr const char* PROGRAM = "core_to_core";
 
 Args parse(int argc, char** argv) {
+  namespace bench = contend::bench;
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string name = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
-    if (name.rfind("--", 0) == 0 && name != "--per_pair_us" && name != "--passes" && name != "--json" &&
-        name != "--quick" && name != "--help")
-      usage_error("unknown option '" + name + "'");
-    const contend::bench::ProgramArg next = contend::bench::next_program_arg(argc, argv, i, {"--help", "--quick"});
-    const std::string& arg = next.name;
-    const std::string& value = next.value;
-    if (next.missing_value) usage_error(arg + " needs a value");
-    if (arg == "--help" || arg == "-h") {
-      std::printf(
-          "core_to_core: one-way cache-line latency between every pair of allowed CPUs\n"
-          "  --per_pair_us=N    ping-pong time per pair in microseconds (default 1000, shrunk to\n"
-          "                     fit 20 s in all when there are many pairs, never below 100)\n"
-          "  --quick            200 us per pair unless --per_pair_us says otherwise\n"
-          "  --passes=N         measure the whole map N times (1 to 1000, default 1); the JSON's\n"
-          "                     top level keeps the first, \"passes\" has them all\n"
-          "  --json FILE        also write the pairs and the machine context as JSON\n");
-      std::exit(0);
-    } else if (arg == "--quick") {
-      if (!value.empty()) usage_error("--quick takes no value");
-      a.quick = true;
-    } else if (arg == "--per_pair_us") {
-      a.per_pair_us = number(value, "--per_pair_us", 10, 100'000);
-    } else if (arg == "--passes") {
-      const double n = number(value, "--passes", 1, MAX_PASSES);
-      if (n != std::floor(n)) usage_error("bad value '" + value + "' for --passes (a whole number)");
-      a.passes = static_cast<int>(n);
-    } else if (arg == "--json") {
-      if (value.empty()) usage_error("--json needs a file name");
-      a.json = value;
-    } else {
-      usage_error("unexpected argument '" + arg + "'");
-    }
-  }
+  bench::parse_flags(
+      argc, argv, PROGRAM,
+      "core_to_core: one-way cache-line latency between every pair of allowed CPUs\n"
+      "  --per_pair_us=N    ping-pong time per pair in microseconds (default 1000, shrunk to\n"
+      "                     fit 20 s in all when there are many pairs, never below 100)\n"
+      "  --quick            200 us per pair unless --per_pair_us says otherwise\n"
+      "  --passes=N         measure the whole map N times (1 to 1000, default 1); the JSON's\n"
+      "                     top level keeps the first, \"passes\" has them all\n"
+      "  --json FILE        also write the pairs and the machine context as JSON\n",
+      {bench::switch_flag("--quick", [&] { a.quick = true; }),
+       bench::number_flag("--per_pair_us", 10, 100'000, [&](double us) { a.per_pair_us = us; }),
+       bench::whole_flag("--passes", 1, MAX_PASSES, [&](int n) { a.passes = n; }),
+       bench::text_flag("--json", "a file name", [&](const std::string& file) { a.json = file; })});
   return a;
 }
 
@@ -244,7 +210,7 @@ void print_summary(const std::vector<Measured>& pairs) {
 int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
   if (!args.json.empty() && !contend::bench::json_destination_ok(args.json))
-    usage_error("no directory for --json file '" + args.json + "'");
+    contend::bench::usage_error(PROGRAM, "no directory for --json file '" + args.json + "'");
   const std::vector<int> cpus = contend::bench::allowed_cpus();
   if (cpus.size() < 2) {
     std::fprintf(stderr, "core_to_core: error: %zu allowed CPU(s): no pair to measure\n", cpus.size());

@@ -27,6 +27,7 @@
 #include "context.hpp"
 #include "interference.hpp"
 #include "json_file.hpp"
+#include "program_args.hpp"
 #include "thread_counts.hpp"
 
 namespace {
@@ -41,65 +42,28 @@ struct Args {
   std::string json;  // "" = no file
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr,
-               "hand_timed_check: error: %s (usage: hand_timed_check [--threads=1,2] [--run_ms=N] "
-               "[--repetitions=N] [--json FILE])\n",
-               message.c_str());
-  std::exit(2);
-}
-
-double number(const std::string& text, const char* flag, double min, double max) {
-  const std::optional<double> v = contend::bench::parse_number(text, min, max);
-  if (!v) usage_error("bad value '" + text + "' for " + flag);
-  return *v;
-}
-
-std::vector<int> thread_list(const std::string& text) {
-  const std::optional<std::vector<int>> counts = contend::bench::parse_thread_counts(text);
-  if (!counts)
-    usage_error("--threads needs whole numbers from 1 to 1024, comma-separated, not '" + text + "'");
-  return *counts;
-}
+constexpr const char* PROGRAM = "hand_timed_check";
 
 Args parse(int argc, char** argv) {
+  namespace bench = contend::bench;
   Args a;
-  int positional = 0;
-  for (int i = 1; i < argc; ++i) {
-    const contend::bench::ProgramArg next = contend::bench::next_program_arg(argc, argv, i, {"--help"});
-    const std::string& arg = next.name;
-    const std::string& value = next.value;
-    const bool flag = next.flag;
-    if (next.missing_value) usage_error(arg + " needs a value");
-    if (arg == "--help" || arg == "-h") {
-      std::printf(
-          "hand_timed_check: N threads increment one atomic for a fixed time, timed by hand\n"
-          "  --threads=LIST     thread counts, e.g. 1,2 (default 2)\n"
-          "  --run_ms=N         length of each run in ms (default 1000)\n"
-          "  --repetitions=N    runs of each thread count (default 1)\n"
-          "  --json FILE        also write the runs and the machine context as JSON\n");
-      std::exit(0);
-    } else if (arg == "--threads") {
-      a.threads = thread_list(value);
-    } else if (arg == "--run_ms") {
-      a.run_ms = number(value, "--run_ms", 1, 3'600'000);
-    } else if (arg == "--repetitions") {
-      a.repetitions = static_cast<int>(number(value, "--repetitions", 1, 1000));
-    } else if (arg == "--json") {
-      if (value.empty()) usage_error("--json needs a file name");
-      a.json = value;
-    } else if (flag) {
-      usage_error("unknown option '" + arg + "'");
-    } else if (positional == 0) {
-      ++positional;
-      a.threads = {static_cast<int>(number(arg, "threads", 1, 1024))};
-    } else if (positional == 1) {
-      ++positional;
-      a.run_ms = number(arg, "milliseconds", 1, 3'600'000);
-    } else {
-      usage_error("unexpected argument '" + arg + "'");
-    }
-  }
+  bench::parse_flags(
+      argc, argv, PROGRAM,
+      "hand_timed_check: N threads increment one atomic for a fixed time, timed by hand\n"
+      "  --threads=LIST     thread counts, e.g. 1,2 (default 2)\n"
+      "  --run_ms=N         length of each run in ms (default 1000)\n"
+      "  --repetitions=N    runs of each thread count (default 1)\n"
+      "  --json FILE        also write the runs and the machine context as JSON\n",
+      {bench::text_flag(
+           "--threads", "whole numbers from 1 to 1024, comma-separated",
+           [&](const std::string& list) { a.threads = *bench::parse_thread_counts(list); },
+           [](const std::string& list) { return bench::parse_thread_counts(list).has_value(); }),
+       bench::number_flag("--run_ms", 1, 3'600'000, [&](double ms) { a.run_ms = ms; }),
+       bench::whole_flag("--repetitions", 1, 1000, [&](int n) { a.repetitions = n; }),
+       bench::text_flag("--json", "a file name", [&](const std::string& file) { a.json = file; }),
+       // The older positional form: hand_timed_check [threads] [milliseconds].
+       bench::whole_flag("threads", 1, 1024, [&](int n) { a.threads = {n}; }),
+       bench::number_flag("milliseconds", 1, 3'600'000, [&](double ms) { a.run_ms = ms; })});
   return a;
 }
 
@@ -200,7 +164,7 @@ bool write_json(const std::string& path, const Args& args, const std::vector<Run
 int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
   if (!args.json.empty() && !contend::bench::json_destination_ok(args.json))
-    usage_error("no directory for --json file '" + args.json + "'");
+    contend::bench::usage_error(PROGRAM, "no directory for --json file '" + args.json + "'");
   std::vector<Run> runs;
   bool all_counted = true;
   for (int rep = 0; rep < args.repetitions; ++rep) {

@@ -60,27 +60,6 @@ bool json_destination_ok(const std::string& path) {
   return std::filesystem::is_directory(std::filesystem::absolute(path).parent_path(), ec);
 }
 
-ProgramArg next_program_arg(int argc, char** argv, int& i, std::initializer_list<std::string_view> bare) {
-  ProgramArg a;
-  a.name = argv[i];
-  a.flag = a.name.rfind("--", 0) == 0;
-  if (!a.flag) return a;
-  if (const auto eq = a.name.find('='); eq != std::string::npos) {
-    a.value = a.name.substr(eq + 1);
-    a.name.resize(eq);
-    return a;
-  }
-  for (std::string_view b : bare) {
-    if (a.name == b) return a;
-  }
-  if (i + 1 >= argc) {
-    a.missing_value = true;
-  } else {
-    a.value = argv[++i];
-  }
-  return a;
-}
-
 std::optional<double> parse_number(const std::string& text, double min, double max) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);

@@ -71,6 +71,7 @@
 #include "latency.hpp"
 #include "pingpong.hpp"
 #include "probe.hpp"
+#include "program_args.hpp"
 #include "run_quality.hpp"
 
 namespace {
@@ -91,61 +92,30 @@ struct Args {
   std::string json;  // "" = no file
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(
-      stderr,
-      "latency_bias: error: %s (usage: latency_bias [--quick] [--passes=N] [--round_trips=N] [--json "
-      "FILE])\n",
-      message.c_str());
-  std::exit(2);
-}
-
-int whole_number(const std::string& text, const char* flag, double min, double max) {
-  const std::optional<double> v = bench::parse_number(text, min, max);
-  if (!v || *v != std::floor(*v)) {
-    char range[80];
-    std::snprintf(range, sizeof range, " (a whole number from %.0f to %.0f)", min, max);
-    usage_error("bad value '" + text + "' for " + flag + range);
-  }
-  return static_cast<int>(*v);
-}
+constexpr const char* PROGRAM = "latency_bias";
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string name = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
-    if (name.rfind("--", 0) == 0 && name != "--passes" && name != "--round_trips" && name != "--json" &&
-        name != "--quick" && name != "--help")
-      usage_error("unknown option '" + name + "'");
-    const bench::ProgramArg next = bench::next_program_arg(argc, argv, i, {"--help", "--quick"});
-    const std::string& arg = next.name;
-    const std::string& value = next.value;
-    if (next.missing_value) usage_error(arg + " needs a value");
-    if (arg == "--help" || arg == "-h") {
-      std::printf(
-          "latency_bias: how much the latency sample's bare rdtsc end under-reports the cache-line\n"
-          "ping-pong, against an end ordered after the round trip (rdtscp; lfence)\n"
-          "  --passes=N         passes, each with its placement probe (1 to 1000, default 20)\n"
-          "  --round_trips=N    round trips per pass per method (100 to 10000000, default 20000)\n"
-          "  --quick            3 passes of 2000 unless --passes / --round_trips say otherwise\n"
-          "  --json FILE        also write the passes and the machine context as JSON\n");
-      std::exit(0);
-    } else if (arg == "--quick") {
-      if (!value.empty()) usage_error("--quick takes no value");
-      a.quick = true;
-    } else if (arg == "--passes") {
-      a.passes = whole_number(value, "--passes", 1, 1000);
-      a.passes_given = true;
-    } else if (arg == "--round_trips") {
-      a.round_trips = whole_number(value, "--round_trips", 100, 10'000'000);
-      a.round_trips_given = true;
-    } else if (arg == "--json") {
-      if (value.empty()) usage_error("--json needs a file name");
-      a.json = value;
-    } else {
-      usage_error("unexpected argument '" + arg + "'");
-    }
-  }
+  bench::parse_flags(
+      argc, argv, PROGRAM,
+      "latency_bias: how much the latency sample's bare rdtsc end under-reports the cache-line\n"
+      "ping-pong, against an end ordered after the round trip (rdtscp; lfence)\n"
+      "  --passes=N         passes, each with its placement probe (1 to 1000, default 20)\n"
+      "  --round_trips=N    round trips per pass per method (100 to 10000000, default 20000)\n"
+      "  --quick            3 passes of 2000 unless --passes / --round_trips say otherwise\n"
+      "  --json FILE        also write the passes and the machine context as JSON\n",
+      {bench::switch_flag("--quick", [&] { a.quick = true; }),
+       bench::whole_flag("--passes", 1, 1000,
+                         [&](int n) {
+                           a.passes = n;
+                           a.passes_given = true;
+                         }),
+       bench::whole_flag("--round_trips", 100, 10'000'000,
+                         [&](int n) {
+                           a.round_trips = n;
+                           a.round_trips_given = true;
+                         }),
+       bench::text_flag("--json", "a file name", [&](const std::string& file) { a.json = file; })});
   if (a.quick && !a.passes_given) a.passes = QUICK_PASSES;
   if (a.quick && !a.round_trips_given) a.round_trips = QUICK_ROUND_TRIPS;
   return a;
@@ -372,7 +342,7 @@ void print_summary(const std::vector<Pass>& passes) {
 int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
   if (!args.json.empty() && !bench::json_destination_ok(args.json))
-    usage_error("no directory for --json file '" + args.json + "'");
+    bench::usage_error(PROGRAM, "no directory for --json file '" + args.json + "'");
   if (!HAVE_TSC || std::string(bench::sample_clock_name()) != "tsc") {
     std::printf(
         "latency_bias: the sample clock is %s (the kernel's clocksource is not tsc): no bare rdtsc end "

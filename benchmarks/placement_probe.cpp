@@ -29,6 +29,7 @@
 #include "context.hpp"
 #include "json_file.hpp"
 #include "probe.hpp"
+#include "program_args.hpp"
 #include "run_quality.hpp"
 
 namespace {
@@ -47,59 +48,26 @@ struct Args {
   std::string json;  // "" = no file
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr,
-               "placement_probe: error: %s (usage: placement_probe [--quick] [--seconds=S] [--interval_ms=I] "
-               "[--json FILE])\n",
-               message.c_str());
-  std::exit(2);
-}
-
-double number(const std::string& text, const char* flag, double min, double max) {
-  const std::optional<double> v = bench::parse_number(text, min, max);
-  if (!v) {
-    char range[64];
-    std::snprintf(range, sizeof range, " (a number from %g to %g)", min, max);
-    usage_error("bad value '" + text + "' for " + flag + range);
-  }
-  return *v;
-}
+constexpr const char* PROGRAM = "placement_probe";
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string name = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
-    if (name.rfind("--", 0) == 0 && name != "--seconds" && name != "--interval_ms" && name != "--json" &&
-        name != "--quick" && name != "--help")
-      usage_error("unknown option '" + name + "'");
-    const bench::ProgramArg next = bench::next_program_arg(argc, argv, i, {"--help", "--quick"});
-    const std::string& arg = next.name;
-    const std::string& value = next.value;
-    if (next.missing_value) usage_error(arg + " needs a value");
-    if (arg == "--help" || arg == "-h") {
-      std::printf(
-          "placement_probe: the benchmarks' placement probe, taken again and again\n"
-          "  --seconds=S        how long to probe (default 2)\n"
-          "  --interval_ms=I    one probe every I ms (default 20)\n"
-          "  --quick            0.5 s unless --seconds says otherwise\n"
-          "  --json FILE        write the probes and the machine context as JSON instead of one\n"
-          "                     line per probe\n");
-      std::exit(0);
-    } else if (arg == "--quick") {
-      if (!value.empty()) usage_error("--quick takes no value");
-      a.quick = true;
-    } else if (arg == "--seconds") {
-      a.seconds = number(value, "--seconds", 0.01, 86'400);  // up to a day
-      a.seconds_given = true;
-    } else if (arg == "--interval_ms") {
-      a.interval_ms = number(value, "--interval_ms", 1, 3'600'000);
-    } else if (arg == "--json") {
-      if (value.empty()) usage_error("--json needs a file name");
-      a.json = value;
-    } else {
-      usage_error("unexpected argument '" + arg + "'");
-    }
-  }
+  bench::parse_flags(
+      argc, argv, PROGRAM,
+      "placement_probe: the benchmarks' placement probe, taken again and again\n"
+      "  --seconds=S        how long to probe (default 2)\n"
+      "  --interval_ms=I    one probe every I ms (default 20)\n"
+      "  --quick            0.5 s unless --seconds says otherwise\n"
+      "  --json FILE        write the probes and the machine context as JSON instead of one\n"
+      "                     line per probe\n",
+      {bench::switch_flag("--quick", [&] { a.quick = true; }),
+       bench::number_flag("--seconds", 0.01, 86'400,  // up to a day
+                          [&](double s) {
+                            a.seconds = s;
+                            a.seconds_given = true;
+                          }),
+       bench::number_flag("--interval_ms", 1, 3'600'000, [&](double ms) { a.interval_ms = ms; }),
+       bench::text_flag("--json", "a file name", [&](const std::string& file) { a.json = file; })});
   if (a.quick && !a.seconds_given) a.seconds = QUICK_SECONDS;
   return a;
 }
@@ -182,7 +150,7 @@ void print_summary(const std::vector<Probe>& probes) {
 int main(int argc, char** argv) {
   const Args args = parse(argc, argv);
   if (!args.json.empty() && !bench::json_destination_ok(args.json))
-    usage_error("no directory for --json file '" + args.json + "'");
+    bench::usage_error(PROGRAM, "no directory for --json file '" + args.json + "'");
   bench::setup_quality(bench::Pin::none);  // the benchmarks' probe pairs; nothing pinned
   const std::vector<bench::CpuPair>& pairs = bench::quality().probe_pairs;
   if (pairs.empty()) {

@@ -2,8 +2,10 @@
 package main
 
 import (
+	"bytes"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +53,38 @@ func TestWorkloadNamesAreTheCppOnes(t *testing.T) {
 	}
 	if got := workloadsOf("channels", true); !reflect.DeepEqual(got, []string{"mpmc-small", "mpsc-small", "pingpong", "spsc-small"}) {
 		t.Errorf("quick channels: %v", got)
+	}
+}
+
+// --list names every benchmark a run would measure (contend run plans its time left from them),
+// one a line, in the result files' form, and measures nothing.
+func TestListNamesEveryBenchmark(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"--family=stacks", "--threads=1,2", "--list"}, &out, &errs); code != 0 {
+		t.Fatalf("--list exited %d: %s", code, errs.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := map[string]bool{}
+	for _, w := range []string{"pairs", "prodcons"} {
+		for _, impl := range []string{"go_mutex", "go_treiber"} {
+			for _, th := range []string{"1", "2"} {
+				if w == "prodcons" && th == "1" {
+					continue // a producer and a consumer: two goroutines at least, as in C++
+				}
+				want["stacks/"+w+"/"+impl+"/real_time/threads:"+th] = true
+			}
+		}
+	}
+	for _, l := range lines {
+		if !want[l] {
+			t.Errorf("unexpected line %q", l)
+		}
+		delete(want, l)
+	}
+	if len(want) != 0 {
+		t.Errorf("missing %v", want)
+	}
+	if code := run([]string{"--family=stacks", "--list=1"}, &out, &errs); code != 2 {
+		t.Errorf("--list=1 exited %d, want 2", code)
 	}
 }

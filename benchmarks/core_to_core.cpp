@@ -107,28 +107,13 @@ struct Pass {
   std::vector<Measured> pairs;
 };
 
-std::string fixed(double v, int decimals) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
-  return buffer;
-}
-
-std::string local_date() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buffer[40];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S%z", &tm);
-  return buffer;
-}
-
 // [{"a", "b", "ns", "relation"}, ...], one pair a line, indented as a top-level member's value.
 void write_pairs(std::ostringstream& out, const std::vector<Measured>& pairs, const char* indent) {
   out << "[";
   const char* sep = "\n";
   for (const Measured& m : pairs) {
     out << sep << indent << "    {\"a\": " << m.pair.first << ", \"b\": " << m.pair.second
-        << ", \"ns\": " << (m.ns > 0 ? fixed(m.ns, 2) : "null")
+        << ", \"ns\": " << contend::bench::json_ns_or_null(m.ns)
         << ", \"relation\": " << (m.relation.empty() ? "null" : contend::bench::json_quoted(m.relation)) << "}";
     sep = ",\n";
   }
@@ -140,8 +125,8 @@ bool write_json(const std::string& path, const Args& args, double per_pair_us, c
                 const std::vector<Pass>& passes) {
   std::map<std::string, std::string> context =
       contend::bench::machine_context("core_to_core", args.quick ? "quick" : "default", per_pair_us / 1000);
-  context["run_ms"] = fixed(per_pair_us / 1000, 3);  // one pair's ping-pong (machine_context rounds to 1 ms)
-  context["date"] = local_date();
+  context["run_ms"] = contend::bench::json_fixed(per_pair_us / 1000, 3);  // one pair's ping-pong (machine_context rounds to 1 ms)
+  context["date"] = contend::bench::local_date();
   std::ostringstream out;
   out << "{\n  \"context\": " << contend::bench::json_context_object(context) << ",\n  \"cpus\": [";
   const char* sep = "";
@@ -149,13 +134,13 @@ bool write_json(const std::string& path, const Args& args, double per_pair_us, c
     out << sep << cpu;
     sep = ", ";
   }
-  out << "],\n  \"per_pair_us\": " << fixed(per_pair_us, 0) << ",\n  \"pairs\": ";
+  out << "],\n  \"per_pair_us\": " << contend::bench::json_fixed(per_pair_us, 0) << ",\n  \"pairs\": ";
   write_pairs(out, passes.front().pairs, "");
   if (passes.size() > 1) {
     out << ",\n  \"passes\": [";
     sep = "\n";
     for (const Pass& p : passes) {
-      out << sep << "    {\"t_ms\": " << fixed(p.t_ms, 3) << ", \"pair_latency_ns\": ";
+      out << sep << "    {\"t_ms\": " << contend::bench::json_fixed(p.t_ms, 3) << ", \"pair_latency_ns\": ";
       write_pairs(out, p.pairs, "    ");
       out << "}";
       sep = ",\n";
@@ -180,7 +165,7 @@ void print_matrix(const std::vector<int>& cpus, const std::vector<Measured>& pai
         continue;
       }
       const double v = ns[{std::min(a, b), std::max(a, b)}];
-      std::printf("%7s", v > 0 ? fixed(v, 1).c_str() : "n/a");
+      std::printf("%7s", v > 0 ? contend::bench::json_fixed(v, 1).c_str() : "n/a");
     }
     std::printf("\n");
   }

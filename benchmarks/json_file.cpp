@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -23,6 +24,23 @@ std::string json_quoted(const std::string& s) {
     }
   }
   return out + "\"";
+}
+
+std::string json_fixed(double v, int decimals) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+std::string json_ns_or_null(double ns) { return ns > 0 ? json_fixed(ns, 2) : "null"; }
+
+std::string local_date() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buffer[40];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S%z", &tm);
+  return buffer;
 }
 
 std::string json_context_object(const std::map<std::string, std::string>& context) {

@@ -21,6 +21,15 @@ std::string json_context_object(const std::map<std::string, std::string>& contex
 // a kill leaves it), then renames it over `path`; false (and no temp file) on any failure.
 bool write_file_whole(const std::string& path, const std::string& text);
 
+// `v` with `decimals` digits after the point ("%.*f"): JSON numbers without an exponent.
+std::string json_fixed(double v, int decimals);
+
+// A latency in ns with 2 decimals, or null when there is none (0: a pair that could not be pinned).
+std::string json_ns_or_null(double ns);
+
+// The local time as ISO 8601 with its offset ("2026-12-02T09:16:50+0000"): a side file's "date".
+std::string local_date();
+
 // Whether `path`'s folder exists: checked before a run is spent on a file that cannot be written.
 bool json_destination_ok(const std::string& path);
 

@@ -247,33 +247,16 @@ std::pair<double, double> p50_and_mean(const std::vector<std::uint64_t>& ticks) 
   return {bench::median(ns), ns.empty() ? 0 : sum / static_cast<double>(ns.size())};
 }
 
-std::string fixed(double v, int decimals) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
-  return buffer;
-}
-
-std::string ns_or_null(double ns) { return ns > 0 ? fixed(ns, 2) : "null"; }
-
-std::string local_date() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buffer[40];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S%z", &tm);
-  return buffer;
-}
-
 // The whole file or nothing (json_file.hpp).
 bool write_json(const std::string& path, const Args& args, bench::CpuPair pair,
                 const std::vector<Pass>& passes) {
   std::map<std::string, std::string> context =
       bench::machine_context("latency_bias", args.quick ? "quick" : "default", 0);
   context.erase("run_ms");  // no timed run: a pass is a count of round trips
-  context["date"] = local_date();
+  context["date"] = bench::local_date();
   context["latency_clock"] = bench::sample_clock_name();
-  context["latency_clock_ns"] = fixed(bench::clock_read_ns(), 1);
-  context["ns_per_tick"] = fixed(bench::ns_per_tick(), 6);
+  context["latency_clock_ns"] = bench::json_fixed(bench::clock_read_ns(), 1);
+  context["ns_per_tick"] = bench::json_fixed(bench::ns_per_tick(), 6);
   context["probe_pairs"] = bench::describe_pairs(bench::quality().probe_pairs);
   context["probe_us_per_pair"] = std::to_string(bench::PROBE_PER_PAIR.count());
   context["pair"] = bench::describe_pairs({pair});
@@ -284,13 +267,13 @@ bool write_json(const std::string& path, const Args& args, bench::CpuPair pair,
   out << "{\n  \"context\": " << bench::json_context_object(context) << ",\n  \"passes\": [";
   const char* sep = "\n";
   for (const Pass& p : passes) {
-    out << sep << "    {\"t_ms\": " << fixed(p.t_ms, 3) << ", \"probe_ns\": " << ns_or_null(p.probe_ns)
-        << ", \"bare_p50_ns\": " << fixed(p.bare_p50_ns, 2)
-        << ", \"ordered_p50_ns\": " << fixed(p.ordered_p50_ns, 2)
-        << ", \"bare_mean_ns\": " << fixed(p.bare_mean_ns, 2)
-        << ", \"ordered_mean_ns\": " << fixed(p.ordered_mean_ns, 2) << ", \"round_trips\": " << p.round_trips
-        << ", \"bare_empty_ns\": " << fixed(p.bare_empty_ns, 2)
-        << ", \"ordered_empty_ns\": " << fixed(p.ordered_empty_ns, 2) << "}";
+    out << sep << "    {\"t_ms\": " << bench::json_fixed(p.t_ms, 3) << ", \"probe_ns\": " << bench::json_ns_or_null(p.probe_ns)
+        << ", \"bare_p50_ns\": " << bench::json_fixed(p.bare_p50_ns, 2)
+        << ", \"ordered_p50_ns\": " << bench::json_fixed(p.ordered_p50_ns, 2)
+        << ", \"bare_mean_ns\": " << bench::json_fixed(p.bare_mean_ns, 2)
+        << ", \"ordered_mean_ns\": " << bench::json_fixed(p.ordered_mean_ns, 2) << ", \"round_trips\": " << p.round_trips
+        << ", \"bare_empty_ns\": " << bench::json_fixed(p.bare_empty_ns, 2)
+        << ", \"ordered_empty_ns\": " << bench::json_fixed(p.ordered_empty_ns, 2) << "}";
     sep = ",\n";
   }
   out << "\n  ]\n}\n";
@@ -332,7 +315,7 @@ void print_summary(const std::vector<Pass>& passes) {
   for (const auto& c : classes) {
     std::vector<double> probes;
     for (const Pass* p : c) probes.push_back(p->probe_ns);
-    const std::string label = "placement class ~" + fixed(bench::median(probes), 1) + " ns probe: ";
+    const std::string label = "placement class ~" + bench::json_fixed(bench::median(probes), 1) + " ns probe: ";
     print_bias(label.c_str(), c);
   }
 }
@@ -383,7 +366,7 @@ int main(int argc, char** argv) {
     std::printf(
         "pass %d at %.0f ms: probe %s ns, p50 bare %.1f ns, ordered %.1f ns (%+.1f); mean bare %.1f ns, "
         "ordered %.1f ns; empty bare %.1f ns, ordered %.1f ns\n",
-        i + 1, p.t_ms, ns_or_null(p.probe_ns).c_str(), p.bare_p50_ns, p.ordered_p50_ns,
+        i + 1, p.t_ms, bench::json_ns_or_null(p.probe_ns).c_str(), p.bare_p50_ns, p.ordered_p50_ns,
         p.ordered_p50_ns - p.bare_p50_ns, p.bare_mean_ns, p.ordered_mean_ns, p.bare_empty_ns,
         p.ordered_empty_ns);
     passes.push_back(p);

@@ -77,43 +77,26 @@ struct Probe {
   bench::ProbeResult result;
 };
 
-std::string fixed(double v, int decimals) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
-  return buffer;
-}
-
-std::string ns_or_null(double ns) { return ns > 0 ? fixed(ns, 2) : "null"; }
-
-std::string local_date() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buffer[40];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S%z", &tm);
-  return buffer;
-}
-
 // The whole file or nothing (json_file.hpp).
 bool write_json(const std::string& path, const Args& args, const std::vector<Probe>& probes) {
   const double per_pair_ms = static_cast<double>(bench::PROBE_PER_PAIR.count()) / 1000;
   std::map<std::string, std::string> context =
       bench::machine_context("placement_probe", args.quick ? "quick" : "default", per_pair_ms);
-  context["run_ms"] = fixed(per_pair_ms, 3);  // one pair's ping-pong, as core_to_core's
-  context["date"] = local_date();
+  context["run_ms"] = bench::json_fixed(per_pair_ms, 3);  // one pair's ping-pong, as core_to_core's
+  context["date"] = bench::local_date();
   context["probe_pairs"] = bench::describe_pairs(bench::quality().probe_pairs);
   context["probe_us_per_pair"] = std::to_string(bench::PROBE_PER_PAIR.count());
-  context["probe_seconds"] = fixed(args.seconds, 3);
-  context["probe_interval_ms"] = fixed(args.interval_ms, 3);
+  context["probe_seconds"] = bench::json_fixed(args.seconds, 3);
+  context["probe_interval_ms"] = bench::json_fixed(args.interval_ms, 3);
   std::ostringstream out;
   out << "{\n  \"context\": " << bench::json_context_object(context) << ",\n  \"probes\": [";
   const char* sep = "\n";
   for (const Probe& p : probes) {
-    out << sep << "    {\"t_ms\": " << fixed(p.t_ms, 3) << ", \"ns\": " << ns_or_null(p.result.median_ns)
+    out << sep << "    {\"t_ms\": " << bench::json_fixed(p.t_ms, 3) << ", \"ns\": " << bench::json_ns_or_null(p.result.median_ns)
         << ", \"pair_ns\": [";
     const char* pair_sep = "";
     for (double ns : p.result.pair_ns) {
-      out << pair_sep << ns_or_null(ns);
+      out << pair_sep << bench::json_ns_or_null(ns);
       pair_sep = ", ";
     }
     out << "]}";
@@ -124,9 +107,9 @@ bool write_json(const std::string& path, const Args& args, const std::vector<Pro
 }
 
 void print_probe(const Probe& p, const std::vector<bench::CpuPair>& pairs) {
-  std::printf("%9.1f ms  %9s ns ", p.t_ms, ns_or_null(p.result.median_ns).c_str());
+  std::printf("%9.1f ms  %9s ns ", p.t_ms, bench::json_ns_or_null(p.result.median_ns).c_str());
   for (std::size_t i = 0; i < pairs.size() && i < p.result.pair_ns.size(); ++i) {
-    std::printf(" %d-%d %s", pairs[i].first, pairs[i].second, ns_or_null(p.result.pair_ns[i]).c_str());
+    std::printf(" %d-%d %s", pairs[i].first, pairs[i].second, bench::json_ns_or_null(p.result.pair_ns[i]).c_str());
   }
   std::printf("\n");
 }

@@ -6,6 +6,7 @@ leaves no temporary file.
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from .errors import ContendError, warn
 from .names import CORE_TO_CORE_FILE, HAND_TIMED_FILE, LATENCY_BIAS_FILE, LITMUS_FILE
@@ -73,19 +74,25 @@ def run_core_to_core(repo, folder, quick, several=False):
     passes = core_to_core_passes(cpus, quick, several)
     print(f"contend: core-to-core latency map (cache-line ping-pong between each of "
           f"{cpus * (cpus - 1) // 2} CPU pairs{f', {passes} passes' if passes > 1 else ''})", file=sys.stderr)
+    _run_whole(exe, [*(["--quick"] if quick else []), *([f"--passes={passes}"] if passes > 1 else [])], out,
+               "no core-to-core map in this run")
+
+
+def _run_whole(exe, args, out, missing):
+    """`exe ARGS --json OUT`, a program that writes OUT whole or not at all: Ctrl-C takes its
+    hidden temp file too, and a failure is one warning ending in `missing`."""
     try:
-        proc = subprocess.run([str(exe), *(["--quick"] if quick else []),
-                               *([f"--passes={passes}"] if passes > 1 else []), "--json", str(out)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.run([str(exe), *args, "--json", str(out)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
         if proc.returncode in (-2, 130):
             raise KeyboardInterrupt
     except KeyboardInterrupt:
         # subprocess.run has killed it; what it was writing (its hidden temp file) goes too.
-        (folder / f".{out.name}.tmp").unlink(missing_ok=True)
+        (out.parent / f".{out.name}.tmp").unlink(missing_ok=True)
         raise
     if proc.returncode != 0:
-        warn(f"core_to_core exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
-             "no core-to-core map in this run")
+        warn(f"{Path(exe).name} exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
+             f"{missing}")
 
 
 def hand_timed_binary(repo):
@@ -141,14 +148,4 @@ def run_latency_bias(repo, folder, quick):
         warn(f"{exe} not built; the report will not state the sample clock's bias")
         return
     print("contend: the sample clock's bias (latency_bias: bare rdtsc against rdtscp; lfence)", file=sys.stderr)
-    try:
-        proc = subprocess.run([str(exe), *(["--quick"] if quick else []), "--json", str(out)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if proc.returncode in (-2, 130):
-            raise KeyboardInterrupt
-    except KeyboardInterrupt:
-        (folder / f".{out.name}.tmp").unlink(missing_ok=True)
-        raise
-    if proc.returncode != 0:
-        warn(f"latency_bias exited with code {proc.returncode} ({_tail(proc.stderr, 1) or 'no message'}); "
-             "no bias figure in this run")
+    _run_whole(exe, ["--quick"] if quick else [], out, "no bias figure in this run")

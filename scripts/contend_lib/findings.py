@@ -407,8 +407,13 @@ def blocking_exclusion(full, all_reps, family, workload, threads, leader_values)
         values = []
         if all_reps is not None:
             mine = all_reps[_at(all_reps, family, workload, row["impl"], threads)]
-            mine = mine[~mine["discarded"].fillna(False).astype(bool) & ~mine["tainted"].fillna(False).astype(bool)]
-            values = mine["ops_per_sec"].tolist()
+            # Any placement class counts here (other_class ones included): only replaced and
+            # disturbed repetitions are not evidence of what the design can do.
+            keep = pd.Series(True, index=mine.index)
+            for column in ("discarded", "tainted"):
+                if column in mine:
+                    keep &= ~mine[column].fillna(False).astype(bool)
+            values = mine.loc[keep, "ops_per_sec"].tolist()
         if not values or not len(leader_values) or max(values) >= min(leader_values):
             out.append((row["impl"], status))
     return out

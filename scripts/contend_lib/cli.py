@@ -77,7 +77,7 @@ def cmd_compare(args):
                                changed=args.changed))
     if left_out:
         print(f"left out {left_out} row(s) measured while the machine was disturbed (tainted: foreign "
-              "load or an outlying placement); --include-tainted keeps them")
+              "load, steal, a preempted probe, a move between placement classes); --include-tainted keeps them")
     print("\n" + compare.format_summary(compare.summary(table)))
     if csv:
         _write_csv(table, csv)
@@ -246,7 +246,7 @@ def parser():
                    help="row order: config (family, workload, impl, threads; default) or effect "
                         "(largest change first, 0.5x and 2x alike)")
     c.add_argument("--include-tainted", action="store_true",
-                   help="keep rows whose runs were flagged as disturbed (foreign load, placement outlier)")
+                   help="keep rows whose runs were flagged as disturbed (foreign load, steal, preempted, moved)")
     c.add_argument("--csv", metavar="FILE", help="also write the ratio table as CSV (all rows before --changed, all columns)")
     c.add_argument("--out", metavar="DIR", help="chart folder (default: ./compare-<a>-vs-<b>/ in the "
                                                 "current folder)")

@@ -8,6 +8,7 @@ the C++ suite runs alone); `--families go` runs Go's alone, `--families go_count
 them, `--no-go` none. Go families are not re-run (the Go binary takes no --placement window and
 no single-benchmark filter of Google Benchmark's form): a disturbed Go figure stays flagged.
 """
+import contextlib
 import os
 import shutil
 import subprocess
@@ -104,7 +105,7 @@ def run_family(repo, family, folder, suite_args, pos, progress=None, names=()):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
         try:
             with (progress.ticking(pos, family, lambda: f"{len(names)} benchmarks, Go's own designs")
-                  if progress is not None else _nothing()):
+                  if progress is not None else contextlib.nullcontext()):
                 for line in proc.stderr:
                     tail = (tail + [line.rstrip()])[-5:]
             rc = proc.wait()
@@ -128,14 +129,6 @@ def run_family(repo, family, folder, suite_args, pos, progress=None, names=()):
         warn(f"{family} exited with code {rc} ({tail[-1] if tail else 'no message'}); no {out.name} in this run")
         return None
     return out if out.is_file() else None
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def remove_stale(folder, families):

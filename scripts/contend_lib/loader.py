@@ -279,23 +279,28 @@ def doc_placement(doc, extra_probes=()):
 
 
 def placement_of(entry, placement):
-    """(class of the repetition, moved, preempted probes text): the class its before probe fell in
-    (its after probe when it has no before), whether the after probe fell in another class, and
-    which probes were preempted."""
+    """(class of the repetition, moved, preempted probes text, class after): the class its before
+    probe fell in (its after probe when it has no before), whether the after probe fell in another
+    class, which probes were preempted, and the after probe's class."""
     before, after = _number(entry, "probe_ns"), _number(entry, "probe_after_ns")
     if placement is None:
-        return None, False, ""
+        return None, False, "", None
     a, b = placement.of(before), placement.of(after)
     preempted = [f"{w} {v / 1000:.0f} us" for w, v, c in (("before", before, a), ("after", after, b))
                  if c == PREEMPTED]
     cls = a if a not in (None, PREEMPTED) else (b if b not in (None, PREEMPTED) else None)
     moved = a not in (None, PREEMPTED) and b not in (None, PREEMPTED) and a != b
-    return cls, moved, ", ".join(preempted)
+    return cls, moved, ", ".join(preempted), b
 
 
 def taint(entry, placement):
     """(tainted, reason) of one repetition: the C++ detector's verdict, a probe `preempted`
     before or after it, or a move between placement classes during it. Never the class itself."""
+    return judge(entry, placement)[:2]
+
+
+def judge(entry, placement):
+    """(tainted, reason, class, moved) of one repetition, each probe classified once (taint())."""
     reasons = []
     if (_number(entry, "tainted") or 0) >= 0.5:
         label = entry.get("label")
@@ -309,13 +314,13 @@ def taint(entry, placement):
                 reasons.append(f"parallelism {_number(entry, 'parallelism') or 0:.2f} of "
                                f"{_number(entry, 'parallelism_needed') or 0:g} needed")
             reasons = reasons or ["tainted by the detector"]
-    cls, moved, preempted = placement_of(entry, placement)
+    cls, moved, preempted, after = placement_of(entry, placement)
     if preempted:
         reasons.append(f"preempted: probe {preempted}")
     if moved:
         reasons.append(f"moved: probe {_number(entry, 'probe_ns'):.0f} ns ({cls}) before, "
-                       f"{_number(entry, 'probe_after_ns'):.0f} ns ({placement.of(_number(entry, 'probe_after_ns'))}) after")
-    return bool(reasons), "; ".join(reasons)
+                       f"{_number(entry, 'probe_after_ns'):.0f} ns ({after}) after")
+    return bool(reasons), "; ".join(reasons), cls, moved
 
 
 def is_iteration(entry):
@@ -513,7 +518,7 @@ def _judge_placement(reps, index, ctx, folder):
     (rows `index` of `reps`) from the placement classes of all its probes; returns the Placement."""
     entries = reps.loc[index, "_entry"].tolist()
     placement = find_classes(entry_probes(entries) + calibration_probes(folder), relation_namer(ctx), scope_of(ctx))
-    judged = [taint(e, placement) + placement_of(e, placement)[:2] for e in entries]
+    judged = [judge(e, placement) for e in entries]
     reps.loc[index, "tainted"] = [j[0] for j in judged]
     reps.loc[index, "taint_reason"] = [j[1] for j in judged]
     reps.loc[index, "placement"] = [j[2] or "" for j in judged]

@@ -39,8 +39,8 @@ from . import deps, go_suite, summary
 from .errors import ContendError, Interrupted, warn
 from .progress import Progress, clock as _clock  # noqa: F401 (Progress: run.Progress for callers)
 from .names import FAMILIES, OVERHEAD_FILE, PLACEMENT_FILE, machine_slug
-from .side_runs import (core_to_core_passes, run_core_to_core, run_hand_timed, run_latency_bias,  # noqa: F401
-                        run_litmus)
+from .side_runs import (_tail, core_to_core_passes, run_core_to_core, run_hand_timed,  # noqa: F401
+                        run_latency_bias, run_litmus)
 from .textable import render
 
 _AGGREGATE = re.compile(r"_(mean|median|stddev|cv)$")
@@ -73,10 +73,6 @@ def default_label():
     """'amd-epyc-zen4-2c': the CPU's name, what tells its generation apart, the core count."""
     name, family, model = cpu_identity()
     return machine_slug(name, os.cpu_count() or 1, family, model)
-
-
-def _tail(text, n=15):
-    return "\n".join(text.strip().splitlines()[-n:])
 
 
 def _step(cmd, cwd, what, log):

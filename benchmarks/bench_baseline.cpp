@@ -4,17 +4,20 @@
 //   pingpong/cache_line    two threads hand one cache line back and forth through a spinning
 //                          atomic flag; ns_per_op is the one-way hand-off latency. No hand-off
 //                          between two threads can beat it; channels/pingpong is judged by it.
-//   pingpong/futex         the same, but each side sleeps in std::atomic::wait and is woken by
-//                          notify_one: ns_per_op is the one-way sleep-to-wake hand-off, what a
-//                          blocking channel pays per item at best and what the spin budgets in
-//                          backoff.hpp are measured against. libstdc++'s wait first spins briefly
-//                          (12 pauses, 4 yields), far shorter than a wake-up, so both sides sleep.
+//   pingpong/futex         the same, but each side sleeps in futex(2) as soon as the ball is not
+//                          there, and is woken by the other (contend::WakeWord, no spin): ns_per_op
+//                          is the one-way sleep-to-wake hand-off, what a blocking channel pays per
+//                          item at best and what the spin budgets in backoff.hpp are measured
+//                          against. Until 2026-12 it slept in std::atomic::wait, whose libstdc++ 12
+//                          notify may skip the wake-up (contend/futex.hpp), and whose spin (12 pauses,
+//                          4 yields) caught most balls awake on some CPUs, so it did not always sleep.
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "contend/cache_line.hpp"
+#include "contend/futex.hpp"
 #include "family.hpp"
 #include "pingpong.hpp"
 #include "timed_run.hpp"
@@ -55,23 +58,15 @@ void cache_line_pingpong(benchmark::State& state) {
   });
 }
 
-// A 4-byte word: std::atomic<std::uint32_t>::wait is a futex(2) on Linux (wider types go through
-// a shared waiter table). Odd: the ball is with the answerer; even: with the initiator.
+// Odd: the ball is with the answerer; even: with the initiator. Every hand-off is a store of the
+// next value and a wake of the other side, which sleeps (spins = 0) until the value moves on.
 void futex_pingpong(benchmark::State& state) {
-  static Padded<std::atomic<std::uint32_t>> flag;
+  static Padded<WakeWord> flag;
   constexpr std::uint32_t stop = ~std::uint32_t{0};  // odd, so the answerer wakes up and sees it
-  if (state.thread_index() == 0) flag.value = 0;
+  if (state.thread_index() == 0) flag.value.word().store(0, std::memory_order_relaxed);  // relaxed: before the start barrier
   // release/acquire: a real hand-off of data, as in cache_line_pingpong.
-  auto hand_over = [](std::uint32_t to) {
-    flag.value.store(to, std::memory_order_release);
-    flag.value.notify_one();
-  };
-  auto sleep_while = [](std::uint32_t seen) {
-    std::uint32_t now;
-    while ((now = flag.value.load(std::memory_order_acquire)) == seen)
-      flag.value.wait(seen, std::memory_order_acquire);
-    return now;
-  };
+  auto hand_over = [](std::uint32_t to) { flag.value.store_and_wake_one(to, std::memory_order_release); };
+  auto sleep_while = [](std::uint32_t seen) { return flag.value.wait_while(seen, 0, std::memory_order_acquire); };
   run_timed(state,
             [&](int thread, Clock::time_point deadline) -> std::pair<std::uint64_t, Role> {
               if (thread == 0) {

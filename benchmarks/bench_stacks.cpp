@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <latch>
 #include <memory>
 #include <string>
 #include <thread>
@@ -28,6 +27,7 @@
 
 #include "contend/concepts.hpp"
 #include "contend/families.hpp"
+#include "barrier.hpp"
 #include "family.hpp"
 #include "peers.hpp"
 #include "timed_run.hpp"
@@ -146,7 +146,7 @@ void stack_workload(benchmark::State& state) {
 // 2-vCPU VM). Raising the mark once, before any run, to what the sweep will reach measures every
 // implementation under the same one, as in a program that has had that many threads.
 void raise_thread_id_high_water(int threads) {
-  std::latch all(threads);
+  Barrier<> all(threads);  // not std::latch: barrier.hpp
   std::vector<std::jthread> pool;
   pool.reserve(static_cast<std::size_t>(threads));
   for (int i = 0; i < threads; ++i) {

@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <latch>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -24,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "barrier.hpp"
 #include "context.hpp"
 #include "interference.hpp"
 #include "json_file.hpp"
@@ -90,7 +90,7 @@ struct Run {
 Run run_once(int threads, double run_ms) {
   alignas(128) std::atomic<std::uint64_t> counter{0};
   std::vector<std::uint64_t> done(static_cast<std::size_t>(threads));
-  std::latch start(threads + 1);
+  contend::bench::Barrier<> start(threads + 1);  // not std::latch: barrier.hpp
   Clock::time_point deadline;
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {

@@ -71,8 +71,8 @@ TimedRun& timed_run() {
 void TimedRun::prepare(const benchmark::State& state, std::function<void()> settle) {
   settle_ = std::move(settle);
   const auto n = static_cast<std::ptrdiff_t>(state.threads());
-  start_ = std::make_unique<std::barrier<OnStart>>(n, OnStart{this});
-  end_ = std::make_unique<std::barrier<OnEnd>>(n, OnEnd{this});
+  start_ = std::make_unique<Barrier<OnStart>>(n, OnStart{this});
+  end_ = std::make_unique<Barrier<OnEnd>>(n, OnEnd{this});
   ops_.assign(state.threads(), 0);
   roles_.assign(state.threads(), Role::worker);
   latency_.assign(static_cast<std::size_t>(state.threads()), Histogram{});

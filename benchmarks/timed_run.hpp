@@ -37,7 +37,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <barrier>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -48,6 +47,7 @@
 #include <utility>
 #include <vector>
 
+#include "barrier.hpp"
 #include "fairness.hpp"
 #include "latency.hpp"
 #include "options.hpp"
@@ -102,8 +102,9 @@ class TimedRun {
     void operator()() noexcept;
   };
 
-  std::unique_ptr<std::barrier<OnStart>> start_;
-  std::unique_ptr<std::barrier<OnEnd>> end_;
+  // Not std::barrier: its libstdc++ 12 wait may lose a wake-up (barrier.hpp).
+  std::unique_ptr<Barrier<OnStart>> start_;
+  std::unique_ptr<Barrier<OnEnd>> end_;
   std::vector<std::uint64_t> ops_;
   std::vector<Role> roles_;
   std::vector<Histogram> latency_;  // per thread, merged by report()

@@ -22,6 +22,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "contend/futex.hpp"
+
 namespace contend {
 
 template <class Slot>
@@ -150,7 +152,10 @@ class ClientSlots {
 // (has_work() must read the clients' publication with seq_cst loads). In the single total order
 // of seq_cst operations either the client's load comes after the server's store (it sees the
 // announcement and rings) or the server's last look comes after the client's store (it sees the
-// request and does not sleep).
+// request and does not sleep). The sleep itself is futex(2) on `asleep_` (contend/futex.hpp, not
+// std::atomic::wait, whose notify may skip the system call: docs/design-notes.md#lost-wake-up): a
+// ringer clears the word before it calls futex_wake, and the kernel re-reads the word before it
+// queues the server, so a ring between the server's last look and its sleep is never lost.
 class Doorbell {
  public:
   // Client, after publishing a request with a seq_cst store. True if it woke the server.
@@ -163,7 +168,7 @@ class Doorbell {
   bool wake() {
     // seq_cst: as ring(); one ringer of many wins the exchange and makes the system call.
     if (asleep_.exchange(0, std::memory_order_seq_cst) == 0) return false;
-    asleep_.notify_one();
+    futex_wake(asleep_, 1);
     return true;
   }
 
@@ -173,11 +178,12 @@ class Doorbell {
     asleep_.store(1, std::memory_order_seq_cst);  // seq_cst: see the class comment
     if (has_work()) {
       // relaxed: only this thread acts on its own announcement; a ringer that saw it just makes
-      // one spurious notify.
+      // one spurious wake.
       asleep_.store(0, std::memory_order_relaxed);
       return;
     }
-    asleep_.wait(1, std::memory_order_seq_cst);  // seq_cst: returns once a ringer cleared it
+    // seq_cst: returns once a ringer cleared it (the kernel compares before it queues us).
+    while (asleep_.load(std::memory_order_seq_cst) != 0) futex_wait(asleep_, 1);
   }
 
  private:

@@ -8,7 +8,7 @@
 // Waiting: a thread whose request is pending polls its own record (not the lock, whose line
 // would otherwise leave the combiner's cache), tries the lock when it sees it free, and, when
 // the combiner does not come (threads > cores: it may be descheduled), yields and then sleeps on
-// the lock word (std::atomic::wait, a futex) until the combiner releases it.
+// the lock word (futex(2), contend/futex.hpp) until the combiner releases it.
 //
 // Exceptions: a request that throws inside the combiner (push_back growing the vector, or T's
 // move) is finished with the exception instead of a result, and its own caller's push or pop
@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -35,6 +36,7 @@
 
 #include "contend/backoff.hpp"
 #include "contend/cache_line.hpp"
+#include "contend/futex.hpp"
 #include "contend/thread_id.hpp"
 
 namespace contend {
@@ -110,7 +112,7 @@ class CombiningStack {
           // A combiner may have served us after we read the lock: then do not sleep through
           // another combiner's pass. acquire: as above, the result in r.
           if (r.state.load(std::memory_order_acquire) == done) break;
-          lock_.wait(locked_with_sleepers, std::memory_order_relaxed);
+          futex_wait(lock_, locked_with_sleepers);  // the kernel compares before it queues us
         }
       }
     }
@@ -153,8 +155,11 @@ class CombiningStack {
   }
 
   void unlock() {
-    // release: the next combiner sees items_ as we left it.
-    if (lock_.exchange(unlocked, std::memory_order_release) == locked_with_sleepers) lock_.notify_all();
+    // release: the next combiner sees items_ as we left it. A sleeper is queued only while the
+    // word reads locked_with_sleepers (the kernel compares before it queues), and then this
+    // exchange reads it and wakes them all: futex(2) directly, never std::atomic::notify_all,
+    // which may skip the system call (contend/futex.hpp).
+    if (lock_.exchange(unlocked, std::memory_order_release) == locked_with_sleepers) futex_wake(lock_, INT_MAX);
   }
 
   // Three lines: the lock word (written by every acquisition), the vector's pointers (written

@@ -209,6 +209,10 @@ const std::vector<TestInfo>& tests() {
        "4-word payload behind a ready flag; relaxed = the broken plain-flag publish, acq_rel = "
        "release/acquire publish",
        {Order::relaxed, Order::acq_rel}},
+      {"wake",
+       "a wake-up's skip: T0 word=1;r1=sleepers | T1 sleepers++;r2=word (0 0: lost wake-up); acq_rel = "
+       "libstdc++ 12's notify/wait, seq_cst = contend::WakeWord's fences",
+       {Order::acq_rel, Order::seq_cst}},
   };
   return all;
 }
@@ -228,6 +232,7 @@ Result run(std::string_view test, Order order, const Options& opt) {
   if (test == "MP") return dispatch<shapes::MP>(test, order, opt);
   if (test == "LB") return dispatch<shapes::LB>(test, order, opt);
   if (test == "IRIW") return dispatch<shapes::IRIW>(test, order, opt);
+  if (test == "wake") return dispatch<shapes::Wake>(test, order, opt);
   return dispatch<shapes::Publish>(test, order, opt);
 }
 

@@ -175,6 +175,46 @@ struct IRIW {
   static bool forbids_reordering(Order o) { return o == Order::seq_cst; }
 };
 
+// A wake-up's skip (contend/futex.hpp): T0, the notifier, stores the word, then reads how many
+// threads sleep on it and calls futex_wake only if any; T1, the waiter, counts itself in, then
+// reads the word and sleeps if it still holds the old value. r1=0 r2=0 is a lost wake-up: the
+// notifier skips the wake while the waiter goes to sleep on the old value. acq_rel is libstdc++
+// 12's std::atomic<T>::notify_one/wait (a release store of the word, then a seq_cst load of its
+// waiter count; a seq_cst increment, then the caller's acquire load): store->load, which the C++
+// model and x86 both allow. seq_cst is contend::WakeWord's: a seq_cst fence on each side.
+template <Order O>
+struct Wake {
+  static constexpr int threads = 2, outcomes = 4;
+  Cells word, sleepers;
+  std::vector<int> r1, r2;
+  explicit Wake(std::size_t n) : word(cells(n)), sleepers(cells(n)), r1(n), r2(n) {}
+  void trial(int tid, std::size_t i) {
+    // Not run relaxed (tests() lists acq_rel and seq_cst); dispatch instantiates it all the same.
+    constexpr bool fenced = O == Order::seq_cst, as_libstdcxx = O == Order::acq_rel;
+    constexpr auto relaxed = std::memory_order_relaxed;
+    if (tid == 0) {
+      word[i].store(1, as_libstdcxx ? std::memory_order_release : relaxed);
+      if (fenced) std::atomic_thread_fence(std::memory_order_seq_cst);
+      r1[i] = sleepers[i].load(as_libstdcxx ? std::memory_order_seq_cst : relaxed);
+    } else {
+      sleepers[i].fetch_add(1, as_libstdcxx ? std::memory_order_seq_cst : relaxed);
+      if (fenced) std::atomic_thread_fence(std::memory_order_seq_cst);
+      r2[i] = word[i].load(as_libstdcxx ? std::memory_order_acquire : relaxed);
+    }
+  }
+  int outcome(std::size_t i) const { return r1[i] << 1 | r2[i]; }
+  void reset(std::size_t n) {
+    clear(word, n);
+    clear(sleepers, n);
+  }
+  static std::string name(int o) {
+    static const char* n[] = {"sleepers", "word"};
+    return bits(n, 2, o);
+  }
+  static bool sequentially_consistent(int o) { return o != 0; }
+  static bool forbids_reordering(Order o) { return o == Order::seq_cst; }
+};
+
 // Publishing a four-word payload behind a ready flag. With Order::relaxed this is the
 // "plain flag" publish: the well-defined C++ spelling of a flag with no ordering at all.
 template <Order O>

@@ -52,7 +52,8 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"LB", litmus::Order::relaxed}, Case{"LB", litmus::Order::acq_rel},
                     Case{"LB", litmus::Order::seq_cst}, Case{"IRIW", litmus::Order::acq_rel},
                     Case{"IRIW", litmus::Order::seq_cst}, Case{"publish", litmus::Order::relaxed},
-                    Case{"publish", litmus::Order::acq_rel}),
+                    Case{"publish", litmus::Order::acq_rel}, Case{"wake", litmus::Order::acq_rel},
+                    Case{"wake", litmus::Order::seq_cst}),
     case_name);
 
 TEST(LitmusClassification, MatchesTheCppModel) {
@@ -78,6 +79,9 @@ TEST(LitmusClassification, MatchesTheCppModel) {
   EXPECT_EQ(cls("IRIW", Order::seq_cst, "r1=1 r2=0 r3=1 r4=0"), Class::forbidden);
   EXPECT_EQ(cls("publish", Order::relaxed, "ready=1 payload=torn"), Class::interesting);
   EXPECT_EQ(cls("publish", Order::acq_rel, "ready=1 payload=torn"), Class::forbidden);
+  EXPECT_EQ(cls("wake", Order::acq_rel, "sleepers=0 word=0"), Class::interesting);
+  EXPECT_EQ(cls("wake", Order::seq_cst, "sleepers=0 word=0"), Class::forbidden);
+  EXPECT_EQ(cls("wake", Order::seq_cst, "sleepers=1 word=0"), Class::allowed);
 }
 
 TEST(LitmusJson, HasTheReportFormat) {

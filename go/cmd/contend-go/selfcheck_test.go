@@ -41,6 +41,11 @@ func (f *forgetfulMap) Put(k, v uint64) {
 		f.m[k] = v
 	}
 }
+func (f *forgetfulMap) GetMany(keys, values []uint64, present []bool) {
+	for i, k := range keys {
+		values[i], present[i] = f.Get(k)
+	}
+}
 func (f *forgetfulMap) Delete(k uint64) bool { return false }
 func (f *forgetfulMap) Name() string         { return "forgetful" }
 

@@ -222,6 +222,7 @@ func machineContext(family, mode string, runMs float64, think int) map[string]in
 		"latency_budget":              fmt.Sprintf("%g", samplingBudget),
 		"events_counted":              "",
 		"events_not_available":        "all: the Go binary does not open perf events",
+		"probe_loop":                  probeLoopUsed.name,
 		"think":                       strconv.Itoa(think),
 		// Go's
 		"lang":       "go",

@@ -53,7 +53,8 @@ func TestSmokeEveryFamily(t *testing.T) {
 		doc := smoke(t, family, filters[family])
 		ctx := doc["context"].(map[string]interface{})
 		if ctx["lang"] != "go" || ctx["contend_family"] != "go_"+family || ctx["schema_version"] != "3" ||
-			ctx["contend_mode"] != "quick" || ctx["run_ms"] != "5" || ctx["go_version"] == nil || ctx["latency_clock_ns"] == nil {
+			ctx["contend_mode"] != "quick" || ctx["run_ms"] != "5" || ctx["go_version"] == nil || ctx["latency_clock_ns"] == nil ||
+			ctx["probe_loop"] != probeLoopUsed.name {
 			t.Errorf("%s: context %v", family, ctx)
 		}
 		seen := map[string]bool{}

@@ -229,7 +229,9 @@ func machineContext(family, mode string, runMs float64, think int) map[string]in
 		"go_version": runtime.Version(),
 		"gomaxprocs": strconv.Itoa(defaultGOMAXPROCS),
 		"gogc":       gogc,
-		"go_threads_rule": "T goroutines do the work with GOMAXPROCS = min(T, allowed CPUs); " +
-			"a design's owner goroutines share those Ps",
+		"go_threads_rule": "T goroutines do the work with GOMAXPROCS = min(T, allowed CPUs) and a design's " +
+			"owner goroutines share those Ps; locked rows (go_locked = 1) run every goroutine and owner on " +
+			"an OS thread of its own, pinned to a CPU of its own while the T goroutines fit (go_pinned = 1), " +
+			"with GOMAXPROCS = T + owners",
 	}
 }

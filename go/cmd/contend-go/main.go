@@ -236,7 +236,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.list {
 		for _, b := range benches {
 			for _, t := range b.threads {
-				fmt.Fprintf(stdout, "%s/%s/%s/real_time/threads:%d\n", b.family, b.workload, b.impl, t)
+				name, _ := rowName(b, t) // the result rows' names (the poller's are bench_poller's)
+				fmt.Fprintln(stdout, name)
 			}
 		}
 		return 0

@@ -1,7 +1,8 @@
 // The invariants the C++ typed tests hold every design to, under concurrency (run them with
 // go test -race): no lost increment, every pushed value popped exactly once, map contents equal
-// to a sequential model (Get and GetMany), the mutex stack's run-length probe, the owner hook,
-// every value sent on a channel received exactly once.
+// to a sequential model (Get and GetMany), the mutex stack's run-length probe, the owner hook.
+// Go's channels themselves are the runtime's: the channels family's tests are the harness's
+// (cmd/contend-go/channels_test.go), whose self-checks must catch a channel that loses items.
 package designs
 
 import (
@@ -217,50 +218,6 @@ func TestStackIsLIFO(t *testing.T) {
 			if v, ok := s.Pop(); !ok || v != want {
 				t.Fatalf("%s: popped %d,%v want %d", s.Name(), v, ok, want)
 			}
-		}
-	}
-}
-
-// Go's channels themselves (the channels family's designs): buffered at the C++ capacities and
-// unbuffered, many producers and consumers; every value sent is received exactly once.
-func TestChannelsDeliverEveryValueOnce(t *testing.T) {
-	const producers, consumers, each = 4, 4, 20000
-	for _, capacity := range []int{0, 64, 8192} {
-		ch := make(chan uint64, capacity)
-		var pwg, cwg sync.WaitGroup
-		got := make([][]uint64, consumers)
-		for p := 0; p < producers; p++ {
-			pwg.Add(1)
-			go func(p int) {
-				defer pwg.Done()
-				for i := 0; i < each; i++ {
-					ch <- uint64(p)<<32 | uint64(i)
-				}
-			}(p)
-		}
-		for c := 0; c < consumers; c++ {
-			cwg.Add(1)
-			go func(c int) {
-				defer cwg.Done()
-				for v := range ch {
-					got[c] = append(got[c], v)
-				}
-			}(c)
-		}
-		pwg.Wait()
-		close(ch)
-		cwg.Wait()
-		seen := map[uint64]bool{}
-		for _, vs := range got {
-			for _, v := range vs {
-				if seen[v] {
-					t.Fatalf("capacity %d: %#x received twice", capacity, v)
-				}
-				seen[v] = true
-			}
-		}
-		if len(seen) != producers*each {
-			t.Fatalf("capacity %d: %d received of %d sent", capacity, len(seen), producers*each)
 		}
 	}
 }

@@ -306,6 +306,20 @@ func TestMapsGetMany(t *testing.T) {
 	}
 }
 
+// PutMany puts every pair, and a Get after it sees them.
+func TestChanMapPutMany(t *testing.T) {
+	m := NewChanMap()
+	defer m.Close()
+	m.Put(3, 1)
+	m.PutMany([]uint64{1, 2, 3}, []uint64{10, 20, 30})
+	m.PutMany(nil, nil)
+	for k, want := range map[uint64]uint64{1: 10, 2: 20, 3: 30} {
+		if v, ok := m.Get(k); !ok || v != want {
+			t.Errorf("key %d: %d,%v after PutMany, want %d", k, v, ok, want)
+		}
+	}
+}
+
 // The run-length probe counts acquisitions over changes of owner, as bench_stacks.cpp's
 // RunLengthProbe, and only on the probed stack.
 func TestMutexStackRunLength(t *testing.T) {

@@ -5,12 +5,15 @@
 // never waits for the client) and wait for the answer. GetMany is one request for the whole
 // batch and one reply, as the C++ ChannelMap::get_many: the owner reads every key and writes the
 // results into the caller's slices (the caller waits for the reply, which orders the writes
-// before its reads), so a batch of 16 keys costs one rendezvous, not 16.
+// before its reads), so a batch of 16 keys costs one rendezvous, not 16. PutMany is the same for
+// writes (for filling a map: one request for many puts, where C++ fills its channel map with
+// put_async; the seed has no batched write).
 // Guarantee: blocking (every call is a rendezvous with the owner). Read-your-writes: the updates
 // channel is unbuffered, so a Put has been received by the owner when it returns, and the owner
 // applies it before it takes its next request; a Get after the Put sees it.
-// Safe: Get, GetMany, Put and Delete from any goroutine. Not safe: any call after Close (a send on
-// a closed channel panics); Close twice. Each Get, GetMany and Delete allocates its reply channel.
+// Safe: Get, GetMany, Put, PutMany and Delete from any goroutine. Not safe: any call after Close (a send on
+// a closed channel panics); Close twice. Each Get, GetMany, PutMany and Delete allocates its reply
+// channel.
 package designs
 
 // Update is the seed's message: set Key to Value.
@@ -24,10 +27,11 @@ type mapReply struct {
 }
 
 // mapRequest: a Get or Delete of key, or (keys != nil) a GetMany whose results go to values and
-// present.
+// present, or (put) a PutMany of keys and values.
 type mapRequest struct {
 	key     uint64
 	delete  bool
+	put     bool
 	keys    []uint64
 	values  []uint64
 	present []bool
@@ -63,6 +67,13 @@ func (m *ChanMap) manage(hook OwnerHook) {
 			}
 			data[u.Key] = u.Value
 		case r := <-m.requests:
+			if r.put {
+				for i, k := range r.keys {
+					data[k] = r.values[i]
+				}
+				r.reply <- mapReply{}
+				continue
+			}
 			if r.keys != nil {
 				for i, k := range r.keys {
 					r.values[i], r.present[i] = data[k]
@@ -101,6 +112,17 @@ func (m *ChanMap) GetMany(keys, values []uint64, present []bool) {
 	}
 	reply := make(chan mapReply, 1)
 	m.requests <- mapRequest{keys: keys, values: values, present: present, reply: reply}
+	<-reply
+}
+
+// PutMany puts keys[i] = values[i] in one request and waits for the owner to have applied them
+// all (a Get after it sees them). It panics when the lengths differ.
+func (m *ChanMap) PutMany(keys, values []uint64) {
+	if len(values) != len(keys) {
+		panic("PutMany: values must be as long as keys")
+	}
+	reply := make(chan mapReply, 1)
+	m.requests <- mapRequest{put: true, keys: keys, values: values, reply: reply}
 	<-reply
 }
 

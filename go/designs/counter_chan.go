@@ -7,6 +7,8 @@
 // owner receives; Get parks again for the reply). Since the channel is unbuffered, an Increment
 // has been received by the owner when it returns, and the owner runs closures in the order it
 // receives them, so a Get after an Increment (in happens-before order) sees it.
+// Unlike the C++ `channel` counter, whose increments are fire-and-forget (queued to the owner, the
+// caller goes on), every Increment here waits for the owner to take it: the article's design.
 // Safe: Increment and Get from any goroutine. Not safe: any call after Close (a send on a
 // closed channel panics); Close twice.
 package designs
@@ -16,14 +18,20 @@ type ChanCounter struct {
 	done chan struct{}
 }
 
-func NewChanCounter() *ChanCounter {
+func NewChanCounter() *ChanCounter { return NewChanCounterWithOwner(nil) }
+
+// NewChanCounterWithOwner: the same counter, its owner goroutine running hook first (OwnerHook).
+func NewChanCounterWithOwner(hook OwnerHook) *ChanCounter {
 	c := &ChanCounter{ops: make(chan func(*int)), done: make(chan struct{})}
-	go c.run()
+	go c.run(hook)
 	return c
 }
 
-func (c *ChanCounter) run() {
+func (c *ChanCounter) run(hook OwnerHook) {
 	defer close(c.done)
+	if hook != nil {
+		hook()
+	}
 	var count int
 	for op := range c.ops {
 		op(&count)

@@ -17,12 +17,22 @@ type Counter interface {
 	Name() string
 }
 
-// Map is a key-value map of uint64: Get reports whether the key is present.
+// Map is a key-value map of uint64: Get reports whether the key is present. GetMany reads a batch
+// as the C++ get_many: values[i] and present[i] are Get(keys[i])'s, in one call that does what
+// the design can do for a batch (one lock hold, one request to the owner; sync.Map: a Load a
+// key). It panics when the three lengths differ, as get_many throws.
 type Map interface {
 	Get(key uint64) (uint64, bool)
+	GetMany(keys, values []uint64, present []bool)
 	Put(key, value uint64)
 	Delete(key uint64) bool
 	Name() string
+}
+
+func checkBatch(keys, values []uint64, present []bool) {
+	if len(values) != len(keys) || len(present) != len(keys) {
+		panic("GetMany: values and present must be as long as keys")
+	}
 }
 
 // Stack is a LIFO of uint64: Pop reports false when the stack is empty.
@@ -44,6 +54,12 @@ type Closer interface {
 type Slotted interface {
 	IncrementAt(slot int)
 }
+
+// OwnerHook, when not nil, runs first thing on a design's owner goroutine, on that goroutine,
+// before it takes any request. The benchmarks' locked rows pass runtime.LockOSThread (never
+// undone: the owner's thread exits with it), so that the owner runs on an OS thread of its own
+// as the C++ owner thread does; every other user passes nil and gets the plain goroutine.
+type OwnerHook func()
 
 // Info says what the benchmarks need to judge a design's run (concepts.hpp's owner_threads_of
 // and blocking_of): goroutines it starts for itself, and whether its goroutines park by design.

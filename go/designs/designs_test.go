@@ -1,13 +1,17 @@
 // The invariants the C++ typed tests hold every design to, under concurrency (run them with
 // go test -race): no lost increment, every pushed value popped exactly once, map contents equal
-// to a sequential model, every value sent on a channel received exactly once.
+// to a sequential model (Get and GetMany), the mutex stack's run-length probe, the owner hook.
+// Go's channels themselves are the runtime's: the channels family's tests are the harness's
+// (cmd/contend-go/channels_test.go), whose self-checks must catch a channel that loses items.
 package designs
 
 import (
 	"math/rand"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const goroutines = 8
@@ -218,50 +222,6 @@ func TestStackIsLIFO(t *testing.T) {
 	}
 }
 
-// Go's channels themselves (the channels family's designs): buffered at the C++ capacities and
-// unbuffered, many producers and consumers; every value sent is received exactly once.
-func TestChannelsDeliverEveryValueOnce(t *testing.T) {
-	const producers, consumers, each = 4, 4, 20000
-	for _, capacity := range []int{0, 64, 8192} {
-		ch := make(chan uint64, capacity)
-		var pwg, cwg sync.WaitGroup
-		got := make([][]uint64, consumers)
-		for p := 0; p < producers; p++ {
-			pwg.Add(1)
-			go func(p int) {
-				defer pwg.Done()
-				for i := 0; i < each; i++ {
-					ch <- uint64(p)<<32 | uint64(i)
-				}
-			}(p)
-		}
-		for c := 0; c < consumers; c++ {
-			cwg.Add(1)
-			go func(c int) {
-				defer cwg.Done()
-				for v := range ch {
-					got[c] = append(got[c], v)
-				}
-			}(c)
-		}
-		pwg.Wait()
-		close(ch)
-		cwg.Wait()
-		seen := map[uint64]bool{}
-		for _, vs := range got {
-			for _, v := range vs {
-				if seen[v] {
-					t.Fatalf("capacity %d: %#x received twice", capacity, v)
-				}
-				seen[v] = true
-			}
-		}
-		if len(seen) != producers*each {
-			t.Fatalf("capacity %d: %d received of %d sent", capacity, len(seen), producers*each)
-		}
-	}
-}
-
 func TestSlotsLayouts(t *testing.T) {
 	for layout, stride := range map[string]int{"packed": 8, "pad64": 64, "pad128": 128} {
 		s := NewSlots(layout, 4)
@@ -294,5 +254,128 @@ func TestSlotsLayouts(t *testing.T) {
 	}
 	if NewSlots("pad32", 2) != nil {
 		t.Fatal("an unknown layout was accepted")
+	}
+}
+
+// GetMany reads what Gets read, present keys and absent ones, in any order and with repeats,
+// while other goroutines write; it refuses slices of other lengths.
+func TestMapsGetMany(t *testing.T) {
+	for _, m := range maps() {
+		t.Run(m.Name(), func(t *testing.T) {
+			defer closeIf(m)
+			for k := uint64(0); k < 64; k += 2 {
+				m.Put(k, k*5+1)
+			}
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { // writes keys of its own, beside the batches
+				defer wg.Done()
+				for i := uint64(0); ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+						m.Put(1<<30+i%16, i)
+					}
+				}
+			}()
+			keys := []uint64{63, 0, 2, 1, 2, 40, 1 << 20, 62}
+			for round := 0; round < 200; round++ {
+				values, present := make([]uint64, len(keys)), make([]bool, len(keys))
+				m.GetMany(keys, values, present)
+				for i, k := range keys {
+					want, wantOK := m.Get(k)
+					if values[i] != want || present[i] != wantOK {
+						t.Fatalf("key %d: GetMany %d,%v, Get %d,%v", k, values[i], present[i], want, wantOK)
+					}
+				}
+			}
+			close(stop)
+			wg.Wait()
+			m.GetMany(nil, nil, nil) // an empty batch reads nothing
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Error("GetMany with a short values slice did not panic")
+					}
+				}()
+				m.GetMany(keys, make([]uint64, 1), make([]bool, len(keys)))
+			}()
+		})
+	}
+}
+
+// PutMany puts every pair, and a Get after it sees them.
+func TestChanMapPutMany(t *testing.T) {
+	m := NewChanMap()
+	defer m.Close()
+	m.Put(3, 1)
+	m.PutMany([]uint64{1, 2, 3}, []uint64{10, 20, 30})
+	m.PutMany(nil, nil)
+	for k, want := range map[uint64]uint64{1: 10, 2: 20, 3: 30} {
+		if v, ok := m.Get(k); !ok || v != want {
+			t.Errorf("key %d: %d,%v after PutMany, want %d", k, v, ok, want)
+		}
+	}
+}
+
+// The run-length probe counts acquisitions over changes of owner, as bench_stacks.cpp's
+// RunLengthProbe, and only on the probed stack.
+func TestMutexStackRunLength(t *testing.T) {
+	s := NewMutexStackProbed()
+	for _, who := range []int{0, 0, 0, 1, 1, 0} {
+		s.PushBy(who, 7)
+	}
+	s.PopBy(1)
+	s.PopBy(1)
+	// acquisitions 8; owners 0 | 1 | 0 | 1: 4 changes (the first from nobody)
+	if r := s.Runs(); r.acquisitions != 8 || r.ownerChanges != 4 || r.RunLength() != 2 {
+		t.Errorf("run length: %+v, %v", *r, r.RunLength())
+	}
+	plain := NewMutexStack()
+	plain.PushBy(3, 1)
+	plain.Pop()
+	if plain.Runs().RunLength() != 0 || plain.Runs().acquisitions != 0 {
+		t.Errorf("an unprobed stack counted: %+v", *plain.Runs())
+	}
+	if NewMutexStackProbed().Runs().RunLength() != 0 {
+		t.Error("a new stack has a run length")
+	}
+}
+
+// The owner hook runs once, on the owner goroutine, before its first request is answered.
+func TestOwnerHook(t *testing.T) {
+	for _, mk := range []func(OwnerHook) interface{}{
+		func(h OwnerHook) interface{} { return NewChanCounterWithOwner(h) },
+		func(h OwnerHook) interface{} { return NewChanMapWithOwner(h) },
+	} {
+		var calls atomic.Int32
+		release := make(chan struct{})
+		d := mk(func() {
+			calls.Add(1)
+			<-release // the owner serves nobody until the hook returns
+		})
+		answered := make(chan struct{})
+		go func() {
+			switch d := d.(type) {
+			case *ChanCounter:
+				d.Increment()
+			case *ChanMap:
+				d.Put(1, 2)
+			}
+			close(answered)
+		}()
+		select {
+		case <-answered:
+			t.Errorf("%T answered while its hook was running", d)
+		case <-time.After(20 * time.Millisecond):
+		}
+		close(release)
+		<-answered
+		closeIf(d)
+		if calls.Load() != 1 {
+			t.Errorf("%T: hook ran %d times", d, calls.Load())
+		}
 	}
 }

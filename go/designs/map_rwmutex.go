@@ -1,5 +1,6 @@
 // RWMutexMap (go_rwmutex): a Go map guarded by a sync.RWMutex: Get takes the read lock, so gets
-// run in parallel; Put and Delete take the write lock. (RLock is an atomic add on one shared
+// run in parallel, and GetMany reads a whole batch in one hold of it; Put and Delete take the
+// write lock. (RLock is an atomic add on one shared
 // word: readers still bounce its cache line between cores.)
 // Guarantee: blocking (a writer parks until the readers leave; readers park behind a waiting
 // writer, which keeps writers from starving). Safe: every method from any goroutine. Not safe:
@@ -23,6 +24,15 @@ func (m *RWMutexMap) Get(key uint64) (uint64, bool) {
 	v, ok := m.m[key]
 	m.mu.RUnlock()
 	return v, ok
+}
+
+func (m *RWMutexMap) GetMany(keys, values []uint64, present []bool) {
+	checkBatch(keys, values, present)
+	m.mu.RLock()
+	for i, k := range keys {
+		values[i], present[i] = m.m[k]
+	}
+	m.mu.RUnlock()
 }
 
 func (m *RWMutexMap) Put(key, value uint64) {

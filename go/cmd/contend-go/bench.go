@@ -11,17 +11,42 @@ import (
 )
 
 // Bench is one registered benchmark: family/workload/impl at each of its thread counts; fn runs
-// one repetition at T goroutines.
+// one repetition at T goroutines. A locked benchmark (the hand-off and owner designs' plain rows:
+// go/README.md) runs its goroutines and its design's owners on OS threads of their own
+// (RunInfo.Locked), with GOMAXPROCS = T + owners so that all of them can run at once; the others
+// (and the same designs' <impl>_sched rows) leave placement to Go's scheduler with
+// GOMAXPROCS = min(T, allowed CPUs).
 type Bench struct {
 	family, workload, impl string
 	threads                []int
 	fn                     func(T int) *Rep
+	locked                 bool
+	owners                 int // goroutines the design starts (owner_threads), locked too
+}
+
+// gomaxprocs: the Ps a repetition at T goroutines runs with.
+func (b Bench) gomaxprocs(T int) int {
+	if b.locked {
+		return T + b.owners
+	}
+	if n := allowedCount(); T > n {
+		return n
+	}
+	return T
 }
 
 // rowNames: the benchmarks (by family/workload/impl) whose rows are not named
 // family/workload/impl/real_time/threads:T but as bench_poller's
 // (.../resources:R/workers:W/iterations:1/real_time, with threads 1): the name for T.
 var rowNames = map[string]func(T int) string{}
+
+// rowName: the result rows' name of b at T goroutines and their "threads" field.
+func rowName(b Bench, T int) (string, int) {
+	if name := rowNames[b.family+"/"+b.workload+"/"+b.impl]; name != nil {
+		return name(T), 1
+	}
+	return fmt.Sprintf("%s/%s/%s/real_time/threads:%d", b.family, b.workload, b.impl, T), T
+}
 
 func register(family string) []Bench {
 	switch family {
@@ -46,26 +71,18 @@ func runNs() int64 { return int64(opts.runMs * 1e6) }
 // runAll runs every repetition of every benchmark, in Google Benchmark's order (a benchmark's
 // thread counts in turn, each one's repetitions back to back). Before each repetition, as the
 // C++ Setup callback: a garbage collection (so that no run inherits another's garbage), the
-// placement probe, then GOMAXPROCS = min(T, allowed CPUs).
+// placement probe, then the benchmark's GOMAXPROCS (Bench.gomaxprocs).
 func runAll(benches []Bench, o Options, progress io.Writer) []Entry {
 	var entries []Entry
 	defer runtime.GOMAXPROCS(defaultGOMAXPROCS)
 	for fi, b := range benches {
 		for ii, T := range b.threads {
-			name := fmt.Sprintf("%s/%s/%s/real_time/threads:%d", b.family, b.workload, b.impl, T)
-			threads := T
-			if rowName := rowNames[b.family+"/"+b.workload+"/"+b.impl]; rowName != nil {
-				name, threads = rowName(T), 1
-			}
+			name, threads := rowName(b, T)
 			for r := 0; r < o.repetitions; r++ {
 				runtime.GOMAXPROCS(defaultGOMAXPROCS)
 				runtime.GC()
 				quality.lastProbe = runProbe(quality.pairs)
-				procs := T
-				if n := allowedCount(); procs > n {
-					procs = n
-				}
-				runtime.GOMAXPROCS(procs)
+				runtime.GOMAXPROCS(b.gomaxprocs(T))
 				started := time.Now()
 				rep := b.fn(T)
 				status := ""
@@ -119,16 +136,20 @@ func from(first int) []int {
 // ---- counters (bench_counters.cpp) ----
 
 type counterMaker struct {
-	name string
-	make func() designs.Counter
+	name   string
+	make   func() designs.Counter
+	locked bool // go_chan: the client goroutines and the owner on OS threads of their own
 }
 
+// go_chan twice: locked, and go_chan_sched where Go's scheduler places the goroutines (it runs a
+// woken goroutine on its waker's P, so the rendezvous mostly stays on one CPU).
 var counterDesigns = []counterMaker{
-	{"go_mutex", func() designs.Counter { return designs.NewMutexCounter() }},
-	{"go_atomic", func() designs.Counter { return designs.NewAtomicCounter() }},
-	{"go_chan", func() designs.Counter { return designs.NewChanCounter() }},
-	{"go_sharded_padded", func() designs.Counter { return designs.NewShardedPadded(0) }},
-	{"go_sharded_packed", func() designs.Counter { return designs.NewShardedPacked(0) }},
+	{"go_mutex", func() designs.Counter { return designs.NewMutexCounter() }, false},
+	{"go_atomic", func() designs.Counter { return designs.NewAtomicCounter() }, false},
+	{"go_chan", func() designs.Counter { return designs.NewChanCounterWithOwner(runtime.LockOSThread) }, true},
+	{"go_chan_sched", func() designs.Counter { return designs.NewChanCounter() }, false},
+	{"go_sharded_padded", func() designs.Counter { return designs.NewShardedPadded(0) }, false},
+	{"go_sharded_packed", func() designs.Counter { return designs.NewShardedPacked(0) }, false},
 }
 
 type mix int
@@ -149,7 +170,7 @@ func localWork(x uint64, n int) uint64 {
 	return x
 }
 
-func counterRun(mk func() designs.Counter, m mix) func(T int) *Rep {
+func counterRun(mk func() designs.Counter, m mix, locked bool) func(T int) *Rep {
 	return func(T int) *Rep {
 		c := mk()
 		slotted, _ := c.(designs.Slotted)
@@ -184,7 +205,9 @@ func counterRun(mk func() designs.Counter, m mix) func(T int) *Rep {
 		}
 		// settle: a Get waits out nothing for these designs (every Increment has been applied
 		// when it returns) but is kept as the C++ harness's.
-		run := timedRun(T, infoOf(c), runNs(), work, func() { c.Get() })
+		info := infoOf(c)
+		info.Locked = locked
+		run := timedRun(T, info, runNs(), work, func() { c.Get() })
 		rep := run.Report()
 		ops := run.TotalOps()
 		increments := ops
@@ -202,10 +225,17 @@ func counterRun(mk func() designs.Counter, m mix) func(T int) *Rep {
 func counterBenches() []Bench {
 	var out []Bench
 	for _, d := range counterDesigns {
-		out = append(out,
-			Bench{"counters", "increment", d.name, opts.threads, counterRun(d.make, mixIncrement)},
-			Bench{"counters", fmt.Sprintf("think%d", opts.think), d.name, opts.threads, counterRun(d.make, mixThink)},
-			Bench{"counters", "read_heavy", d.name, opts.threads, counterRun(d.make, mixReadHeavy)})
+		owners := 0
+		if d.locked {
+			owners = 1 // go_chan's owner
+		}
+		for _, w := range []struct {
+			name string
+			m    mix
+		}{{"increment", mixIncrement}, {fmt.Sprintf("think%d", opts.think), mixThink}, {"read_heavy", mixReadHeavy}} {
+			out = append(out, Bench{family: "counters", workload: w.name, impl: d.name, threads: opts.threads,
+				fn: counterRun(d.make, w.m, d.locked), locked: d.locked, owners: owners})
+		}
 	}
 	return out
 }
@@ -219,7 +249,7 @@ func falseSharingBenches() []Bench {
 			kind, layout := kind, layout
 			// The names spelled whole: scripts/contend_lib/designs.py finds every design by its name.
 			name := map[string]string{"packed": "go_packed", "pad64": "go_pad64", "pad128": "go_pad128"}[layout]
-			out = append(out, Bench{"false_sharing", kind, name, opts.threads, func(T int) *Rep {
+			out = append(out, Bench{family: "false_sharing", workload: kind, impl: name, threads: opts.threads, fn: func(T int) *Rep {
 				slots := designs.NewSlots(layout, T)
 				run := timedRun(T, RunInfo{}, runNs(), func(g int, deadline int64, s *Sampler) (uint64, Role) {
 					p := slots.Slot(g)

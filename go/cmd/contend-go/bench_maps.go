@@ -3,8 +3,13 @@
 // pre-generated stream of 65 536 gets and puts (puts write the prefill value, so the contents
 // stay as they were). The streams come from Go's math/rand seeded with the goroutine's index + 1
 // (C++ uses mt19937_64: the same distribution, other draws); zipf is the same Gray et al.
-// generator (skew 0.99) with the same scatter of ranks. get_many reads batches of 16 keys with
-// 16 Gets (no Go design has a batched get). Self-checks: every timed get returns the prefill
+// generator (skew 0.99) with the same scatter of ranks. get_many reads batches of 16 keys as
+// bench_maps.cpp reads the design's C++ counterpart (read_batch): with one GetMany call where the
+// counterpart has a get_many member (go_chan as channel: one request, one reply), with 16 Gets
+// where bench_maps.cpp calls get() 16 times (go_mutex as mutex and go_rwmutex as shared_mutex:
+// 16 lock holds, since those C++ maps have no get_many; names_test.go reads their headers and
+// fails when that changes), and go_syncmap, which has no counterpart, with its GetMany (16 Loads:
+// all sync.Map can do). ops are keys read. Self-checks: every timed get returns the prefill
 // value, and a checked pass (map_check.hpp's: versioned values, read-your-writes, final
 // contents; 4 goroutines, 64 keys and 512 puts each) on a fresh map of the design, once, before
 // its first timed run, whose verdict marks every run of the design.
@@ -14,6 +19,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -21,15 +27,22 @@ import (
 )
 
 type mapMaker struct {
-	name string
-	make func() designs.Map
+	name   string
+	make   func() designs.Map
+	locked bool // go_chan: the client goroutines and the owner on OS threads of their own
+	// get_many: one GetMany a batch (true) or 16 Gets, as bench_maps.cpp reads cpp, the C++
+	// counterpart's header in impl/contend ("" for none)
+	getMany bool
+	cpp     string
 }
 
+// go_chan twice: locked, and go_chan_sched where Go's scheduler places the goroutines.
 var mapDesigns = []mapMaker{
-	{"go_mutex", func() designs.Map { return designs.NewMutexMap() }},
-	{"go_rwmutex", func() designs.Map { return designs.NewRWMutexMap() }},
-	{"go_syncmap", func() designs.Map { return designs.NewSyncMap() }},
-	{"go_chan", func() designs.Map { return designs.NewChanMap() }},
+	{"go_mutex", func() designs.Map { return designs.NewMutexMap() }, false, false, "mutex_map.hpp"},
+	{"go_rwmutex", func() designs.Map { return designs.NewRWMutexMap() }, false, false, "shared_mutex_map.hpp"},
+	{"go_syncmap", func() designs.Map { return designs.NewSyncMap() }, false, true, ""},
+	{"go_chan", func() designs.Map { return designs.NewChanMapWithOwner(runtime.LockOSThread) }, true, true, "channel_map.hpp"},
+	{"go_chan_sched", func() designs.Map { return designs.NewChanMap() }, false, true, "channel_map.hpp"},
 }
 
 const (
@@ -143,8 +156,21 @@ func prefilled(d mapMaker, keys uint64) designs.Map {
 	m := prefilledMaps[d.name]
 	if m == nil {
 		m = d.make()
-		for k := uint64(0); k < keys; k++ {
-			m.Put(k, valueOf(k))
+		if batch, ok := m.(interface{ PutMany(keys, values []uint64) }); ok {
+			// The channel map, in requests of 64k puts: a million rendezvous with an owner on a
+			// locked thread of its own would take tens of seconds (C++ fills it with put_async).
+			ks, vs := make([]uint64, 0, 1<<16), make([]uint64, 0, 1<<16)
+			for k := uint64(0); k < keys; k++ {
+				ks, vs = append(ks, k), append(vs, valueOf(k))
+				if len(ks) == cap(ks) || k == keys-1 {
+					batch.PutMany(ks, vs)
+					ks, vs = ks[:0], vs[:0]
+				}
+			}
+		} else {
+			for k := uint64(0); k < keys; k++ {
+				m.Put(k, valueOf(k))
+			}
 		}
 		prefilledMaps[d.name] = m
 	}
@@ -177,7 +203,9 @@ func describeValue(v uint64, ok bool) string {
 
 // checkReadYourWrites: every goroutine writes keys of its own only, with values that name
 // their key and sequence; after each put a get of the key returns it, and a get of another of
-// its keys returns the last value put there; after the join every key holds its last put.
+// its keys returns the last value put there; after the join every key holds its last put, read
+// with Get and with GetMany (map_check.hpp reads with get_many where the map has it: every Go map
+// has).
 func checkReadYourWrites(m designs.Map, threads int, keysPerThread, putsPerThread uint64) mapCheckResult {
 	n := keysPerThread
 	last := make([][]uint64, threads)
@@ -237,6 +265,16 @@ func checkReadYourWrites(m designs.Map, threads int, keysPerThread, putsPerThrea
 				r.wrongFinal++
 			}
 		}
+		keys, values, present := make([]uint64, n), make([]uint64, n), make([]bool, n)
+		for i := range keys {
+			keys[i] = keyAt(t, uint64(i))
+		}
+		m.GetMany(keys, values, present)
+		for i, key := range keys {
+			if !expect(key, last[t][i], values[i], present[i], "get_many after the join") {
+				r.wrongFinal++
+			}
+		}
 	}
 	r.firstError = first
 	return r
@@ -267,16 +305,39 @@ func mapRun(d mapMaker, w mapWorkload) func(T int) *Rep {
 		for t := range streams {
 			streams[t] = makeOps(streamLength, w.keys, w.readPercent, z, int64(t)+1)
 		}
+		// get_many's keys alone (bench_maps.cpp's key_streams): a batch is a slice of them, never
+		// wrapping since batchSize divides streamLength.
+		// Its results go to per-goroutine buffers, allocated here, outside the timed region.
+		keyStreams := make([][]uint64, T)
+		values, present := make([][]uint64, T), make([][]bool, T)
+		for t := range keyStreams {
+			if w.batched {
+				keyStreams[t] = make([]uint64, streamLength)
+				for k, op := range streams[t] {
+					keyStreams[t][k] = op.key
+				}
+				values[t], present[t] = make([]uint64, batchSize), make([]bool, batchSize)
+			}
+		}
 		var wrong atomic.Uint64
 		work := func(g int, deadline int64, s *Sampler) (uint64, Role) {
 			ops := streams[g]
 			i := 0
 			var mismatches, done uint64
 			if w.batched {
+				stream, values, present := keyStreams[g], values[g], present[g]
 				done = batchSize * repeatUntil(deadline, 4, s, func() {
-					for k := 0; k < batchSize; k++ {
-						key := ops[(i+k)&(streamLength-1)].key
-						if v, ok := m.Get(key); !ok || v != valueOf(key) {
+					at := i & (streamLength - 1)
+					keys := stream[at : at+batchSize]
+					if d.getMany {
+						m.GetMany(keys, values, present)
+					} else {
+						for k, key := range keys {
+							values[k], present[k] = m.Get(key)
+						}
+					}
+					for k, key := range keys {
+						if !present[k] || values[k] != valueOf(key) {
 							mismatches++
 						}
 					}
@@ -298,7 +359,9 @@ func mapRun(d mapMaker, w mapWorkload) func(T int) *Rep {
 			wrong.Add(mismatches)
 			return done, Worker
 		}
-		run := timedRun(T, infoOf(m), runNs(), work, func() { m.Get(0) })
+		info := infoOf(m)
+		info.Locked = d.locked
+		run := timedRun(T, info, runNs(), work, func() { m.Get(0) })
 		rep := run.Report()
 		rep.Check(check.ok(), "checked pass: "+check.what())
 		rep.Check(wrong.Load() == 0, fmt.Sprintf("%d gets returned a wrong value", wrong.Load()))
@@ -330,7 +393,12 @@ func mapBenches() []Bench {
 	var out []Bench
 	for _, w := range mapWorkloads() {
 		for _, d := range mapDesigns {
-			out = append(out, Bench{"maps", w.name(), d.name, opts.threads, mapRun(d, w)})
+			b := Bench{family: "maps", workload: w.name(), impl: d.name, threads: opts.threads, fn: mapRun(d, w),
+				locked: d.locked}
+			if d.locked {
+				b.owners = 1 // go_chan's owner
+			}
+			out = append(out, b)
 		}
 	}
 	return out

@@ -171,7 +171,7 @@ func pollerBenches() []Bench {
 	for _, w := range pollerWorkloads {
 		for _, d := range pollerDesigns {
 			w, d := w, d
-			out = append(out, Bench{"poller", w.name, d.name, opts.threads, pollerRun(d, w)})
+			out = append(out, Bench{family: "poller", workload: w.name, impl: d.name, threads: opts.threads, fn: pollerRun(d, w)})
 			rowNames["poller/"+w.name+"/"+d.name] = func(W int) string {
 				return fmt.Sprintf("poller/%s/%s/resources:%d/workers:%d/iterations:1/real_time", w.name, d.name,
 					pollerResources, W)

@@ -8,6 +8,11 @@
 //
 // Self-check: what was popped (during the run and in a final drain) adds up, by count and by
 // sum, to what was pushed.
+// Extra counter, as bench_stacks.cpp's: lock_run_length (go_mutex) operations per change of lock
+// owner, how many operations in a row one goroutine performs while the lock's line stays in its
+// cache. Counted under the lock (designs.LockRunLength: a compare and two increments, the
+// goroutine naming itself with PushBy/PopBy since Go has no goroutine id), so the go_mutex rows
+// carry that small cost, as the C++ mutex rows do.
 package main
 
 import (
@@ -24,13 +29,14 @@ type stackMaker struct {
 }
 
 var stackDesigns = []stackMaker{
-	{"go_mutex", func() designs.Stack { return designs.NewMutexStack() }},
+	{"go_mutex", func() designs.Stack { return designs.NewMutexStackProbed() }},
 	{"go_treiber", func() designs.Stack { return designs.NewTreiberStack() }},
 }
 
 func stackRun(mk func() designs.Stack, prodcons bool) func(T int) *Rep {
 	return func(T int) *Rep {
 		st := mk()
+		probed, _ := st.(*designs.MutexStack)
 		var pushed, popped, pushedSum, poppedSum atomic.Uint64
 		var backlog atomic.Int64
 		producers := 0
@@ -41,13 +47,24 @@ func stackRun(mk func() designs.Stack, prodcons bool) func(T int) *Rep {
 			next := uint64(g) << 40
 			var pushes, pops, pushSum, popSum uint64
 			push := func() {
-				st.Push(next)
+				if probed != nil {
+					probed.PushBy(g, next)
+				} else {
+					st.Push(next)
+				}
 				pushSum += next
 				next++
 				pushes++
 			}
 			pop := func() {
-				if v, ok := st.Pop(); ok {
+				var v uint64
+				var ok bool
+				if probed != nil {
+					v, ok = probed.PopBy(g)
+				} else {
+					v, ok = st.Pop()
+				}
+				if ok {
 					popSum += v
 					pops++
 				}
@@ -99,6 +116,9 @@ func stackRun(mk func() designs.Stack, prodcons bool) func(T int) *Rep {
 		}
 		run := timedRun(T, info, runNs(), work, nil)
 		rep := run.Report()
+		if probed != nil { // before the drain, whose pops are not the run's
+			rep.Counters["lock_run_length"] = probed.Runs().RunLength()
+		}
 		n, sum := popped.Load(), poppedSum.Load()
 		for v, ok := st.Pop(); ok; v, ok = st.Pop() {
 			n++
@@ -114,8 +134,8 @@ func stackBenches() []Bench {
 	var out []Bench
 	for _, d := range stackDesigns {
 		out = append(out,
-			Bench{"stacks", "pairs", d.name, opts.threads, stackRun(d.make, false)},
-			Bench{"stacks", "prodcons", d.name, atLeast(2), stackRun(d.make, true)})
+			Bench{family: "stacks", workload: "pairs", impl: d.name, threads: opts.threads, fn: stackRun(d.make, false)},
+			Bench{family: "stacks", workload: "prodcons", impl: d.name, threads: atLeast(2), fn: stackRun(d.make, true)})
 	}
 	return out
 }

@@ -222,13 +222,16 @@ func machineContext(family, mode string, runMs float64, think int) map[string]in
 		"latency_budget":              fmt.Sprintf("%g", samplingBudget),
 		"events_counted":              "",
 		"events_not_available":        "all: the Go binary does not open perf events",
+		"probe_loop":                  probeLoopUsed.name,
 		"think":                       strconv.Itoa(think),
 		// Go's
 		"lang":       "go",
 		"go_version": runtime.Version(),
 		"gomaxprocs": strconv.Itoa(defaultGOMAXPROCS),
 		"gogc":       gogc,
-		"go_threads_rule": "T goroutines do the work with GOMAXPROCS = min(T, allowed CPUs); " +
-			"a design's owner goroutines share those Ps",
+		"go_threads_rule": "T goroutines do the work with GOMAXPROCS = min(T, allowed CPUs) and a design's " +
+			"owner goroutines share those Ps; locked rows (go_locked = 1) run every goroutine and owner on " +
+			"an OS thread of its own, pinned to a CPU of its own while the T goroutines fit (go_pinned = 1), " +
+			"with GOMAXPROCS = T + owners",
 	}
 }

@@ -7,6 +7,15 @@
 // included) over the total. What Go adds: gc_cycles and gc_pause_ns (runtime.ReadMemStats
 // around the run, outside the timed region: it stops the world) and allocs_per_op (heap
 // allocations of the whole process over the run / operations).
+//
+// Locked runs (RunInfo.Locked: the hand-off and owner designs' plain rows, go/README.md): each
+// goroutine locks itself to an OS thread of its own (runtime.LockOSThread, never undone: the
+// thread exits with the goroutine, so no pinned thread goes back to the runtime's pool) and, when
+// the run has no more goroutines than allowed CPUs, pins that thread to a CPU of its own
+// (allowed CPU g for goroutine g), before the start barrier: outside the timed region, as the C++
+// threads start on CPUs of their own. With more goroutines than CPUs they stay locked, unpinned,
+// and the kernel multiplexes the threads as it does C++'s oversubscribed ones. go_locked and
+// go_pinned say which a row's repetition had (go_pinned: every goroutine pinned).
 package main
 
 import (
@@ -14,6 +23,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 type Role int
@@ -29,6 +39,7 @@ const (
 type RunInfo struct {
 	Owners, Producers, Consumers int
 	Blocking                     bool
+	Locked                       bool // each goroutine on an OS thread of its own, pinned when they fit
 }
 
 // Work is one goroutine's share of a run: it returns its count and its role.
@@ -55,6 +66,7 @@ type Run struct {
 	rssReset           bool
 	peakRSS            float64
 	probeAfter         probeResult
+	pinFailed          atomic.Bool // a locked goroutine that could not be pinned (or was not: too many)
 }
 
 // timedRun runs work on T goroutines until runNs after the start; settle runs once they have
@@ -68,6 +80,12 @@ func timedRun(T int, info RunInfo, runNs int64, work Work, settle func()) *Run {
 	for g := 0; g < T; g++ {
 		go func(g int) {
 			defer done.Done()
+			if info.Locked {
+				runtime.LockOSThread() // never unlocked: the thread exits with this goroutine
+				if T > len(allowedCPUs) || !pinSelf(allowedCPUs[g]) {
+					r.pinFailed.Store(true)
+				}
+			}
 			s := &Sampler{}
 			arrived.Done()
 			<-start // the deadline was written before the close: the close publishes it
@@ -215,6 +233,8 @@ func (r *Run) Report() *Rep {
 		"gc_pause_ns":      float64(r.memEnd.PauseTotalNs - r.memStart.PauseTotalNs),
 		"allocs_per_op":    per(float64(r.memEnd.Mallocs - r.memStart.Mallocs)),
 		"gomaxprocs":       float64(runtime.GOMAXPROCS(0)),
+		"go_locked":        b2f(r.info.Locked),
+		"go_pinned":        b2f(r.info.Locked && !r.pinFailed.Load()),
 	}
 	if wall > 0 {
 		c["ops_per_sec"] = total / wall * 1e9

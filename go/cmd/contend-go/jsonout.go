@@ -122,8 +122,13 @@ func encode(context map[string]interface{}, entries []Entry) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// renaming, when set (by the tests), is called with the temporary file's name just before the
+// rename: the moment at which a reader of path must still find the old file whole.
+var renaming func(tmp string)
+
 // writeWhole writes data to path through a temporary file in the same folder and a rename, so
-// that a reader never sees half a file and an interrupted run leaves none.
+// that a reader never sees half a file and an interrupted run leaves none. The temporary file is
+// .<name>.<random>.tmp: scripts/contend_lib/go_suite.py removes .<name>.*tmp after an interrupt.
 func writeWhole(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
@@ -140,6 +145,9 @@ func writeWhole(path string, data []byte) error {
 			os.Remove(name)
 			return e
 		}
+	}
+	if renaming != nil {
+		renaming(name)
 	}
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)

@@ -76,29 +76,66 @@ func TestEncodeKnownInput(t *testing.T) {
 	}
 }
 
+// The file appears whole or not at all: at the rename the old file is still there, whole, and
+// the new one sits complete in a temporary file beside it, named as go_suite.py's clean-up
+// expects; afterwards only the new file is left, readable by others. A failed rename leaves the
+// target as it was and no temporary file.
 func TestWriteWhole(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "go_counters.json")
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeWhole(path, []byte("{}\n")); err != nil {
+	data := []byte("{\"benchmarks\": []}\n")
+	var seen []string
+	renaming = func(tmp string) {
+		seen = append(seen, tmp)
+		if b, err := os.ReadFile(path); err != nil || string(b) != "old" {
+			t.Errorf("before the rename %s holds %q (%v), not the old file", path, b, err)
+		}
+		if filepath.Dir(tmp) != dir {
+			t.Errorf("temporary file %s not beside %s: the rename would not be atomic", tmp, path)
+		}
+		if ok, _ := filepath.Match(".go_counters.json.*tmp", filepath.Base(tmp)); !ok || !strings.HasSuffix(tmp, ".tmp") {
+			t.Errorf("temporary file %s is not .go_counters.json.<random>.tmp", filepath.Base(tmp))
+		}
+		if b, _ := os.ReadFile(tmp); string(b) != string(data) {
+			t.Errorf("temporary file holds %q before the rename, not the whole data", b)
+		}
+	}
+	defer func() { renaming = nil }()
+	err := writeWhole(path, data)
+	renaming = nil
+	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(path); string(b) != "{}\n" {
+	if len(seen) != 1 {
+		t.Fatalf("%d renames of a temporary file, want 1", len(seen))
+	}
+	if b, _ := os.ReadFile(path); string(b) != string(data) {
 		t.Fatalf("content %q", b)
 	}
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v", st.Mode())
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("left behind: %v", entries)
 	}
 	if err := writeWhole(filepath.Join(dir, "missing", "x.json"), []byte("{}")); err == nil {
 		t.Error("a write into a missing folder succeeded")
 	}
-	if names, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(names) != 0 || strings.Contains(path, ".tmp") {
-		t.Errorf("temporary files left: %v", names)
+	// A rename that fails (the target is a folder that is not empty) leaves no temporary file.
+	blocked := filepath.Join(dir, "go_maps.json")
+	if err := os.MkdirAll(filepath.Join(blocked, "inside"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeWhole(blocked, data); err == nil {
+		t.Error("a rename onto a folder succeeded")
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, ".go_maps.json.*")); len(names) != 0 {
+		t.Errorf("temporary files left after a failed rename: %v", names)
+	}
+	if _, err := os.Stat(filepath.Join(blocked, "inside")); err != nil {
+		t.Errorf("the failed write changed its target: %v", err)
 	}
 }

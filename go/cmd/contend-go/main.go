@@ -1,8 +1,10 @@
 // contend-go: the Go designs (go/designs) measured with the C++ harness's protocol, one family a
 // run, written as the C++ binaries' JSON (jsonout.go). See go/README.md.
 //
-//	contend-go --family=counters|maps|stacks|channels|false_sharing [--threads=1,2,4]
+//	contend-go --family=counters|maps|stacks|channels|false_sharing|poller [--threads=1,2,4]
 //	           [--run_ms=N] [--quick] [--repetitions=N] [--think=N] [--filter=REGEX] [--out=FILE]
+//	           [--list]
+//	contend-go --probe_seconds=S [--out=FILE]
 //
 // Bad input: one line on stderr and exit status 2.
 package main
@@ -37,7 +39,11 @@ var opts Options
 const usage = `contend-go: the Go designs under the contend protocol, one family a run
   --family=NAME    counters, maps, stacks, channels, false_sharing or poller (required)
   --threads=LIST   goroutine counts, e.g. 1,2,4 (default: powers of 2 up to 2 x CPUs, plus the
-                   CPU count); T goroutines run with GOMAXPROCS = min(T, allowed CPUs)
+                   CPU count); T goroutines run with GOMAXPROCS = min(T, allowed CPUs), except
+                   in the locked rows (counters and maps go_chan, channels go_chan_buffered and
+                   go_chan_unbuffered; not their _sched rows): each goroutine and owner on an
+                   OS thread of its own, pinned to a CPU of its own while they fit, with
+                   GOMAXPROCS = T + owners
   --run_ms=N       length of each time-bounded run in ms (default 300, quick 50; poller: 1500,
                    quick 250, as bench_poller)
   --quick          short runs, fewer workloads, 2 repetitions
@@ -49,8 +55,9 @@ const usage = `contend-go: the Go designs under the contend protocol, one family
                    (contend run plans its time left from them)
   --probe_seconds=S  no benchmark: the placement probe every 20 ms for S seconds, written in
                    placement_probe's format (to calibrate against the C++ probe back to back)
-Result rows are named <family>/<workload>/<impl>/real_time/threads:<T>, impl go_*; the
-context's contend_family is go_<family>.
+Result rows are named <family>/<workload>/<impl>/real_time/threads:<T>, impl go_*
+(<impl>_sched: the same design placed by Go's scheduler); the context's contend_family is
+go_<family>.
 `
 
 type usageError string
@@ -236,7 +243,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.list {
 		for _, b := range benches {
 			for _, t := range b.threads {
-				fmt.Fprintf(stdout, "%s/%s/%s/real_time/threads:%d\n", b.family, b.workload, b.impl, t)
+				name, _ := rowName(b, t) // the result rows' names (the poller's are bench_poller's)
+				fmt.Fprintln(stdout, name)
 			}
 		}
 		return 0

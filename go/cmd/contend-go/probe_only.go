@@ -5,8 +5,8 @@
 //	"probes": [{"t_ms", "ns", "pair_ns": [...]}]}, null for a pair not measured. Run back to back
 //
 // with the C++ placement_probe on one machine, the two files say whether Go's probe (locked,
-// pinned OS threads; no PAUSE in the spin) falls in the same placement classes as the C++ one:
-// the calibration the issue asks for.
+// pinned OS threads; on amd64 the C++ loop's instructions, probe_loop.go) reads on the C++ one's
+// scale. The context's probe_loop names the loop.
 package main
 
 import (

@@ -7,14 +7,14 @@
 // them (pingpong.hpp). Go cannot pin a goroutine, so each side of the probe is a goroutine locked
 // to its OS thread (runtime.LockOSThread) that pins that thread with sched_setaffinity(2) on
 // itself; the goroutines never unlock, so their threads exit with them and no pinned thread
-// goes back to the runtime's pool. The rest is the C++ protocol: one atomic word, odd with the
+// goes back to the runtime's pool. The rest is the C++ protocol: one word, odd with the
 // answerer, even with the initiator; 32 round trips a sample, timed with the monotonic clock;
-// the median one-way latency over PROBE_PER_PAIR (1 ms) a pair; the median over the pairs.
-// Differences from the C++ probe: the spin has no PAUSE (Go has no portable cpu_relax), the clock
-// is the vDSO's (one read per 32 round trips, so it does not weigh), and the two OS threads are
-// created for each probe (about 0.1 ms, outside the timing). It runs with GOMAXPROCS of at least
-// 2 (both sides spin at once). How close its figures come to the C++ probe's on one machine
-// is what calibrating them back to back would tell; that has not been done (go/README.md).
+// the median one-way latency over PROBE_PER_PAIR (1 ms) a pair; the median over the pairs. The
+// loop itself is pingpong.hpp's instructions on amd64 (probe_loop.go: MOV store, MOV load, PAUSE,
+// in assembly; the context's probe_loop says which loop ran). Differences from the C++ probe:
+// the clock is the vDSO's (one read per 32 round trips, so it does not weigh), and the two OS
+// threads are created for each probe (about 0.1 ms, outside the timing). It runs with GOMAXPROCS
+// of at least 2 (both sides spin at once).
 package main
 
 import (
@@ -363,9 +363,11 @@ func median(v []float64) float64 {
 	return (s[mid-1] + s[mid]) / 2
 }
 
+// paddedWord: the flag alone on its cache line (offset 64 of a 128-byte object, which Go's
+// allocator places 128-aligned), 8-aligned for the 64-bit atomics on every architecture.
 type paddedWord struct {
 	_ [64]byte
-	v atomic.Uint64
+	v uint64
 	_ [56]byte
 }
 
@@ -374,6 +376,11 @@ const pingpongStop = ^uint64(0)
 // pairLatencyNs: the median one-way latency of a cache line bounced between two OS threads
 // pinned to pair[0] (the initiator, which times) and pair[1]; 0 if either could not be pinned.
 func pairLatencyNs(pair cpuPair, budget time.Duration) float64 {
+	return pairLatencyWith(probeLoopUsed, pair, budget)
+}
+
+// pairLatencyWith: the same with a given loop (the tests run both).
+func pairLatencyWith(loop probeLoop, pair cpuPair, budget time.Duration) float64 {
 	flag := &paddedWord{}
 	pinned := make(chan bool, 1)
 	result := make(chan float64, 1)
@@ -381,17 +388,8 @@ func pairLatencyNs(pair cpuPair, budget time.Duration) float64 {
 		runtime.LockOSThread() // never unlocked: the pinned thread exits with this goroutine
 		ok := pinSelf(pair[1])
 		pinned <- ok
-		if !ok {
-			return
-		}
-		for {
-			seen := flag.v.Load()
-			for ; seen%2 == 0; seen = flag.v.Load() {
-			}
-			if seen == pingpongStop {
-				return
-			}
-			flag.v.Store(seen + 1)
+		if ok {
+			loop.answer(&flag.v)
 		}
 	}()
 	go func() { // the initiator
@@ -399,7 +397,7 @@ func pairLatencyNs(pair cpuPair, budget time.Duration) float64 {
 		answererOK := <-pinned
 		if !pinSelf(pair[0]) {
 			if answererOK {
-				flag.v.Store(pingpongStop)
+				atomic.StoreUint64(&flag.v, pingpongStop)
 			}
 			result <- 0
 			return
@@ -409,27 +407,16 @@ func pairLatencyNs(pair cpuPair, budget time.Duration) float64 {
 			return
 		}
 		const rounds = 32
-		n := uint64(0)
-		trip := func() {
-			flag.v.Store(n + 1)
-			for flag.v.Load() != n+2 {
-			}
-			n += 2
-		}
-		for i := 0; i < rounds; i++ {
-			trip() // warm up
-		}
+		n := loop.trips(&flag.v, 0, rounds) // warm up
 		samples := make([]float64, 0, 1<<14)
 		end := mono() + int64(budget)
 		for t0 := mono(); t0 < end && len(samples) < cap(samples); {
-			for i := 0; i < rounds; i++ {
-				trip()
-			}
+			n = loop.trips(&flag.v, n, rounds)
 			t1 := mono()
 			samples = append(samples, float64(t1-t0)/(2*rounds))
 			t0 = t1
 		}
-		flag.v.Store(pingpongStop)
+		atomic.StoreUint64(&flag.v, pingpongStop)
 		result <- median(samples)
 	}()
 	return <-result

@@ -41,16 +41,21 @@ func (f *forgetfulMap) Put(k, v uint64) {
 		f.m[k] = v
 	}
 }
+func (f *forgetfulMap) GetMany(keys, values []uint64, present []bool) {
+	for i, k := range keys {
+		values[i], present[i] = f.Get(k)
+	}
+}
 func (f *forgetfulMap) Delete(k uint64) bool { return false }
 func (f *forgetfulMap) Name() string         { return "forgetful" }
 
 func TestSelfChecksCatchBrokenDesigns(t *testing.T) {
 	opts = Options{runMs: 2, think: 1}
-	rep := counterRun(func() designs.Counter { return &lossyCounter{} }, mixIncrement)(1)
+	rep := counterRun(func() designs.Counter { return &lossyCounter{} }, mixIncrement, false)(1)
 	if !strings.HasPrefix(rep.Error, "self-check failed: counter reads") {
 		t.Errorf("a lossy counter passed: %q", rep.Error)
 	}
-	good := counterRun(func() designs.Counter { return designs.NewAtomicCounter() }, mixReadHeavy)(2)
+	good := counterRun(func() designs.Counter { return designs.NewAtomicCounter() }, mixReadHeavy, false)(2)
 	if good.Error != "" {
 		t.Errorf("a correct counter failed: %q", good.Error)
 	}

@@ -40,6 +40,16 @@ const (
 )
 
 // processCPUNs: CLOCK_PROCESS_CPUTIME_ID, as the C++ harness; getrusage where it fails.
+// contextSwitches: the process's context switches so far, voluntary and involuntary, over all its
+// threads (getrusage(RUSAGE_SELF) sums them on Linux); -1 where it fails.
+func contextSwitches() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return -1
+	}
+	return ru.Nvcsw + ru.Nivcsw
+}
+
 func processCPUNs() int64 {
 	var ts syscall.Timespec
 	const clockProcessCPUTimeID = 2

@@ -8,9 +8,10 @@
 // read-modify-write while it is awake (see the class comment).
 //
 // Progress: mine() is wait-free after the thread's first call to this server (a thread-local
-// lookup); the first call takes a mutex (once per thread and server, off the hot path).
-// Thread-safe: mine() from any thread; for_each() and size() from the server thread (or anyone:
-// they only read). At most max_clients threads may hold slots of one server at once.
+// lookup), and find() always is; the first call takes a mutex (once per thread and server, off
+// the hot path). Thread-safe: mine() and find() from any thread; for_each() and size() from the
+// server thread (or anyone: they only read). At most max_clients threads may hold slots of one
+// server at once.
 #pragma once
 
 #include <array>
@@ -39,14 +40,21 @@ class ClientSlots {
 
   // This thread's slot, registering it on the first call.
   Slot& mine() {
+    if (Slot* slot = find()) return *slot;
     Bindings& b = bindings();
-    if (b.last_shared == shared_.get()) return b.last_entry->slot;
-    for (const Binding& binding : b.list) {
-      if (binding.shared.get() == shared_.get()) return b.remember(binding);
-    }
     b.prune();
     b.list.push_back(Binding{shared_, shared_->claim()});
     return b.remember(b.list.back());
+  }
+
+  // This thread's slot if it has registered one, else nullptr (registers nothing).
+  Slot* find() {
+    Bindings& b = bindings();
+    if (b.last_shared == shared_.get()) return &b.last_entry->slot;
+    for (const Binding& binding : b.list) {
+      if (binding.shared.get() == shared_.get()) return &b.remember(binding);
+    }
+    return nullptr;
   }
 
   // Calls f(slot, index) for every slot ever registered, in registration order, in use or not

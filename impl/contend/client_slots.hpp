@@ -9,7 +9,8 @@
 //
 // Progress: mine() is wait-free after the thread's first call to this server (a thread-local
 // lookup), and find() always is; the first call takes a mutex (once per thread and server, off
-// the hot path). Thread-safe: mine() and find() from any thread; for_each() and size() from the
+// the hot path). A first call that throws (bad_alloc, or length_error past max_clients) has
+// registered nothing. Thread-safe: mine() and find() from any thread; for_each() and size() from the
 // server thread (or anyone: they only read). At most max_clients threads may hold slots of one
 // server at once.
 #pragma once
@@ -43,6 +44,10 @@ class ClientSlots {
     if (Slot* slot = find()) return *slot;
     Bindings& b = bindings();
     b.prune();
+    // Room first: once claim() has marked a slot in use, only its binding in this list gives it
+    // back (at thread exit), so nothing may throw between the two. A bad_alloc here leaves nothing
+    // claimed; the push_back below has room and cannot throw.
+    if (b.list.size() == b.list.capacity()) b.list.reserve(2 * b.list.size() + 1);
     b.list.push_back(Binding{shared_, shared_->claim()});
     return b.remember(b.list.back());
   }
@@ -106,7 +111,8 @@ class ClientSlots {
     }
 
     // A Slot with on_claim() hears of each new holder, on the holder's thread, after the previous
-    // holder's writes (the acquire above): to drop what was left for that holder.
+    // holder's writes (the acquire above): to drop what was left for that holder. It must not
+    // throw: the slot is marked in use already.
     static Entry* claimed(Entry& e) {
       if constexpr (requires { e.slot.on_claim(); }) e.slot.on_claim();
       return &e;

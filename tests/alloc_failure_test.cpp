@@ -1,19 +1,28 @@
 // A failing allocation (std::bad_alloc, forced on demand by failing_new.cpp) in the structures
 // that allocate around a change: nothing is lost and no slot is kept for good, whichever
 // allocation fails (the sweeps fail a thread's 1st, 2nd, ... allocation until it makes fewer).
+// - The hazard-pointer stacks (TreiberStack, CachedTreiberStack, EliminationStack): a pop that
+//   meets a failing allocation either returns its value or throws and leaves the value on the
+//   stack; with threads and random failures every value whose push returned is popped exactly
+//   once, and none whose push threw.
 // - ClientSlots, and through it SingleOwner (ChannelCounter) and DelegationServer
 //   (DelegatedCounter): a registration that fails leaves no slot in use, so the slots of exited
 //   threads are all reused, and a call that throws bad_alloc sent nothing.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "contend/channel_counter.hpp"
 #include "contend/client_slots.hpp"
 #include "contend/delegated_counter.hpp"
+#include "contend/elimination_stack.hpp"
+#include "contend/treiber_stack.hpp"
 #include "failing_new.hpp"
 #include "test_support.hpp"
 
@@ -37,6 +46,86 @@ void sweep_failing_allocations(Setup&& setup, Body&& body, Check&& check) {
     if (!fired) break;
     ASSERT_LT(n, 10'000u) << "the rounds keep allocating";
   }
+}
+
+template <class S>
+class HazardStackAllocationFailure : public ::testing::Test {};
+using HazardStacks = TypeList<TreiberStack<>, CachedTreiberStack<>, EliminationStack<>>;
+TYPED_TEST_SUITE(HazardStackAllocationFailure, ToGTest<HazardStacks>::type, ImplName);
+
+TYPED_TEST(HazardStackAllocationFailure, APopThatMeetsAFailingAllocationKeepsItsValue) {
+  constexpr std::uint64_t values = 300;  // pops enough for several hazard scans and list growths
+  std::unique_ptr<TypeParam> stack;
+  std::vector<std::uint32_t> popped;
+  std::uint64_t failed_pops = 0;
+  sweep_failing_allocations(
+      [&] {
+        stack = std::make_unique<TypeParam>();
+        for (std::uint64_t v = 0; v < values; ++v) stack->push(v);
+        popped.assign(values, 0);
+      },
+      [&] {
+        for (std::uint64_t got = 0; got < values;) {
+          try {
+            const std::optional<std::uint64_t> v = stack->pop();
+            if (!v.has_value()) return;  // dry early: values were lost
+            ++popped[*v];
+            ++got;
+          } catch (const std::bad_alloc&) {
+            ++failed_pops;  // the value must still be there: pop again
+          }
+        }
+      },
+      [&](std::uint64_t n) {
+        std::uint64_t lost = 0, duplicated = 0;
+        for (const std::uint32_t p : popped) {
+          lost += p == 0;
+          duplicated += p > 1;
+        }
+        EXPECT_EQ(lost, 0u) << "allocation " << n << " failing";
+        EXPECT_EQ(duplicated, 0u) << "allocation " << n << " failing";
+        EXPECT_FALSE(stack->pop().has_value());
+      });
+  EXPECT_GT(failed_pops, 0u) << "no pop met a failing allocation: the test tests nothing";
+}
+
+TYPED_TEST(HazardStackAllocationFailure, PushesAndPopsUnderRandomAllocationFailuresLoseNothing) {
+  TypeParam stack;
+  const std::size_t threads = stress_threads(), per_thread = scaled(20'000);
+  std::vector<std::atomic<std::uint32_t>> pushed(threads * per_thread), popped(threads * per_thread);
+  std::atomic<std::uint64_t> failures{0};
+  auto count = [&](std::uint64_t v) {
+    ASSERT_LT(v, popped.size());
+    popped[v].fetch_add(1, std::memory_order_relaxed);
+  };
+  run_together(threads, [&](std::size_t t) {
+    const FailingAllocations failing(8, t + 1);  // often: a cached stack allocates little
+    for (std::size_t i = 0; i < per_thread; ++i) {
+      const std::uint64_t v = t * per_thread + i;
+      try {
+        stack.push(v);
+        pushed[v].store(1, std::memory_order_relaxed);
+      } catch (const std::bad_alloc&) {
+        failures.fetch_add(1, std::memory_order_relaxed);
+      }
+      try {
+        if (const std::optional<std::uint64_t> got = stack.pop()) count(*got);
+      } catch (const std::bad_alloc&) {
+        failures.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  });
+  while (const std::optional<std::uint64_t> v = stack.pop()) count(*v);
+  std::size_t lost = 0, duplicated = 0, phantom = 0;
+  for (std::size_t v = 0; v < pushed.size(); ++v) {
+    lost += pushed[v].load() == 1 && popped[v].load() == 0;
+    duplicated += popped[v].load() > 1;
+    phantom += pushed[v].load() == 0 && popped[v].load() != 0;
+  }
+  EXPECT_EQ(lost, 0u);
+  EXPECT_EQ(duplicated, 0u);
+  EXPECT_EQ(phantom, 0u) << "a value whose push threw was popped";
+  EXPECT_GT(failures.load(), 0u) << "no allocation failed: the test tests nothing";
 }
 
 struct alignas(64) Slot {

@@ -1,7 +1,7 @@
 // Every stack in StackTypes: LIFO alone, and under concurrent push/pop every value pushed is
 // popped exactly once (nothing lost, nothing duplicated). Then EliminationStack's exchange array
-// on its own, and CombiningStack when a push throws inside the combiner or a copy of a popped value
-// throws.
+// on its own, CombiningStack when a push throws inside the combiner, and CombiningStack and
+// MutexStack when a copy of a popped value throws.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -233,9 +233,10 @@ struct Brittle {
 // Whichever copy or move of the top value throws, pop keeps it: the stack still holds it (the
 // failed pop threw), or pop returned it. The n-th copy is made to fail for n = 1, 2, ... until a
 // pop makes fewer than n.
-TEST(CombiningStack, APopWhoseCopyOfTheValueThrowsLeavesItOnTheStack) {
+template <class S>
+void expect_pop_keeps_the_value_whichever_copy_throws() {
   for (std::uint64_t n = 1;; ++n) {
-    CombiningStack<Brittle> stack;
+    S stack;
     stack.push(Brittle{1});
     stack.push(Brittle{2});
     Brittle::fail_in(n);
@@ -257,6 +258,14 @@ TEST(CombiningStack, APopWhoseCopyOfTheValueThrowsLeavesItOnTheStack) {
     EXPECT_FALSE(stack.pop().has_value());
     if (!fired) break;
   }
+}
+
+TEST(CombiningStack, APopWhoseCopyOfTheValueThrowsLeavesItOnTheStack) {
+  expect_pop_keeps_the_value_whichever_copy_throws<CombiningStack<Brittle>>();
+}
+
+TEST(MutexStack, APopWhoseCopyOfTheValueThrowsLeavesItOnTheStack) {
+  expect_pop_keeps_the_value_whichever_copy_throws<MutexStack<Brittle>>();
 }
 
 // The same with threads, so that a pop is often served by another thread's combiner: every value

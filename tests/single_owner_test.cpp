@@ -3,7 +3,8 @@
 // that happens-after them, whichever thread sent them, and with writers flooding the owner a
 // query still waits at most one sweep (counted in requests) and the requests in flight stay
 // within clients x capacity. A State that throws: the error reaches the client that sent the
-// request, the owner goes on. A query given to send() is refused.
+// request, the owner goes on, and a call refused after close() still reports an earlier failed
+// send. A query given to send() is refused.
 #include "contend/single_owner.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
@@ -389,6 +391,51 @@ TEST(ChannelMap, AnInsertThatThrowsReachesTheClientThatSentIt) {
   EXPECT_EQ(map.get(2), std::nullopt);
   EXPECT_EQ(map.get(3), std::optional<ThrowsInTheOwner>({3, false}));
   EXPECT_EQ(map.stats().failures, 2u);
+}
+
+// close() refuses the call but not the report: the failed put_async comes nested in the call's
+// closed_error (std::rethrow_if_nested), once, and a later call throws a bare closed_error.
+TEST(ChannelMap, AFailedPutAsyncIsReportedByTheNextCallEvenAfterClose) {
+  ThrowsInTheOwner::client_thread();
+  ChannelMap<std::uint64_t, ThrowsInTheOwner> map;
+  map.put_async(1, {1, true});
+  map.close();
+  try {
+    map.get(1);
+    ADD_FAILURE() << "a get after close() returned";
+  } catch (const closed_error& e) {
+    EXPECT_THROW(std::rethrow_if_nested(e), std::runtime_error) << "the failed put_async went unreported";
+  }
+  try {
+    map.get(1);
+    ADD_FAILURE() << "a get after close() returned";
+  } catch (const closed_error& e) {
+    EXPECT_NO_THROW(std::rethrow_if_nested(e)) << "the failure was reported twice";
+  }
+  EXPECT_THROW(map.put_async(2, {2, false}), closed_error);
+  EXPECT_EQ(map.stats().failures, 1u);
+}
+
+// The same in SingleOwner, with the sends still in flight when close() comes: the refused call
+// waits for them and reports the failure. A thread with nothing sent, or whose slot's failure was
+// left by a thread that exited, gets a plain refusal, and a refused call registers no slot.
+TEST(SingleOwner, ACallRefusedAfterCloseStillReportsAnEarlierFailedSend) {
+  SingleOwner<Fallible, Fallible::Request> owner;
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(owner.send({RequestKind::write, 1, false}));
+  ASSERT_TRUE(owner.send({RequestKind::write, 7, true}));
+  owner.close();
+  std::uint64_t s = 0;
+  try {
+    owner.call({RequestKind::query, 0, false, &s});
+    ADD_FAILURE() << "a call after close() was not refused with the failed send";
+  } catch (const closed_error& e) {
+    EXPECT_THROW(std::rethrow_if_nested(e), std::runtime_error) << "the failed send went unreported";
+  }
+  EXPECT_FALSE(owner.call({RequestKind::query, 0, false, &s})) << "reported once";
+  EXPECT_EQ(owner.stats().failures, 1u);
+  const std::uint64_t bound = owner.stats().query_wait_bound;
+  std::thread([&] { EXPECT_FALSE(owner.call({RequestKind::query, 0, false, &s})); }).join();
+  EXPECT_EQ(owner.stats().query_wait_bound, bound) << "a refused call registered a slot";
 }
 
 TEST(SingleOwner, ManyClientsSendingFailingWritesEachSeeOnlyTheirOwn) {

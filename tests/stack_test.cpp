@@ -1,6 +1,7 @@
 // Every stack in StackTypes: LIFO alone, and under concurrent push/pop every value pushed is
 // popped exactly once (nothing lost, nothing duplicated). Then EliminationStack's exchange array
-// on its own, and CombiningStack when a push throws inside the combiner.
+// on its own, CombiningStack when a push throws inside the combiner, and CombiningStack and
+// MutexStack when a copy of a popped value throws.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -192,6 +193,120 @@ TEST(CombiningStack, EachThrowingPushReachesItsOwnCallerWhoeverCombines) {
     for (std::size_t v = 0; v < seen.size(); ++v) {
       ASSERT_EQ(seen[v].load(), v % per_thread % 5 == 0 ? 0u : 1u) << "value " << v;
     }
+  });
+}
+
+// A value whose copies and moves (constructions and assignments) throw on demand, leaving their
+// source as it was: fail_in(n) makes the n-th of them from now throw (once), fail_one_in(8) one
+// in 8 of them, picked by a hash of their count (a fixed period locks onto the same copy of
+// every round), 0: none. The combiner may be another thread, so the counts are shared.
+struct Brittle {
+  static inline std::atomic<std::uint64_t> countdown{0}, one_in{0}, copies{0};
+  static void fail_in(std::uint64_t n) { countdown.store(n); }
+  static bool fired() { return countdown.load() == 0; }
+  static void fail_one_in(std::uint64_t k) { one_in.store(k); }
+  static void copied() {
+    if (countdown.load() != 0 && countdown.fetch_sub(1) == 1) throw std::runtime_error("brittle value copied");
+    const std::uint64_t k = one_in.load();
+    if (k != 0 && (copies.fetch_add(1) * 0x9e3779b97f4a7c15u >> 32) % k == 0) {
+      throw std::runtime_error("brittle value copied");
+    }
+  }
+
+  std::uint64_t value = 0;
+  Brittle() = default;
+  explicit Brittle(std::uint64_t v) : value(v) {}
+  Brittle(const Brittle& o) : value(o.value) { copied(); }
+  Brittle(Brittle&& o) : value(o.value) { copied(); }
+  Brittle& operator=(const Brittle& o) {
+    copied();
+    value = o.value;
+    return *this;
+  }
+  Brittle& operator=(Brittle&& o) {
+    copied();
+    value = o.value;
+    return *this;
+  }
+};
+
+// Whichever copy or move of the top value throws, pop keeps it: the stack still holds it (the
+// failed pop threw), or pop returned it. The n-th copy is made to fail for n = 1, 2, ... until a
+// pop makes fewer than n.
+template <class S>
+void expect_pop_keeps_the_value_whichever_copy_throws() {
+  for (std::uint64_t n = 1;; ++n) {
+    S stack;
+    stack.push(Brittle{1});
+    stack.push(Brittle{2});
+    Brittle::fail_in(n);
+    std::uint64_t expect_next = 1;
+    try {
+      const std::optional<Brittle> top = stack.pop();  // a prvalue: no copy of ours
+      ASSERT_TRUE(top.has_value());
+      EXPECT_EQ(top->value, 2u) << "copy " << n << " failing";
+    } catch (const std::runtime_error&) {
+      expect_next = 2;
+    }
+    const bool fired = Brittle::fired();
+    Brittle::fail_in(0);
+    for (; expect_next >= 1; --expect_next) {
+      const std::optional<Brittle> v = stack.pop();
+      ASSERT_TRUE(v.has_value()) << "copy " << n << " failing lost value " << expect_next;
+      EXPECT_EQ(v->value, expect_next) << "copy " << n << " failing";
+    }
+    EXPECT_FALSE(stack.pop().has_value());
+    if (!fired) break;
+  }
+}
+
+TEST(CombiningStack, APopWhoseCopyOfTheValueThrowsLeavesItOnTheStack) {
+  expect_pop_keeps_the_value_whichever_copy_throws<CombiningStack<Brittle>>();
+}
+
+TEST(MutexStack, APopWhoseCopyOfTheValueThrowsLeavesItOnTheStack) {
+  expect_pop_keeps_the_value_whichever_copy_throws<MutexStack<Brittle>>();
+}
+
+// The same with threads, so that a pop is often served by another thread's combiner: every value
+// whose push returned is popped exactly once (by a pop that returned it, or by the drain after),
+// whatever copies failed on the way; a value whose push threw is never popped.
+TEST(CombiningStack, PopsAndPushesWhoseCopiesThrowLoseNothingWhoeverCombines) {
+  within(std::chrono::seconds(240), "threads waited for the combiner lock forever", [] {
+    CombiningStack<Brittle> stack;
+    const std::size_t threads = stress_threads(), per_thread = scaled(10'000);
+    std::vector<std::atomic<std::uint32_t>> pushed(threads * per_thread), popped(threads * per_thread);
+    auto count_pop = [&](const std::optional<Brittle>& v) {
+      ASSERT_TRUE(v.has_value());
+      ASSERT_LT(v->value, popped.size());
+      popped[v->value].fetch_add(1, std::memory_order_relaxed);
+    };
+    Brittle::fail_one_in(8);
+    run_together(threads, [&](std::size_t t) {
+      for (std::size_t i = 0; i < per_thread; ++i) {
+        const std::uint64_t v = t * per_thread + i;
+        try {
+          stack.push(Brittle{v});
+          pushed[v].store(1, std::memory_order_relaxed);
+        } catch (const std::runtime_error&) {
+        }
+        try {
+          if (std::optional<Brittle> got = stack.pop()) count_pop(got);
+        } catch (const std::runtime_error&) {
+        }
+      }
+    });
+    Brittle::fail_one_in(0);
+    while (std::optional<Brittle> v = stack.pop()) count_pop(v);
+    std::size_t lost = 0, duplicated = 0, phantom = 0;
+    for (std::size_t v = 0; v < pushed.size(); ++v) {
+      lost += pushed[v].load() == 1 && popped[v].load() == 0;
+      duplicated += popped[v].load() > 1;
+      phantom += pushed[v].load() == 0 && popped[v].load() != 0;
+    }
+    EXPECT_EQ(lost, 0u);
+    EXPECT_EQ(duplicated, 0u);
+    EXPECT_EQ(phantom, 0u) << "a value whose push threw was popped";
   });
 }
 

@@ -10,7 +10,9 @@
 // put(), get(), get_many() and erase() rethrow their own request's; put_async() and erase_async()
 // have no reply, so their errors are thrown by the same thread's next synchronous call (which
 // was still carried out); stats().failures counts every failed request (single_owner.hpp).
-// Progress: blocking. Thread-safe: every member; after close() every call throws closed_error.
+// Progress: blocking. Thread-safe: every member; after close() every call throws closed_error,
+// and the first synchronous one carries, nested (std::rethrow_if_nested), the error of an earlier
+// put_async() or erase_async() of the thread that no call has reported yet.
 #pragma once
 
 #include <cstddef>

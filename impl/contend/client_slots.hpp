@@ -8,9 +8,11 @@
 // read-modify-write while it is awake (see the class comment).
 //
 // Progress: mine() is wait-free after the thread's first call to this server (a thread-local
-// lookup); the first call takes a mutex (once per thread and server, off the hot path).
-// Thread-safe: mine() from any thread; for_each() and size() from the server thread (or anyone:
-// they only read). At most max_clients threads may hold slots of one server at once.
+// lookup), and find() always is; the first call takes a mutex (once per thread and server, off
+// the hot path). A first call that throws (bad_alloc, or length_error past max_clients) has
+// registered nothing. Thread-safe: mine() and find() from any thread; for_each() and size() from the
+// server thread (or anyone: they only read). At most max_clients threads may hold slots of one
+// server at once.
 #pragma once
 
 #include <array>
@@ -41,14 +43,25 @@ class ClientSlots {
 
   // This thread's slot, registering it on the first call.
   Slot& mine() {
+    if (Slot* slot = find()) return *slot;
     Bindings& b = bindings();
-    if (b.last_shared == shared_.get()) return b.last_entry->slot;
-    for (const Binding& binding : b.list) {
-      if (binding.shared.get() == shared_.get()) return b.remember(binding);
-    }
     b.prune();
+    // Room first: once claim() has marked a slot in use, only its binding in this list gives it
+    // back (at thread exit), so nothing may throw between the two. A bad_alloc here leaves nothing
+    // claimed; the push_back below has room and cannot throw.
+    if (b.list.size() == b.list.capacity()) b.list.reserve(2 * b.list.size() + 1);
     b.list.push_back(Binding{shared_, shared_->claim()});
     return b.remember(b.list.back());
+  }
+
+  // This thread's slot if it has registered one, else nullptr (registers nothing).
+  Slot* find() {
+    Bindings& b = bindings();
+    if (b.last_shared == shared_.get()) return &b.last_entry->slot;
+    for (const Binding& binding : b.list) {
+      if (binding.shared.get() == shared_.get()) return &b.remember(binding);
+    }
+    return nullptr;
   }
 
   // Calls f(slot, index) for every slot ever registered, in registration order, in use or not
@@ -100,7 +113,8 @@ class ClientSlots {
     }
 
     // A Slot with on_claim() hears of each new holder, on the holder's thread, after the previous
-    // holder's writes (the acquire above): to drop what was left for that holder.
+    // holder's writes (the acquire above): to drop what was left for that holder. It must not
+    // throw: the slot is marked in use already.
     static Entry* claimed(Entry& e) {
       if constexpr (requires { e.slot.on_claim(); }) e.slot.on_claim();
       return &e;

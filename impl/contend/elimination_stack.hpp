@@ -14,6 +14,7 @@
 // Allocation: every push allocates one node with new, whether it lands in the stack or is
 // eliminated (the node carries the value through the array); the pop frees it (at once when
 // eliminated, else after a hazard scan).
+// Exceptions: as TreiberStack's (treiber_stack.hpp); an eliminated pop allocates nothing.
 // eliminated() counts the operations (pushes and pops) completed in the array, per thread, so a
 // run can report the eliminated fraction. Thread-safe: push, pop, eliminated().
 // Not thread-safe: destruction.

@@ -8,10 +8,15 @@
 // Slots are indexed by this_thread_id() (small, dense, recycled), so a thread needs no
 // registration and an operation costs one store to publish and one to clear.
 // Nodes are freed through Alloc::free (node_cache.hpp: plain delete, or a per-thread cache).
+// Exceptions: retire() allocates nothing and cannot throw, so that a structure can retire a node
+// after unlinking it (when a failure could no longer be undone): prepare_retire(), called before
+// the unlink, makes room in the thread's retired list (it may throw bad_alloc, while nothing has
+// changed yet), and a scan keeps the hazards it collects on the stack. Alloc::free must not throw.
 // Not thread-safe: destruction (frees every retired node; no thread may still be inside).
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -55,8 +60,16 @@ class HazardDomain {
   // release: our reads of the node happen-before a scanner that sees the slot empty frees it.
   void clear(std::size_t id) { slots_[id].hazard.store(nullptr, std::memory_order_release); }
 
-  // n must already be unreachable from the structure.
-  void retire(Node* n, std::size_t id) {
+  // Makes room in this thread's retired list for its next retire(). Throws bad_alloc (having
+  // changed nothing) only when the list is full, about once per doubling of its length.
+  void prepare_retire(std::size_t id) {
+    std::vector<Node*>& retired = slots_[id].retired;
+    if (retired.size() == retired.capacity()) retired.reserve(std::max(2 * retired.capacity(), scan_threshold()));
+  }
+
+  // n must already be unreachable from the structure, and this thread must have called
+  // prepare_retire() since its last retire(): the list then has room, so nothing here allocates.
+  void retire(Node* n, std::size_t id) noexcept {
     std::vector<Node*>& retired = slots_[id].retired;
     retired.push_back(n);
     if (retired.size() >= scan_threshold()) scan(retired);
@@ -75,18 +88,21 @@ class HazardDomain {
 
   static std::size_t scan_threshold() { return 2 * ThreadIds::instance().high_water() + 16; }
 
-  void scan(std::vector<Node*>& retired) {
-    std::vector<Node*> hazards;
+  // Allocates nothing (see Exceptions): the hazards go to an array on the stack (8 KiB, once
+  // every scan_threshold() retires), and erasing from the retired list keeps its capacity.
+  void scan(std::vector<Node*>& retired) noexcept {
+    std::array<Node*, max_threads> hazards;
+    std::size_t count = 0;
     const std::size_t ids = ThreadIds::instance().high_water();
-    hazards.reserve(ids);
     for (std::size_t i = 0; i < ids; ++i) {
       // seq_cst: pairs with protect()'s seq_cst store/load; the node was unlinked (seq_cst CAS)
       // before this load, so a reader whose hazard we miss will fail its validation.
-      if (Node* h = slots_[i].hazard.load(std::memory_order_seq_cst)) hazards.push_back(h);
+      if (Node* h = slots_[i].hazard.load(std::memory_order_seq_cst)) hazards[count++] = h;
     }
-    std::sort(hazards.begin(), hazards.end());
+    const auto end = hazards.begin() + count;
+    std::sort(hazards.begin(), end);
     auto keep = std::partition(retired.begin(), retired.end(), [&](Node* n) {
-      return std::binary_search(hazards.begin(), hazards.end(), n);
+      return std::binary_search(hazards.begin(), end, n);
     });
     for (auto it = keep; it != retired.end(); ++it) Alloc::free(*it);
     retired.erase(keep, retired.end());

@@ -1,4 +1,8 @@
 // MutexStack: std::vector under a std::mutex. Progress: blocking. Thread-safe: every member.
+// Exceptions: a pop that throws leaves the stack as it was: it builds its result in the caller's
+// return object (by copy when T's move may throw) before removing the element. A push that throws
+// leaves what std::vector::push_back promises (the stack as it was when T's move is noexcept or T
+// is copyable).
 // Allocation: a push allocates only when the vector grows past its capacity (amortised; the
 // capacity is kept across pops).
 // Probe (default: none) is told of every acquisition under the lock; the benchmark uses it to
@@ -33,8 +37,9 @@ class MutexStack {
   std::optional<T> pop() {
     std::lock_guard lock(mutex_);
     probe_.acquired();
-    if (items_.empty()) return std::nullopt;
-    T value = std::move(items_.back());
+    std::optional<T> value;  // every return names it: built in the caller's return object (NRVO)
+    if (items_.empty()) return value;
+    value.emplace(std::move_if_noexcept(items_.back()));  // if this throws the item stays on the stack
     items_.pop_back();
     return value;
   }

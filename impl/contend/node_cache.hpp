@@ -8,6 +8,10 @@
 // the cache adds no ABA risk. Each thread has its own cache per node type (thread_local), bounded
 // (a thread that only pops sends the overflow back to the heap); the cache frees what it holds
 // when its thread exits. Thread-safe: every function (each thread touches only its own cache).
+// Exceptions: make() may throw (bad_alloc, or what Node's constructor throws); free() never does,
+// because it runs where a node has just left a structure (a hazard scan after the unlink) and in
+// destructors: it allocates nothing (a cache reserves all its room when its thread first uses it,
+// or, if that fails, keeps no blocks and hands every one back to the heap).
 // Progress: as the allocator's (a cache hit or miss takes no lock of ours). Not safe: a stack with
 // CachedNodes of static storage duration, destroyed after the main thread's thread_locals (its
 // frees would reach a destroyed cache): give such a stack automatic or dynamic storage.
@@ -51,7 +55,7 @@ struct CachedNodes {
   static void free(Node* n) {
     n->~Node();
     std::vector<void*>& blocks = cache<Node>().blocks;
-    if (blocks.size() < capacity) {
+    if (blocks.size() < blocks.capacity()) {  // never past the room reserved: no allocation here
       blocks.push_back(n);
     } else {
       ::operator delete(n);
@@ -61,7 +65,13 @@ struct CachedNodes {
  private:
   struct Cache {
     std::vector<void*> blocks;
-    Cache() { blocks.reserve(capacity); }
+    // noexcept: a thread's first use may be a free() (see Exceptions).
+    Cache() noexcept {
+      try {
+        blocks.reserve(capacity);
+      } catch (const std::bad_alloc&) {
+      }
+    }
     Cache(const Cache&) = delete;
     Cache& operator=(const Cache&) = delete;
     ~Cache() {

@@ -32,8 +32,9 @@
 // sweep finds nothing spins, then yields, then announces sleep on the Doorbell and sleeps unless
 // a last seq_cst look finds a request; a client rings only when it sees the announcement.
 //
-// Shutdown. close() refuses new requests (send returns false); requests already sent are still
-// answered, because the owner runs until the destructor. The destructor must not race with
+// Shutdown. close() refuses new requests (send and call return false); requests already sent are
+// still answered, because the owner runs until the destructor. A refused call is still the
+// thread's next call, which reports its failed sends (see Exceptions). The destructor must not race with
 // callers (as for any C++ object); it raises a stop flag and the owner exits only after a sweep
 // that started after seeing the flag found nothing: no request is lost and no client is left
 // waiting.
@@ -48,7 +49,9 @@
 // reply, so the next call reports them; that call's own request was still carried out). Of
 // several failures before a call, the call reports the last; stats().failures counts them all,
 // including those of a thread that exited before its next call (its successor in the slot does
-// not get them).
+// not get them). A call refused because of close() first waits for the thread's sends (the owner
+// still answers them) and, if one failed, throws closed_error with that failure nested in it
+// (std::rethrow_if_nested gives it back): the call was refused, and the failure is reported.
 //
 // Progress: blocking (a client waits when its ring is full and for replies; the owner sleeps when
 // idle). A send with room in the ring is wait-free after the thread's first call (which registers
@@ -67,6 +70,7 @@
 #include "contend/backoff.hpp"
 #include "contend/cache_line.hpp"
 #include "contend/client_slots.hpp"
+#include "contend/errors.hpp"
 #include "contend/thread_placement.hpp"
 
 namespace contend {
@@ -115,11 +119,12 @@ class SingleOwner {
   }
 
   // Sends and waits until the owner has applied or answered the request (the State has written
-  // its result). False once closed: the request was not sent. Rethrows what the State threw on
-  // this request or on an earlier send() of this thread (see Exceptions).
+  // its result). Rethrows what the State threw on this request or on an earlier send() of this
+  // thread (see Exceptions). False once closed: the request was not sent (or closed_error with an
+  // earlier send's failure nested, see refuse()).
   bool call(const Request& request) {
     const std::uint64_t ticket = publish(request);
-    if (ticket == 0) return false;
+    if (ticket == 0) return refuse();
     Slot& slot = slots_.mine();
     wait_done(slot, ticket);
     rethrow_if_failed(slot);
@@ -220,6 +225,22 @@ class SingleOwner {
       while (!done_sc()) slot.client.reply_bell.sleep_unless(done_sc);  // a wake-up may be for an earlier store
     }
     slot.client.done_seen = ticket;
+  }
+
+  // A call after close(): nothing is sent, but the call still reports what this thread's earlier
+  // sends threw, as any call does (see Exceptions). A thread without a slot has sent nothing, and
+  // registers none here.
+  bool refuse() {
+    Slot* slot = slots_.find();
+    if (slot == nullptr) return false;
+    // relaxed: only this thread writes `sent`.
+    wait_done(*slot, slot->client.sent.load(std::memory_order_relaxed));
+    try {
+      rethrow_if_failed(*slot);
+    } catch (...) {
+      std::throw_with_nested(closed_error("closed; an earlier send of this thread failed (nested)"));
+    }
+    return false;
   }
 
   // After wait_done: every request of this slot is done (this thread sent the last), so the owner

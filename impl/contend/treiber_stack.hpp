@@ -17,6 +17,11 @@
 // samples of stacks/pairs at 2 threads under perf. CachedTreiberStack ("treiber_cached") is the
 // same stack with a per-thread cache of node blocks in front of the heap (node_cache.hpp), so
 // that the two rows show what the allocator costs.
+// Exceptions: a push whose node allocation throws (bad_alloc) leaves the stack as it was. A pop
+// allocates only before its unlink (room in the thread's retired list: prepare_retire in
+// hazard_pointers.hpp), so one that throws bad_alloc leaves the stack as it was, and one that
+// unlinked a node returns its value: nothing after the unlink can throw. The unlink cannot be
+// undone (putting the node back could reopen ABA), so T's move constructor must be noexcept.
 // Thread-safe: push, pop. Not thread-safe: destruction.
 #pragma once
 
@@ -24,6 +29,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "contend/hazard_pointers.hpp"
@@ -58,6 +64,9 @@ struct RetryOnConflict {
 // nullptr to retry on the head. Alloc makes and frees nodes (node_cache.hpp).
 template <class T, class Hooks, class Conflict, class Alloc = HeapNodes>
 class HazardStack {
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "pop moves the value out after the unlink, which cannot be undone: a throwing move would lose it");
+
  public:
   using Node = StackNode<T>;
 
@@ -82,6 +91,9 @@ class HazardStack {
 
   std::optional<T> pop() {
     const std::size_t id = this_thread_id();
+    // Room for the retire() after the unlink, made before it: a bad_alloc here changes nothing,
+    // and after the unlink nothing can throw (the value would be lost with the exception).
+    domain_.prepare_retire(id);
     for (;;) {
       // protect() ends with a seq_cst load of head_, which also acquires the pushed node.
       Node* top = domain_.protect(head_, id);

@@ -107,7 +107,7 @@ Run run_once(int threads, double run_ms) {
   const std::string stat_before = proc_stat();
   const std::int64_t cpu_before = process_cpu_ns();
   const Clock::time_point begin = Clock::now();
-  deadline = begin + std::chrono::microseconds(static_cast<std::int64_t>(run_ms * 1000));  // before the latch
+  deadline = begin + std::chrono::microseconds(static_cast<std::int64_t>(run_ms * 1000));  // before the start barrier
   start.arrive_and_wait();
   for (auto& th : pool) th.join();
   const Clock::time_point end = Clock::now();

@@ -71,7 +71,7 @@ class Progress:
 
     def _begin_step(self, index):
         self.cursor = -1 if index is None else index
-        self.step_started = self.now()
+        self.step_started = self.process_started = self.now()
         self.step_hangs = len(self._hangs())
         self.reps_done = 0
         self.reps_total = self.plan[index].reps if index is not None and index < len(self.plan) else 0
@@ -113,6 +113,7 @@ class Progress:
     def new_process(self):
         """A process of the step begins: the first repetition it ends has no gap to the last one."""
         self.last_end = None
+        self.process_started = self.now()
 
     def beat(self, event, t, name=None):
         """A heartbeat (or a Go line) of the step's process: each repetition that ended counts, and
@@ -188,7 +189,7 @@ class Progress:
             return 0.0
         if step.reps and self.beating:  # counted by repetition
             per_rep = step.per_rep_s * scale
-            in_flight = min(now - (self.last_end if self.last_end is not None else self.step_started), per_rep)
+            in_flight = min(now - (self.last_end if self.last_end is not None else self.process_started), per_rep)
             return max(0.0, max(0, self.reps_total - self.reps_done) * per_rep - in_flight)
         spent = now - self.step_started - self._stalled_in_step()
         return max(0.0, step.planned_s * scale - spent)

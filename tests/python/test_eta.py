@@ -88,17 +88,29 @@ class LeftFromThePlan(unittest.TestCase):
             left.append(p.left())
         self.assertEqual(left, [1000.0, 700.0, 400.0, 100.0, 0.0])
 
-    def test_repetitions_ended_count_and_a_family_over_its_plan_does_not_scale_the_rest(self):
-        p, now = clocked([Step("baseline", reps=10, per_rep_s=1.0), Step("maps", fixed_s=1000.0)])
+    def test_repetitions_ended_count_and_a_stall_does_not_scale_the_rest(self):
+        p, now = clocked([Step("baseline", reps=200, per_rep_s=1.0), Step("maps", fixed_s=1000.0)])
         p.measuring("baseline")
-        for k in range(1, 5):
+        for k in range(1, 101):  # 100 repetitions at their plan: enough for the speed to count
             now[0] = float(k)
             p.beat("end", now[0])
-        self.assertAlmostEqual(p.left(), 6 * 1.0 + 1000.0)
-        now[0] = 700.0  # the fifth repetition stalls for 11 minutes, then ends
-        p.beat("end", now[0])
-        self.assertAlmostEqual(p.left(), 5 * 1.0 + 1000.0)  # the stall fed nothing: still the plan
+        self.assertAlmostEqual(p.left(), 100 * 1.0 + 1000.0)
         self.assertEqual(p.speed(), 1.0)
+        now[0] = 800.0  # the next repetition stalls for 11 minutes, then ends
+        p.beat("end", now[0])
+        self.assertEqual(p.speed(), 1.0)  # the stall fed nothing ...
+        self.assertAlmostEqual(p.left(), 99 * 1.0 + 1000.0)  # ... and the rest is still the plan
+
+    def test_after_a_hang_the_step_is_what_its_continuation_runs(self):
+        p, now = clocked([Step("baseline", reps=30, per_rep_s=1.0), Step("maps", fixed_s=1000.0)])
+        p.measuring("baseline")
+        for k in range(1, 16):
+            now[0] = float(k)
+            p.beat("end", now[0])
+        now[0] = 50.0  # stopped: 5 benchmarks of 5 repetitions unfinished, their 15 ended ones lost
+        p.replan(25)
+        p.new_process()
+        self.assertAlmostEqual(p.left(), 25 * 1.0 + 1000.0)
 
     def test_reruns_expected_from_what_finished_families_took_at_most_the_cap(self):
         p, now = clocked([Step("a", fixed_s=100.0, reruns=True), Step("b", fixed_s=100.0, reruns=True)])

@@ -15,8 +15,9 @@ time), the line says "no progress for N s (PROGRAM, pid P, in BENCHMARK)" instea
 Time left (Progress.left) comes from the plan (schedule.py), never from extrapolating elapsed time:
 the steps not begun, at their planned time; the step under way, by its repetitions not yet ended
 (heartbeat, Go lines) at their planned time each, or else its plan less the time it has run, never
-counting stalled time; plus the re-runs the C++ families are expected to bring (the share finished
-families took, at most phases.RERUN_CAP), plus what the re-runs under way may still take, plus,
+counting stalled time; plus the re-runs the C++ families are expected to bring (the share of their
+allowance, phases.allowance: RERUN_CAP of a family's time or RERUN_FLOOR_S, that the finished
+families used), plus what the re-runs under way may still take, plus,
 while a process shows no progress, the time until the watchdog would stop it. One correction comes
 from the machine: the speed of the repetitions ended so far against their plan, once a minute of
 them has ended, clamped to [SPEED_MIN, SPEED_MAX] and fed only by repetitions that ended without a
@@ -62,7 +63,8 @@ class Progress:
         self.work_planned_s = 0.0      # repetitions ended without a stall: their plan ...
         self.work_actual_s = 0.0       # ... and what they took (the speed)
         self.family_measured_s = 0.0   # of the finished C++ families, measuring ...
-        self.family_extra_s = 0.0      # ... and their waits and re-runs
+        self.family_extra_s = 0.0      # ... their waits and re-runs ...
+        self.family_allowed_s = 0.0    # ... and what the cap allowed them (phases.allowance)
         self.extra_left_s = 0.0        # what the re-runs under way may still take
         self.measured_s = 0.0          # binary runs so far, without a plan's help (time_left)
         self.measuring_since = None
@@ -139,6 +141,7 @@ class Progress:
         """A C++ family's binary run (waits included) and what came on top (its re-runs)."""
         self.family_measured_s += measuring_s
         self.family_extra_s += extra_s
+        self.family_allowed_s += phases.allowance(measuring_s, 0.0)
         self.extra_left_s = 0.0
 
     # --- time left ---------------------------------------------------------------------------
@@ -161,6 +164,13 @@ class Progress:
             return 1.0
         return min(SPEED_MAX, max(SPEED_MIN, self.work_actual_s / self.work_planned_s))
 
+    def expected_reruns(self, planned_s):
+        """The waits and re-runs a family planned at `planned_s` is expected to bring: the share of
+        their allowance the finished families used, of its own allowance (the cap's share of its
+        time, or the floor for a small family); nothing before a family finished."""
+        used = min(1.0, self.family_extra_s / self.family_allowed_s) if self.family_allowed_s > 0 else 0.0
+        return used * phases.allowance(planned_s, 0.0)
+
     def rerun_ratio(self):
         ratio = self.family_extra_s / self.family_measured_s if self.family_measured_s > 0 else 0.0
         return min(max(0.0, ratio), phases.RERUN_CAP)
@@ -172,12 +182,12 @@ class Progress:
             running = now - self.measuring_since if self.measuring_since is not None else 0.0
             return phases.time_left(self.measured_s + running, self.done, self.total, self.rerun_ratio(),
                                     self.extra_left_s)
-        speed, ratio = self.speed(), self.rerun_ratio()
+        speed = self.speed()
         left = 0.0
         for i in range(max(0, self.cursor), len(self.plan)):
             s = self.plan[i]
             scale = speed if s.scalable else 1.0
-            rerun = s.planned_s * scale * ratio if s.reruns else 0.0
+            rerun = self.expected_reruns(s.planned_s * scale) if s.reruns else 0.0
             if i > self.cursor:
                 left += s.planned_s * scale + rerun
                 continue

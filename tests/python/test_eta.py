@@ -112,6 +112,14 @@ class LeftFromThePlan(unittest.TestCase):
         p.new_process()
         self.assertAlmostEqual(p.left(), 25 * 1.0 + 1000.0)
 
+    def test_a_small_family_may_rerun_up_to_the_floor(self):
+        p, now = clocked([Step("a", fixed_s=10.0, reruns=True), Step("b", fixed_s=10.0, reruns=True)])
+        p.measuring("a")
+        now[0] = 10.0
+        p.measured()
+        p.family_done(10.0, phases.RERUN_FLOOR_S)  # used its whole allowance: the floor, not 30% of 10 s
+        self.assertAlmostEqual(p.left(), 10.0 + phases.RERUN_FLOOR_S)
+
     def test_reruns_expected_from_what_finished_families_took_at_most_the_cap(self):
         p, now = clocked([Step("a", fixed_s=100.0, reruns=True), Step("b", fixed_s=100.0, reruns=True)])
         p.measuring("a")

@@ -10,6 +10,9 @@
 //   --placement=LO:HI before each repetition, wait (up to PLACEMENT_WAIT_LIMIT) until the placement
 //                    probe's median lies in [LO, HI) ns (placement_wait.hpp)
 // Repetitions default to 5 (quick: 2); --benchmark_repetitions overrides.
+// Environment: CONTEND_THREADS (as --threads); CONTEND_HEARTBEAT=FILE, where each repetition's
+// start and end are written for contend run's watchdog (heartbeat.hpp); CONTEND_TEST_HANG=REGEX,
+// for tests only, makes the matching benchmarks hang forever (test_hang.hpp).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -22,11 +25,13 @@
 
 #include "context.hpp"
 #include "family.hpp"
+#include "heartbeat.hpp"
 #include "json_file.hpp"
 #include "latency_counters.hpp"
 #include "options.hpp"
 #include "perf_events.hpp"
 #include "run_quality.hpp"
+#include "test_hang.hpp"
 #include "thread_counts.hpp"
 
 namespace contend::bench {
@@ -57,6 +62,10 @@ std::vector<char*> parse(int argc, char** argv) {
   std::vector<char*> rest{argv[0]};
   bool run_ms_given = false, reps_given = false;
   if (const char* env = std::getenv("CONTEND_THREADS")) parsed.threads = parse_threads(env);
+  if (std::string why; !test_hang().configure_from_env(&why)) usage_error(why);
+  if (!heartbeat().open_from_env())
+    usage_error(std::string("cannot open the heartbeat file CONTEND_HEARTBEAT='") + std::getenv("CONTEND_HEARTBEAT") +
+                "'");
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](const char* flag) { return arg.substr(std::strlen(flag)); };
@@ -149,6 +158,7 @@ int main(int argc, char** argv) {
   add_latency_context(options().latency);
   add_event_context(*process_events());
   register_benchmarks();
+  heartbeat().begin();  // the watchdog judges each repetition from here on (heartbeat.hpp)
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -4,7 +4,8 @@ CPU pair falls in, and which one the figures are measured in.
 placement_probe (built beside the benchmarks) probes the one-way cache-line latency between two
 pinned threads every INTERVAL_MS for SECONDS and writes {"context", "probes": [{"t_ms", "ns",
 "pair_ns"}]}; it is saved as results/<label>/placement.json (written to a hidden temp file, kept
-only when it exited 0 and the JSON holds probes: whole or not at all). placement.find_classes gives
+only when it exited 0 and the JSON holds probes: whole or not at all; under the watchdog, a hang is
+one warning and no calibration). placement.find_classes gives
 the classes. With one class nothing changes: no --placement flag, nothing waits. With several, each
 family binary (and every re-run) gets --placement=LO:HI, the class's window: each repetition waits
 until the probe lands in it (up to 2 s, then measures anyway, marked `placement_missed`).
@@ -17,11 +18,11 @@ the class whose window holds it.
 import json
 import os
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import schedule, watchdog
 from .errors import ContendError, warn
 from .names import PLACEMENT_FILE
 from .placement import find_classes
@@ -67,10 +68,15 @@ def run_probe(repo, folder, quick):
     args = ["--quick"] if quick else [f"--seconds={SECONDS}", f"--interval_ms={INTERVAL_MS}"]
     print(f"contend: placement calibration (placement_probe {' '.join(args)})", file=sys.stderr)
     try:
-        proc = subprocess.run([str(exe), *args, "--json", str(tmp)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+        # Under the watchdog, judged as a whole against its seconds of probing.
+        proc = watchdog.run([exe, *args, "--json", tmp], "the placement calibration",
+                            watchdog.Bounds(schedule.CALIBRATION_S[schedule.mode(quick)]), stem="placement_probe")
         if proc.returncode in (-2, 130):
             raise KeyboardInterrupt
+        if proc.hang is not None:
+            warn(f"placement_probe hung and was stopped ({proc.hang.threads}; evidence "
+                 f"{proc.hang.evidence or 'not saved'}); no placement calibration")
+            return None
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
             warn(f"placement_probe exited with code {proc.returncode} ({last}); no placement calibration")

@@ -17,8 +17,10 @@ machine's probes give its classes; its figures are measured in one class (`place
 the class the binaries waited for, or where most repetitions ran), and a repetition in another
 class (`other_class`) is left out of its figure, which is `excluded` when fewer than
 MIN_CLASS_REPS of its repetitions are left. A repetition a re-run replaced is kept in the JSON,
-marked "contend_discarded", and left out of every median (`discarded`). `usable(reps)` is the
-one mask of the repetitions statistics may use.
+marked "contend_discarded", and left out of every median (`discarded`). A benchmark the watchdog
+stopped has one entry without a figure, marked "contend_hung" with its evidence file (`hung`):
+tainted in `reps`, and left out of the medians and the table. `usable(reps)` is the one mask of the repetitions
+statistics may use.
 """
 import json
 import re
@@ -28,8 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ContendError, warn
-from .names import (CORE_TO_CORE_FILE, HAND_TIMED_FILE, LATENCY_BIAS_FILE, LITMUS_FILE, OVERHEAD_FILE, PLACEMENT_FILE,
-                    machine_slug, microarchitecture, split_name)
+from .names import (CORE_TO_CORE_FILE, HAND_TIMED_FILE, HUNG_KEY, LATENCY_BIAS_FILE, LITMUS_FILE, OVERHEAD_FILE,
+                    PLACEMENT_FILE, machine_slug, microarchitecture, split_name)
 from .placement import PREEMPTED, find_classes, relation_namer, scope_of
 from .validity import bimodal
 
@@ -253,13 +255,15 @@ def schema_version(doc):
 
 
 def usable(reps):
-    """The one mask of the repetitions statistics may use: not replaced by a re-run (`discarded`)
-    and measured in their figure's placement class (not `other_class`). Tainted ones are in it:
-    a figure with one is flagged whole."""
+    """The one mask of the repetitions statistics may use: not replaced by a re-run (`discarded`),
+    measured in their figure's placement class (not `other_class`) and not stopped by the watchdog
+    (`hung`: no figure). Tainted ones are in it: a figure with one is flagged whole."""
     keep = pd.Series(True, index=reps.index)
     for column in ("discarded", "other_class"):
         if column in reps:
             keep &= ~reps[column].fillna(False).astype(bool)
+    if "hung" in reps:
+        keep &= reps["hung"].fillna("") == ""
     return keep
 
 
@@ -301,7 +305,7 @@ def taint(entry, placement):
 
 def judge(entry, placement):
     """(tainted, reason, class, moved) of one repetition, each probe classified once (taint())."""
-    reasons = []
+    reasons = [f"hung, stopped by the watchdog (evidence {entry[HUNG_KEY]})"] if entry.get(HUNG_KEY) else []
     if (_number(entry, "tainted") or 0) >= 0.5:
         label = entry.get("label")
         if isinstance(label, str) and label.startswith("tainted"):
@@ -369,7 +373,7 @@ def _iteration_rows(path, doc):
         ops = _number(entry, "ops_per_sec")
         if ops is None:
             ops = _number(entry, "items_per_second")
-        if ops is None:
+        if ops is None and not entry.get(HUNG_KEY):
             unnamed += 1
             continue
         ns = _number(entry, "ns_per_op")
@@ -378,7 +382,7 @@ def _iteration_rows(path, doc):
             "threads": _threads(entry),
             "repetition": int(entry.get("repetition_index", 0)),
             "ops_per_sec": ops,
-            "ns_per_op": ns if ns is not None else (1e9 / ops if ops > 0 else None),
+            "ns_per_op": ns if ns is not None else (1e9 / ops if ops else None),
             "cpu_ns_per_op": _number(entry, "cpu_ns_per_op"),
             "fairness": _number(entry, "fairness_min_max"),
             "fairness_cv": _number(entry, "fairness_cv"),
@@ -392,6 +396,7 @@ def _iteration_rows(path, doc):
         discarded = entry.get(DISCARDED_KEY)
         row["discarded"] = bool(discarded)
         row["discard_reason"] = str(discarded) if discarded else ""
+        row["hung"] = str(entry.get(HUNG_KEY) or "")
         row["benchmark"] = entry.get("run_name") or entry["name"]
         rows.append(row)
     if failed:
@@ -580,6 +585,8 @@ def aggregate(reps):
     if "placement" not in reps:
         reps["placement"] = ""
     reps = reps[~reps["discarded"]]
+    if "hung" in reps:  # a hung benchmark has no figure: it stays in `reps`, tainted, and out of the table
+        reps = reps[reps["hung"].fillna("") == ""]
     counts = reps.groupby(KEYS, sort=True).agg(all_reps=("ops_per_sec", "size"),
                                                other_class_reps=("other_class", "sum"))
     in_class = reps[~reps["other_class"]]

@@ -24,6 +24,10 @@ OVERHEAD_FILE = "latency_overhead.json"  # the sampling cost's paired runs (over
 CORE_TO_CORE_FILE = "core_to_core.json"  # the core-to-core latency map (core_map.py)
 LATENCY_BIAS_FILE = "latency_bias.json"  # the sample clock's end-of-sample bias (latency_bias)
 PLACEMENT_FILE = "placement.json"  # the placement calibration's probes (placement_probe), when the run has them
+# What the watchdog saved about a process it stopped (watchdog.py): results/<label>/hangs/<what>-<n>.txt;
+# a benchmark it stopped has an entry in its family's JSON with the evidence file under HUNG_KEY.
+HANGS_DIR = "hangs"
+HUNG_KEY = "contend_hung"
 
 # The order `contend run` runs families in: the cheap physical floors first.
 FAMILIES = ["baseline", "counters", "false_sharing", "maps", "stacks", "channels", "poller"]

@@ -5,18 +5,19 @@ once with `--latency=on` and once with `--latency=off`, the order alternating be
 drift falls on both sides alike. The cost is 1 − the median over pairs of (ops/s with
 sampling ÷ ops/s without), over every pair of every benchmark and per family, with a Wilcoxon
 signed-rank test of whether it differs from no cost at all; `latency_overhead.json` keeps every
-pair's two figures. Written whole or not at all.
+pair's two figures. Written whole or not at all. Each run is under the watchdog (watchdog.py): one
+that hangs is stopped, its evidence saved, and its pair left out.
 """
 import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import warnings
 from pathlib import Path
 
+from . import schedule, watchdog
 from .errors import warn
 from .names import OVERHEAD_FILE
 LIMIT = 0.05  # the issue's bound: timing costs under 5% of throughput
@@ -28,12 +29,18 @@ def _filter(family, workload, threads):
     return f"^{family}/{workload}/[^/]+/real_time/threads:{threads}$"
 
 
-def _run_once(exe, args, flt, sampling, scratch):
+def _run_once(exe, args, flt, sampling, scratch, family="", benchmarks=1):
     cmd = [str(exe), *args, f"--latency={sampling}", f"--benchmark_filter={flt}", "--benchmark_repetitions=1",
            f"--benchmark_out={scratch}", "--benchmark_out_format=json", "--benchmark_color=false"]
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    run_s = schedule.run_seconds(f"{family}/", "--quick" in args)
+    planned = benchmarks * (run_s + schedule.rep_overhead(family)) + schedule.SHORT_PROCESS_S
+    proc = watchdog.run(cmd, f"the sampling-cost pairs ({family})", watchdog.Bounds(planned, run_s),
+                        stem=f"sampling-{family}")
     if proc.returncode in (-2, 130):
         raise KeyboardInterrupt
+    if proc.hang is not None:
+        Path(scratch).unlink(missing_ok=True)
+        return None, f"hung and stopped; evidence {proc.hang.evidence or 'not saved'}"
     if proc.returncode != 0:
         return None, (proc.stderr.strip().splitlines() or ["no message"])[-1]
     try:
@@ -47,8 +54,9 @@ def _run_once(exe, args, flt, sampling, scratch):
     return out, None
 
 
-def measure(figures, binary, args, pairs, out_path, progress=sys.stderr):
-    """figures: [(family, workload, threads)]. Runs the pairs, writes `out_path`, returns the doc."""
+def measure(figures, binary, args, pairs, out_path, progress=sys.stderr, counts=None):
+    """figures: [(family, workload, threads)]; `counts` {figure: its benchmarks}, for the watchdog's
+    plan. Runs the pairs, writes `out_path`, returns the doc."""
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "run.json"
@@ -65,7 +73,8 @@ def measure(figures, binary, args, pairs, out_path, progress=sys.stderr):
                 order = ("on", "off") if i % 2 == 0 else ("off", "on")
                 got = {}
                 for sampling in order:
-                    got[sampling], why = _run_once(exe, run_args, flt, sampling, scratch)
+                    got[sampling], why = _run_once(exe, run_args, flt, sampling, scratch, family,
+                                                   (counts or {}).get((family, workload, threads), 1))
                     if got[sampling] is None:
                         warn(f"{exe.name} --latency={sampling} failed ({why}); pair {i + 1} of "
                              f"{family}/{workload} left out")

@@ -3,9 +3,12 @@
 `contend run` ends with a table of its phases (install and build, the placement calibration, each
 family's measuring, the waits for its placement class and its re-runs, the side runs, the invariant
 re-runs, the charts) and the share of the run spent measuring. A family's binary run is split in
-two: the waits for the placement class (the binaries' `placement_wait_ms` counters) and the rest,
-measuring; beside it the time its timed loops took (iterations x time per iteration), which shows
-what process starts, prefills and probes cost on top.
+three: the waits for the placement class (the binaries' `placement_wait_ms` counters), the time
+stalled (from a hung process's last sign of progress to the watchdog's kill, and any repetition
+that took longer than the watchdog's bound: watchdog.py), and the rest, measuring; beside it the
+time its timed loops took (iterations x time per iteration, stalled repetitions left out), which
+shows what process starts, prefills and probes cost on top. A side run's stall is carved out of it
+the same way: stalled time is never measuring, and the table's last line counts the hangs.
 
 The waits and re-runs of a family together take at most RERUN_CAP of its measuring time (or
 RERUN_FLOOR_S, whichever is more: `allowance`); what the cap leaves tainted is said. Pure functions
@@ -23,8 +26,8 @@ RERUN_CAP = 0.30
 # still re-run a handful of repetitions.
 RERUN_FLOOR_S = 10.0
 
-MEASURING, WAITING, RERUN, SETUP, SIDE, CHECKS, CHARTS = (
-    "measuring", "placement waits", "re-runs", "setup", "side run", "checks", "charts")
+MEASURING, WAITING, RERUN, SETUP, SIDE, CHECKS, CHARTS, STALLED = (
+    "measuring", "placement waits", "re-runs", "setup", "side run", "checks", "charts", "stalled")
 
 
 def allowance(measuring_s, spent_s, cap=RERUN_CAP, floor_s=RERUN_FLOOR_S):
@@ -82,9 +85,10 @@ class Phases:
         return sum(r.seconds for r in self.rows if r.kind == kind)
 
 
-def table(rows, total_s):
+def table(rows, total_s, hangs=0):
     """(header, rows, summary line) of the phase table: each phase's time and share of the run,
-    then the time nothing recorded (the progress line, loading results), then the share measuring."""
+    then the time nothing recorded (the progress line, loading results), then the share measuring
+    and, when the watchdog stopped any process, how many."""
     total_s = max(total_s, 1e-9)
     out = [[r.name, r.kind, _duration(r.seconds), f"{r.seconds / total_s:.0%}", r.note] for r in rows]
     rest = total_s - sum(r.seconds for r in rows)
@@ -97,7 +101,8 @@ def table(rows, total_s):
     others = ", ".join(f"{k} {_duration(s)}" for k, s in sorted(by_kind.items(), key=lambda kv: -kv[1])
                        if k != MEASURING and s >= 1)
     line = (f"measuring {_duration(measuring)} of {_duration(total_s)} ({measuring / total_s:.0%})"
-            + (f"; the rest: {others}" if others else ""))
+            + (f"; the rest: {others}" if others else "")
+            + (f"; {hangs} hang{'s' if hangs != 1 else ''} stopped by the watchdog" if hangs else ""))
     return ["phase", "kind", "time", "share", ""], out, line
 
 

@@ -12,29 +12,26 @@ family JSON is written whole (temp file + rename) at most every CHECKPOINT_S whi
 merged, and once more when they end or are interrupted (Ctrl-C, a signal, an error), so an interrupt
 leaves it whole with every merge done so far. (Writing it after each merge, as before, cost the
 recorded run about 5 minutes: the maps file takes ~0.4 s to write, and it was written 704 times.)
+Every re-run runs under the watchdog (watchdog.py): one that hangs is stopped, its evidence saved,
+and what it would have replaced stays as measured; a benchmark that hung is never re-run.
 """
 import contextlib
 import json
 import math
 import os
 import signal
-import subprocess
 import time
 from dataclasses import dataclass, field
 
-from . import phases
+from . import phases, schedule, watchdog
+from .continuation import ere_escape  # noqa: F401 (rerun.ere_escape for callers)
 from .errors import warn
 from .loader import (DISCARDED_KEY, PART_KEY, doc_placement, is_iteration, iteration_entries, part_path, part_paths,
                      read_family, taint)
+from .names import HUNG_KEY
 
 MAX_ROUNDS = 2
 RERUN_KEY = "contend_rerun"  # which round (1, 2) or "invariant" produced this repetition
-_ERE_SPECIAL = set(".[]()*+?{}|^$\\")
-
-
-def ere_escape(text):
-    """A literal for Google Benchmark's --benchmark_filter (a POSIX extended regular expression)."""
-    return "".join("\\" + c if c in _ERE_SPECIAL else c for c in text)
 
 
 # Floats are kept to 9 significant digits: far finer than any figure's run-to-run noise, and the
@@ -126,7 +123,10 @@ def _name(entry):
 
 
 def _kept(doc):
-    return [e for e in iteration_entries(doc) if not e.get(DISCARDED_KEY) and not e.get("error_occurred")]
+    """The repetitions a re-run may replace: not replaced already, not failed, not hung (a hung
+    benchmark is not run again: continuation.py)."""
+    return [e for e in iteration_entries(doc)
+            if not e.get(DISCARDED_KEY) and not e.get("error_occurred") and not e.get(HUNG_KEY)]
 
 
 def tainted_in_round(doc, round_no, extra_probes=()):
@@ -150,14 +150,22 @@ def _interrupted(rc):
 
 
 def run_benchmark(exe, args, name, repetitions, scratch):
-    """Run one benchmark `repetitions` times; its iteration entries, or None (with a warning)."""
+    """Run one benchmark `repetitions` times under the watchdog; its iteration entries, or None
+    (with a warning)."""
     cmd = [str(exe), *args, f"--benchmark_filter=^{ere_escape(name)}$",
            f"--benchmark_repetitions={repetitions}", f"--benchmark_out={scratch}",
            "--benchmark_out_format=json", "--benchmark_color=false"]
+    run_s = schedule.run_seconds(name, "--quick" in args)
+    bounds = watchdog.Bounds(repetitions * (run_s + schedule.rep_overhead(name.split("/")[0])) + schedule.PROCESS_S,
+                             run_s)
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = watchdog.run(cmd, f"the re-run of {name}", bounds, stem=f"rerun-{name.split('/')[0]}")
         if _interrupted(proc.returncode):
             raise KeyboardInterrupt
+        if proc.hang is not None:
+            warn(f"the re-run of {name} hung and was stopped ({proc.hang.threads}; evidence "
+                 f"{proc.hang.evidence or 'not saved'}); kept what was measured")
+            return None
         if proc.returncode != 0:
             last = proc.stderr.strip().splitlines()[-1:] or ["no message"]
             warn(f"re-run of {name} exited with code {proc.returncode} ({last[0]}); kept what was measured")

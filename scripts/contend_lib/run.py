@@ -22,11 +22,18 @@ and both sides of a violation re-run once; what still violates is reported by na
 runs the whole suite N times into results/<label>/repeat-<i>/ (each a complete result folder; the
 label folder's own files, if any, are left as they were) and prints the spread per figure;
 `--budget` fits the sweep (plan.py). The run ends with a table of where its time went (phases.py);
-the progress line is progress.py.
+the progress line is progress.py, its time left from the run's plan (schedule.py).
+
+Every process the run starts runs under the watchdog (watchdog.py): the family binaries beat a
+heartbeat, and one whose repetition outlasts its bound is stopped, what its threads were doing saved
+in results/<label>/hangs/, the benchmarks it finished kept, the hung one marked `hung`, and the
+unfinished ones run in a continuation (continuation.py); a hung side run or re-run is a warning. The
+run goes on, and its summary and phase table count the hangs (their time is booked as stalled).
 
 Only the standard library is imported at module level: install-deps must run before pandas and
 matplotlib are needed (a fresh machine has neither), so those come in through `_analysis()`.
 """
+import contextlib
 import os
 import re
 import signal
@@ -35,7 +42,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import deps, go_suite, summary
+from . import continuation, deps, go_suite, schedule, summary, watchdog
 from .errors import ContendError, Interrupted, warn
 from .progress import Progress, clock as _clock  # noqa: F401 (Progress: run.Progress for callers)
 from .names import FAMILIES, OVERHEAD_FILE, PLACEMENT_FILE, machine_slug
@@ -185,8 +192,15 @@ def select_families(repo, requested):
     return present
 
 
+LIST_TIMEOUT_S = 60.0  # a listing registers and prints: a second at most
+
+
 def list_tests(exe, args):
-    proc = subprocess.run([str(exe), *args, "--benchmark_list_tests=true"], capture_output=True, text=True)
+    try:
+        proc = subprocess.run([str(exe), *args, "--benchmark_list_tests=true"], capture_output=True, text=True,
+                              timeout=LIST_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise ContendError(exe, f"--benchmark_list_tests did not finish within {LIST_TIMEOUT_S:g} s") from None
     if proc.returncode != 0:
         raise ContendError(exe, f"--benchmark_list_tests failed with exit code {proc.returncode}: "
                                 f"{_tail(proc.stderr, 1) or 'no message'}")
@@ -196,19 +210,101 @@ def list_tests(exe, args):
 INTERLEAVE = "--benchmark_enable_random_interleaving=true"
 
 
-def run_family(exe, args, names, out, progress, family_pos, family):
+def run_family(exe, args, names, out, progress, family_pos, family, repetitions=None, bounds=None):
+    """The family's binary under the watchdog, its JSON checked and written whole. A hang: what the
+    binary finished is kept, the hung benchmark marked `hung`, and its unfinished benchmarks run in
+    continuations (continuation.py); at most MAX_CONTINUATIONS, then what is left is said. Returns
+    the document written, or None when the hangs left nothing to write."""
     loader = _analysis()[1]
+    quick = "--quick" in args
+    reps = repetitions or schedule.repetitions(family, quick, _given_repetitions(args))
+    if bounds is None:
+        planned = schedule.family_step(family, names, quick, reps).planned_s
+        if any(a.startswith("--placement=") for a in args):  # each repetition may wait up to 2 s
+            planned += len(names) * reps * 2.0
+        bounds = watchdog.Bounds(planned, max((schedule.run_seconds(n, quick) for n in names), default=0.3))
     tmp = out.with_name(f".{out.name}.tmp")
+    seen, doc, hung, pending = set(), None, [], list(names)
+    for attempt in range(continuation.MAX_CONTINUATIONS + 1):
+        extra = [f"--benchmark_filter={continuation.name_filter(pending)}"] if attempt else []
+        rc, hang, err_text = _measure(exe, [*args, *extra], tmp, progress, family_pos, family, len(names), seen,
+                                      bounds)
+        if hang is None:
+            if rc != 0:
+                tmp.unlink(missing_ok=True)
+                tail = _tail(err_text, 10)
+                if tail:
+                    print(tail, file=sys.stderr)
+                raise ContendError(exe, f"exited with code {rc}; nothing written for {family}")
+            try:
+                part = loader.read_json(tmp)
+                loader._iteration_rows(tmp, part)
+            except ContendError as e:
+                tmp.unlink(missing_ok=True)
+                raise ContendError(exe, f"wrote unusable JSON ({e.what}); nothing written for {family}") from None
+            except FileNotFoundError:
+                raise ContendError(exe, f"exited 0 but wrote no JSON; nothing written for {family}") from None
+            tmp.unlink(missing_ok=True)
+            doc, pending = continuation.merge(doc, part), []
+            break
+        # Stopped by the watchdog: keep the benchmarks it finished, mark the one that hung.
+        part = continuation.close_truncated(tmp.read_text(errors="replace") if tmp.exists() else "")
+        tmp.unlink(missing_ok=True)
+        doc = continuation.merge(doc, continuation.keep_finished(part, reps) if part is not None else None)
+        done = continuation.finished(doc, reps)
+        if hang.benchmark in pending:
+            hung.append(hang)
+        pending = [n for n in pending if n not in done and n != hang.benchmark]
+        print(f"contend: {family}: {hang.benchmark or 'a repetition'} hung and was stopped ({hang.threads}); "
+              f"{len(done)} benchmarks finished are kept" +
+              (f", {len(pending)} unfinished run again in a continuation" if pending else ""), file=sys.stderr)
+        if not pending:
+            break
+        progress.replan(len(pending) * reps)
+    if pending:
+        warn(f"{family}: {len(pending)} benchmarks not measured (the binary hung "
+             f"{continuation.MAX_CONTINUATIONS + 1} times): {summary.some(pending, 5)}")
+    if doc is None:
+        warn(f"{family}: the binary hung before it finished any benchmark; nothing written for {family}")
+        return None
+    for h in hung:
+        doc["benchmarks"].append(continuation.hung_entry(h.benchmark, reps, _relative(h.evidence, out.parent), h.why))
+    from . import rerun  # beside loader: needs pandas, so not at module level
+    rerun.write_whole(out, doc)  # over the binary's temp file: renamed whole, in contend's layout
+    # Progress counts names; make up for any the console did not show.
+    progress.done += max(0, len(names) - len(seen))
+    return doc
+
+
+def _given_repetitions(args):
+    given = [int(a.split("=", 1)[1]) for a in args if a.startswith("--benchmark_repetitions=")]
+    return given[-1] if given else None
+
+
+def _relative(path, folder):
+    if path is None:
+        return None
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return str(path)
+
+
+def _measure(exe, args, tmp, progress, family_pos, family, total, seen, bounds):
+    """One process of the family's binary, its heartbeat watched: (exit code, Hang or None, stderr).
+    Names the console shows are added to `seen` (the progress line's count)."""
     cmd = [str(exe), *args, INTERLEAVE, f"--benchmark_out={tmp}", "--benchmark_out_format=json",
            "--benchmark_color=false"]
-    seen = set()
-    with tempfile.TemporaryFile(mode="w+") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+    with watchdog.heartbeat_file() as beat, tempfile.TemporaryFile(mode="w+") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1,
+                                env=dict(os.environ, **{watchdog.HEARTBEAT_ENV: str(beat)}))
         progress.measuring(family)
+        progress.new_process()
         try:
-            progress.show(family_pos, family, f"{len(names)} interleaved")
-            running = lambda: f"{len(names) - len(seen)} of {len(names)} interleaved still running"  # noqa: E731
-            with progress.ticking(family_pos, family, running):
+            progress.show(family_pos, family, f"{total - len(seen)} interleaved")
+            running = lambda: f"{total - len(seen)} of {total} interleaved still running"  # noqa: E731
+            with watchdog.Watch(proc, family, bounds, heartbeat=beat, on_beat=progress.beat, stem=family) as watch, \
+                    progress.ticking(family_pos, family, running):
                 for line in proc.stdout:
                     # Binaries may show only aggregate lines (DisplayAggregatesOnly): name_mean etc.
                     name = _AGGREGATE.sub("", line.split(" ", 1)[0].strip())
@@ -225,50 +321,49 @@ def run_family(exe, args, names, out, progress, family_pos, family):
         finally:
             if proc.poll() is None:
                 _stop(proc)
+            proc.stdout.close()
             progress.measured()
         progress.finish_line()
-        if rc == -2 or rc == 130:  # the child got the terminal's Ctrl-C first
+        if (rc == -2 or rc == 130) and watch.hang is None:  # the child got the terminal's Ctrl-C first
             tmp.unlink(missing_ok=True)
             raise KeyboardInterrupt
-        if rc != 0:
-            tmp.unlink(missing_ok=True)
-            err.seek(0)
-            tail = _tail(err.read(), 10)
-            if tail:
-                print(tail, file=sys.stderr)
-            raise ContendError(exe, f"exited with code {rc}; nothing written for {family}")
-    try:
-        doc = loader.read_json(tmp)
-        loader._iteration_rows(tmp, doc)
-    except ContendError as e:
-        tmp.unlink(missing_ok=True)
-        raise ContendError(exe, f"wrote unusable JSON ({e.what}); nothing written for {family}") from None
-    except FileNotFoundError:
-        raise ContendError(exe, f"exited 0 but wrote no JSON; nothing written for {family}") from None
-    from . import rerun  # beside loader: needs pandas, so not at module level
-    rerun.write_whole(out, doc)  # over the binary's temp file: renamed whole, in contend's layout
-    # Progress counts names; make up for any the console did not show.
-    progress.done += max(0, len(names) - len(seen))
-    return doc
+        err.seek(0)
+        return rc, watch.hang, err.read()
 
 
 _UNIT_S = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
-def family_seconds(doc):
-    """(placement waits, timed loops) in seconds of a family's repetitions: the binaries'
-    placement_wait_ms counters, and iterations x time per iteration (what the timed loops took;
-    the rest of a binary's run is process start, prefills, probes, warm-up)."""
+def family_seconds(doc, bound_s=None):
+    """(placement waits, timed loops, stalled) in seconds of a family's repetitions: the binaries'
+    placement_wait_ms counters; iterations x time per iteration (what the timed loops took; the
+    rest of a binary's run is process start, prefills, probes, warm-up); and the repetitions that
+    took longer than the watchdog's bound for them (`bound_s`, by default from the context's
+    run_ms), whose time is a stall, not a timed loop (the Zen 5 run's futex ping-pong repetition
+    of 709.8 s). Hung entries have no time."""
+    from .names import HUNG_KEY
     loader = _analysis()[1]
-    waits = timed = 0.0
+    if bound_s is None:
+        try:
+            run_ms = float(doc.get("context", {}).get("run_ms", 300))
+        except (TypeError, ValueError):
+            run_ms = 300.0
+        bound_s = watchdog.Bounds(0, run_ms / 1000).rep_s
+    waits = timed = stalled = 0.0
     for e in loader.iteration_entries(doc):
+        if e.get(HUNG_KEY):
+            continue
         wait = e.get("placement_wait_ms")
         if isinstance(wait, (int, float)) and wait > 0:
             waits += wait / 1000
         real, iterations = e.get("real_time"), e.get("iterations")
         if isinstance(real, (int, float)) and isinstance(iterations, (int, float)):
-            timed += real * iterations * _UNIT_S.get(e.get("time_unit", "ns"), 1e-9)
-    return waits, timed
+            seconds = real * iterations * _UNIT_S.get(e.get("time_unit", "ns"), 1e-9)
+            if seconds > bound_s:
+                stalled += seconds
+            else:
+                timed += seconds
+    return waits, timed, stalled
 
 
 def missed(doc):
@@ -336,62 +431,69 @@ def run(repo, families=None, threads=None, quick=False, label=None, results=None
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
     timing = phases.Phases()
     try:
-        if build_first:
-            build(repo, timing)
-            with timing.timed("build of the Go designs", phases.SETUP):
-                go_families = go_suite.build(repo, go_families, required=families is not None and not cpp_families)
-        else:
-            deps.require("run")
-            if go_families and not go_suite.binary(repo).is_file():
-                warn(f"{go_suite.binary(repo)} not built (--no-build): the Go designs are skipped")
-                go_families = []
-        suite = Suite(repo, cpp_families, quick, timing, go_families)
-        suite.args += ([f"--threads={','.join(threads)}"] if threads else []) + ([f"--pin={pin}"] if pin else [])
-        with timing.timed("listing the benchmarks", phases.SETUP):
-            suite.list()
-        try:
-            with timing.timed("placement calibration", phases.SETUP):
-                targets, suite.calibration = calibration.calibrate(repo, folder, quick, wanted)
-            suite.calibration_file = folder / PLACEMENT_FILE if suite.calibration else None
-        except KeyboardInterrupt:
-            raise Interrupted("interrupted during the placement calibration; nothing measured") from None
-        if budget:
-            suite.fit(budget / (repeat or 1) / len(targets), repeat)
-        for target in targets:
-            suite.target = target
-            if target.name is not None and len(targets) > 1:
-                print(f"contend: placement class {target.name} into {target.folder}", file=sys.stderr)
-            if not repeat:
-                suite.run_all(target.folder, charts=True)
-                continue
-            for i in range(1, repeat + 1):
-                print(f"contend: run {i} of {repeat} into {target.folder / f'repeat-{i}'}", file=sys.stderr)
-                (target.folder / f"repeat-{i}").mkdir(parents=True, exist_ok=True)
-                suite.run_all(target.folder / f"repeat-{i}", charts=False)
-            summary.print_spread(target.folder, repeat)
-        print_phases(timing)
-        return 0
+        with watchdog.session(folder) as session:
+            return _run(repo, families, threads, quick, folder, build_first, pin, repeat, budget, wanted,
+                        cpp_families, go_families, timing, session)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
 
 
-def print_phases(timing):
-    """Where the run's time went: each phase, its share, and the share measuring."""
+def _run(repo, families, threads, quick, folder, build_first, pin, repeat, budget, wanted, cpp_families,
+         go_families, timing, session):
+    from . import calibration, phases
+    if build_first:
+        build(repo, timing)
+        with timing.timed("build of the Go designs", phases.SETUP):
+            go_families = go_suite.build(repo, go_families, required=families is not None and not cpp_families)
+    else:
+        deps.require("run")
+        if go_families and not go_suite.binary(repo).is_file():
+            warn(f"{go_suite.binary(repo)} not built (--no-build): the Go designs are skipped")
+            go_families = []
+    suite = Suite(repo, cpp_families, quick, timing, go_families)
+    suite.args += ([f"--threads={','.join(threads)}"] if threads else []) + ([f"--pin={pin}"] if pin else [])
+    with timing.timed("listing the benchmarks", phases.SETUP):
+        suite.list()
+    # The progress line's plan covers everything from here: the calibration and every sweep.
+    suite.progress = Progress(0, plan=[schedule.calibration_step(quick)], session=session)
+    suite.replan(repeat or 1)
+    try:
+        targets, suite.calibration = suite.side("placement calibration",
+                                                lambda: calibration.calibrate(repo, folder, quick, wanted), [], folder,
+                                                phases.SETUP, tick=("calibration", "placement"))
+        suite.calibration_file = folder / PLACEMENT_FILE if suite.calibration else None
+    except (KeyboardInterrupt, Interrupted):
+        raise Interrupted("interrupted during the placement calibration; nothing measured") from None
+    if budget:
+        suite.fit(budget / (repeat or 1) / len(targets), repeat)
+    suite.replan(len(targets) * (repeat or 1))
+    for target in targets:
+        suite.target = target
+        if target.name is not None and len(targets) > 1:
+            print(f"contend: placement class {target.name} into {target.folder}", file=sys.stderr)
+        if not repeat:
+            suite.run_all(target.folder, charts=True)
+            continue
+        for i in range(1, repeat + 1):
+            print(f"contend: run {i} of {repeat} into {target.folder / f'repeat-{i}'}", file=sys.stderr)
+            (target.folder / f"repeat-{i}").mkdir(parents=True, exist_ok=True)
+            suite.run_all(target.folder / f"repeat-{i}", charts=False)
+        summary.print_spread(target.folder, repeat)
+    print_phases(timing, len(session.hangs))
+    return 0
+
+
+def print_phases(timing, hangs=0):
+    """Where the run's time went: each phase, its share, the share measuring, and the hangs the
+    watchdog stopped."""
     from . import phases
-    header, rows, line = phases.table(timing.rows, timing.total())
+    header, rows, line = phases.table(timing.rows, timing.total(), hangs)
     print("\nWhere the time went:")
     lines = render(header[:4], [r[:4] for r in rows]).splitlines()
     notes = ["", ""] + [r[4] for r in rows]
     print("\n".join(f"{text}  {note}".rstrip() for text, note in zip(lines, notes)))
     print(line)
-
-
-# What a whole suite spends after its families (the side runs, the sampling-cost pairs, the
-# charts), planned in the progress line's time left: measured in the committed default run of
-# intel-xeon-processor-f6m167-2c (2:38 of side runs and 0:28 of charts) and a --quick run (0:12, 0:18).
-SIDE_AND_CHARTS = "(side runs and charts)"
-SIDE_AND_CHARTS_S = {"default": 190.0, "quick": 30.0}
 
 
 class Suite:
@@ -409,6 +511,7 @@ class Suite:
         self.go_families = list(go_families)
         self.args = ["--quick"] if quick else []
         self.listed = {}
+        self.progress = None  # the progress line, over every sweep (run() makes it)
 
     @property
     def run_args(self):
@@ -439,6 +542,9 @@ class Suite:
         plot = _analysis()[2]
         folder.mkdir(parents=True, exist_ok=True)
         sweep_stale_temp(folder)
+        session = watchdog.current()
+        session.folder = folder  # this sweep's hangs are saved beside its results
+        hangs_before = len(session.hangs)
         if self.calibration_file and folder / PLACEMENT_FILE != self.calibration_file:
             calibration.copy_whole(self.calibration_file, folder / PLACEMENT_FILE)
         total = sum(len(v) for v in self.listed.values())
@@ -446,12 +552,15 @@ class Suite:
         print(f"contend: running {total} benchmarks in {len(self.families) + len(self.go_families)} families "
               f"into {folder}{where}",
               file=sys.stderr)
-        progress = Progress(total, planned=self.planned())
+        if self.progress is None:
+            self.progress = Progress(0, session=session)
+            self.replan(1, charts)
+        progress = self.progress
         finished, timing = [], self.timing
         for k, family in enumerate(self.families, 1):
             exe, out = binary(self.repo, family), folder / f"{family}.json"
             pos = f"{k}/{len(self.families)}"
-            t0 = timing.clock()
+            t0, hung_before = timing.clock(), len(session.hangs)
             try:
                 doc = run_family(exe, self.run_args, self.listed[family], out, progress, pos, family)
             except KeyboardInterrupt:
@@ -460,30 +569,39 @@ class Suite:
                 raise Interrupted(f"interrupted during {family}; {kept} in {folder}; nothing written for "
                                   f"{family}") from None
             wall = timing.clock() - t0
-            waits, timed = family_seconds(doc)
-            waits = min(waits, wall)
-            measuring = wall - waits
+            hung_s = session.stalled_since(hung_before)
+            waits, timed, late = family_seconds(doc) if doc is not None else (0.0, 0.0, 0.0)
+            stalled = min(wall, hung_s + late)
+            waits = min(waits, wall - stalled)
+            measuring = wall - waits - stalled
             timing.add(f"{family}: measuring", phases.MEASURING, measuring,
                        f"timed loops {_clock(timed)}; the rest process start, prefills, probes" if timed else "")
             if waits or self.target.window:
-                outside = missed(doc)
+                outside = missed(doc) if doc is not None else 0
                 timing.add(f"{family}: waits for {self.target.name}", phases.WAITING, waits,
                            f"{outside} repetitions measured outside it (wait ran out)" if outside else "")
                 if outside:
                     print(f"contend: {family}: {outside} repetition{'s' if outside != 1 else ''} measured outside "
                           f"{self.target.name} (the wait for it ran out; marked placement_missed)", file=sys.stderr)
+            if doc is None:
+                self._stall_row(family, session.hangs[hung_before:], stalled)
+                progress.family_done(wall - stalled, 0.0, family)
+                continue
             finished.append(family)
             per_rep = measuring / max(1, len(_analysis()[1].iteration_entries(doc)))
+            rerun_hangs = len(session.hangs)
             reruns = self._guard(f"re-running tainted repetitions of {family}", finished, folder,
                                  lambda: self._rerun_tainted(exe, out, family, measuring, waits, per_rep,
                                                              progress, pos))
-            timing.add(f"{family}: re-runs", phases.RERUN, reruns.seconds,
+            rerun_stalled = min(reruns.seconds, session.stalled_since(rerun_hangs))
+            timing.add(f"{family}: re-runs", phases.RERUN, reruns.seconds - rerun_stalled,
                        f"{reruns.count} re-runs" + (f"; cap left {reruns.capped} tainted" if reruns.capped else ""))
-            progress.family_done(wall, reruns.seconds, family)
+            self._stall_row(family, session.hangs[hung_before:], stalled + rerun_stalled, late)
+            progress.family_done(wall - stalled, reruns.seconds - rerun_stalled, family)
         if not self.families_requested:
             go_suite.remove_stale(folder, self.go_families)
         for k, family in enumerate(self.go_families, 1):
-            t0 = timing.clock()
+            hung_before = len(session.hangs)
             with timing.timed(f"{family}: measuring", phases.MEASURING):
                 try:
                     written = go_suite.run_family(self.repo, family, folder, self.args,
@@ -493,7 +611,7 @@ class Suite:
                     kept = f"kept {', '.join(finished)}" if finished else "no family had finished"
                     raise Interrupted(f"interrupted during {family}; {kept} in {folder}; nothing written for "
                                       f"{family}") from None
-            progress.family_done(timing.clock() - t0, 0.0, family)
+            self._carve_stalls(family, hung_before)
             if written is not None:
                 finished.append(family)
         side = [] if self.families_requested else [
@@ -502,54 +620,106 @@ class Suite:
                                                               several=self.target.window is not None)),
             ("the sample clock's bias", lambda: run_latency_bias(self.repo, folder, self.quick))]
         for what, step in side:
-            with timing.timed(what, phases.SIDE):
-                self._guard(what, finished, folder, step)
-        with timing.timed("the hand-timed check", phases.SIDE):
-            hand_timed = self._guard("the hand-timed check", finished, folder,
-                                     lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()))
+            self.side(what, step, finished, folder)
+        hand_timed = self.side("the hand-timed check",
+                               lambda: run_hand_timed(self.repo, folder, self.hand_timed_args()), finished, folder)
         if not self.families_requested:
-            with timing.timed("the sampling-cost pairs", phases.SIDE):
-                self._guard("the sampling-cost pairs", finished, folder, lambda: self.sampling_cost(folder))
+            self.side("the sampling-cost pairs", lambda: self.sampling_cost(folder), finished, folder)
         print(f"contend: {len(finished)} result files in {folder}", file=sys.stderr)
         summary.print_peers(folder, finished)
-        with timing.timed("invariant checks and their re-runs", phases.CHECKS):
-            rs = self._guard("the invariant re-runs", finished, folder, lambda: self._invariants(folder, hand_timed))
+        rs = self.side("checks", lambda: self._invariants(folder, hand_timed), finished, folder, phases.CHECKS,
+                       phase="invariant checks and their re-runs", guard="the invariant re-runs", tick=None)
         machine = rs.machines.index[0]
         if charts:
+            progress.step("charts")
             with timing.timed("charts", phases.CHARTS):
                 written = plot.write_charts(rs, machine, folder / "charts")
             print(f"contend: {len(written)} chart files in {folder / 'charts'}", file=sys.stderr)
             summary.print_summary(rs, machine)
         summary.print_clean(rs)
+        summary.print_hangs(session.hangs[hangs_before:], folder)
         return 0
 
-    def planned(self):
-        """{family: planned measuring seconds} for the progress line's estimate."""
-        from .progress import planned_seconds
-        reps = [int(a.split("=", 1)[1]) for a in self.args if a.startswith("--benchmark_repetitions=")]
-        plan = {f: planned_seconds(f, len(self.listed.get(f, [])), self.quick, reps[-1] if reps else None)
-                for f in self.families}
-        plan.update({f: planned_seconds(f[len("go_"):], len(self.listed.get(f, [])), self.quick,
-                                        reps[-1] if reps else None) for f in self.go_families})
-        if not self.families_requested:
-            plan[SIDE_AND_CHARTS] = SIDE_AND_CHARTS_S["quick" if self.quick else "default"]
-        return plan
+    def side(self, what, step, finished, folder, kind=None, phase=None, guard=None, tick=()):
+        """A step after the families (or the calibration before them): a phase of `kind` (side run
+        by default) named `phase` (or `what`), the plan's step `what`, the line ticking into a log
+        while it runs (on a terminal the step's own lines would break it), the time of any hang
+        booked as stalled; Ctrl-C leaves every written file whole and says so. Its result."""
+        from . import phases
+        progress = self.progress
+        hung_before = len(watchdog.current().hangs)
+        progress.step(what)
+        tick = ("side", what) if tick == () else tick
+        ticking = (progress.ticking(*tick, lambda: "running") if tick and progress is not None and not progress.tty
+                   else contextlib.nullcontext())
+        with self.timing.timed(phase or what, kind or phases.SIDE), ticking:
+            result = self._guard(guard or what, finished, folder, step)
+        self._carve_stalls(phase or what, hung_before)
+        return result
+
+    def _carve_stalls(self, name, hung_before):
+        """The stalls of the hangs since `hung_before`, out of the phase just timed, into a row of
+        their own."""
+        hangs = watchdog.current().hangs[hung_before:]
+        if not hangs:
+            return
+        row = self.timing.rows[-1]
+        stalled = min(row.seconds, sum(h.stalled_s for h in hangs))
+        row.seconds -= stalled
+        self._stall_row(name, hangs, stalled)
+
+    def _stall_row(self, name, hangs, stalled, late=0.0):
+        from . import phases
+        if stalled <= 0 and not hangs:
+            return
+        what = [f"hung: {h.benchmark or h.process}" for h in hangs]
+        if late:
+            what.append(f"repetitions past the watchdog's bound {_clock(late)}")
+        self.timing.add(f"{name}: stalled", phases.STALLED, stalled, "; ".join(what))
+
+    def replan(self, sweeps, charts=None):
+        """The progress line's plan from its step under way on: `sweeps` sweeps of the suite."""
+        from . import plan as budget_plan
+        charts = (sweeps == 1) if charts is None else charts
+        reps = _given_repetitions(self.args)
+        hand = self.hand_timed_args()
+        hand_threads = hand[0].split("=", 1)[1].split(",") if hand else ()
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        sampling = [(f, n) for f, _, _, n in self.sampling_figures(budget_plan.read_topology().logical)]
+        steps = []
+        for _ in range(max(1, sweeps)):
+            sweep = schedule.sweep(self.listed, self.families, self.go_families, self.quick, reps,
+                                   not self.families_requested, cpus, self.target.window is not None, hand_threads,
+                                   sampling)
+            steps += [s for s in sweep if charts or s.name != "charts"]
+        p = self.progress
+        p.plan = p.plan[:p.cursor + 1] + steps
+        p.total = p.done + max(1, sweeps) * sum(len(v) for v in self.listed.values())
+
+    def sampling_figures(self, hw):
+        """The latency figures whose sampling cost is measured: [(family, workload, threads, its
+        benchmarks)], each at the thread count the report shows it (the hardware threads, or the
+        nearest count below)."""
+        from . import latency, plan
+        figures = []
+        for family, workload in latency.FIGURES:
+            prefix = f"{family}/{workload}/"
+            names = [n for n in self.listed.get(family, []) if n.startswith(prefix)]
+            counts = sorted({plan.threads_of(n) for n in names})
+            if counts:
+                below = [t for t in counts if t <= hw]
+                t = hw if hw in counts else below[-1] if below else counts[0]
+                figures.append((family, workload, t, sum(1 for n in names if plan.threads_of(n) == t)))
+        return figures
 
     def sampling_cost(self, folder):
         """Paired runs with and without latency sampling (overhead.py) of the latency figures, at
         the thread count the report shows them, into latency_overhead.json."""
-        from . import latency, overhead, plan
-        hw = plan.read_topology().logical
-        figures = []
-        for family, workload in latency.FIGURES:
-            prefix = f"{family}/{workload}/"
-            counts = sorted({plan.threads_of(n) for n in self.listed.get(family, []) if n.startswith(prefix)})
-            if counts:
-                below = [t for t in counts if t <= hw]
-                figures.append((family, workload, hw if hw in counts else below[-1] if below else counts[0]))
+        from . import overhead, plan
+        figures = self.sampling_figures(plan.read_topology().logical)
         args = [a for a in self.run_args if not a.startswith(("--threads=", "--benchmark_repetitions="))]
-        overhead.measure(figures, lambda f: binary(self.repo, f), args, 2 if self.quick else 5,
-                         folder / OVERHEAD_FILE)
+        overhead.measure([f[:3] for f in figures], lambda f: binary(self.repo, f), args, 2 if self.quick else 5,
+                         folder / OVERHEAD_FILE, counts={f[:3]: f[3] for f in figures})
 
     def hand_timed_args(self):
         """The hand-timed loop at the thread counts baseline/increment/contended ran at (up to

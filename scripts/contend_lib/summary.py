@@ -1,6 +1,7 @@
 """What `contend run` prints once the families are measured: which peers were built, how many
-figures are clean (and where the figures were placed), the fastest design per workload with every
-design's status, and the spread of --repeat's runs. Reads results; measures nothing.
+figures are clean (and where the figures were placed), which hung, the fastest design per workload
+with every design's status, the processes the watchdog stopped, and the spread of --repeat's runs.
+Reads results; measures nothing.
 """
 import sys
 
@@ -40,9 +41,12 @@ def print_clean(rs):
         return
     label = table["family"] + "/" + table["workload"] + "/" + table["impl"] + " @" + table["threads"].astype(str)
     tainted = list(label[table["tainted"]])
-    line = f"{total - len(tainted)} of {total} figures clean"
+    hung = [h for h in hung_figures(rs) if h not in set(label)]  # no figure: not in the table
+    line = f"{total - len(tainted)} of {total + len(hung)} figures clean"
     if tainted:
         line += f"; {len(tainted)} tainted after re-runs: {some(tainted)}"
+    if hung:
+        line += f"; {len(hung)} hung (stopped by the watchdog, no figure): {some(hung)}"
     print(line)
     for machine in rs.machines.index:
         classes = str(rs.machine(machine).get("placement_classes", "unknown"))
@@ -57,6 +61,25 @@ def print_clean(rs):
     if bimodal:
         print(f"{len(bimodal)} bimodal (repetitions in two clusters; the median describes neither): "
               f"{some(bimodal)}")
+
+
+def hung_figures(rs):
+    """'family/workload/impl @threads' of the figures a hung benchmark left without a figure."""
+    reps = rs.reps
+    if "hung" not in reps:
+        return []
+    rows = reps[reps["hung"].fillna("") != ""]
+    return sorted({f"{f}/{w}/{i} @{t}" for f, w, i, t in zip(rows.family, rows.workload, rows.impl, rows.threads)})
+
+
+def print_hangs(hangs, folder=None):
+    """One line per process the watchdog stopped (watchdog.Hang), after their count."""
+    if not hangs:
+        return
+    print(f"{len(hangs)} hang{'s' if len(hangs) != 1 else ''} stopped by the watchdog (what their threads were doing "
+          f"is saved in {folder / 'hangs' if folder is not None else 'hangs/'}):")
+    for h in hangs:
+        print(f"  {h.line(folder)}")
 
 
 def some(items, n=10):

@@ -54,44 +54,6 @@ class Cap(unittest.TestCase):
         self.assertIn("~1:30 left", p.text("1/1", "maps", "re-run 1: 0/3"))  # 50 x 1.2 + 30
 
 
-class PlannedEstimate(unittest.TestCase):
-    """The estimate from the plan moves while an interleaved family prints nothing, learns the
-    machine's speed from finished families and counts the re-runs."""
-    PLAN = {"baseline": 100.0, "maps": 1000.0, "poller": 100.0}
-
-    def test_plan_of_a_family(self):
-        extra = progress.OVERHEAD_S
-        self.assertAlmostEqual(progress.planned_seconds("maps", 476, False), 476 * 5 * (0.3 + extra))
-        self.assertAlmostEqual(progress.planned_seconds("poller", 24, False), 24 * 3 * (1.5 + extra))
-        self.assertAlmostEqual(progress.planned_seconds("maps", 476, True, repetitions=3), 476 * 3 * (0.05 + extra))
-
-    def test_left_falls_while_a_family_runs(self):
-        left = [progress.planned_left(self.PLAN, ["baseline"], 100.0, "maps", s) for s in (0, 300, 600, 900)]
-        self.assertEqual(left, [1100.0, 800.0, 500.0, 200.0])
-        # a family that overruns its plan leaves the rest, never a negative time
-        self.assertEqual(progress.planned_left(self.PLAN, ["baseline"], 100.0, "maps", 5000), 100.0)
-
-    def test_speed_waits_and_reruns(self):
-        # baseline took twice its plan: the rest is expected to as well
-        self.assertEqual(progress.planned_left(self.PLAN, ["baseline"], 200.0), 2200.0)
-        # re-runs took a tenth on top of measuring, and 50 s of re-runs are under way
-        self.assertEqual(progress.planned_left(self.PLAN, ["baseline"], 100.0, extra_ratio=0.1, extra_left_s=50),
-                         1100.0 * 1.1 + 50)
-        self.assertEqual(progress.planned_left(self.PLAN, list(self.PLAN), 1200.0, extra_left_s=7), 7.0)
-
-    def test_progress_uses_the_plan(self):
-        now = [0.0]
-        p = progress.Progress(10, stream=io.StringIO(), now=lambda: now[0], planned={"a": 60.0, "b": 60.0})
-        self.assertIn("~2:00 left", p.text("1/2", "a", "x"))  # nothing finished: the plan alone
-        p.measuring("a")
-        now[0] = 30.0
-        self.assertIn("~1:30 left", p.text("1/2", "a", "x"))
-        now[0] = 120.0
-        p.measured()
-        p.family_done(120.0, 12.0, "a")  # twice the plan, re-runs a tenth on top
-        self.assertIn("~2:12 left", p.text("2/2", "b", "x"))
-
-
 class PhaseTable(unittest.TestCase):
     def test_rows_shares_and_the_measuring_share(self):
         now = [0.0]
@@ -108,6 +70,34 @@ class PhaseTable(unittest.TestCase):
         self.assertEqual([r[2] for r in rows], ["1:00", "4:00", "0:30", "0:30", "0:40"])
         self.assertEqual(rows[1][3], "60%")
         self.assertTrue(line.startswith("measuring 4:00 of 6:40 (60%); the rest: setup 1:00"), line)
+
+    def test_stalled_time_is_a_kind_of_its_own_and_the_hangs_are_counted(self):
+        rows = [phases.Row("baseline: measuring", phases.MEASURING, 9.0),
+                phases.Row("baseline: stalled", phases.STALLED, 32.0, "hung: baseline/pingpong/futex"),
+                phases.Row("maps: measuring", phases.MEASURING, 59.0)]
+        header, out, line = phases.table(rows, 100.0, hangs=1)
+        self.assertEqual([r[1] for r in out], ["measuring", "stalled", "measuring"])
+        self.assertEqual(line, "measuring 1:08 of 1:40 (68%); the rest: stalled 0:32; 1 hang stopped by the watchdog")
+        self.assertNotIn("hang", phases.table(rows, 100.0)[2])
+
+
+class StalledRepetitions(unittest.TestCase):
+    """The recorded Zen 5 run's baseline (tests/python/fixtures/recorded-runs): its futex ping-pong
+    repetition took 709.8 s, which the phase table booked as "timed loops 11:58"."""
+
+    def test_a_repetition_past_the_watchdogs_bound_is_stalled_not_timed(self):
+        doc = json.loads((helpers.FIXTURES / "recorded-runs" / "zen5-stall-baseline.json").read_text())
+        waits, timed, stalled = run.family_seconds(doc)
+        self.assertAlmostEqual(stalled, 709.82, places=1)
+        self.assertLess(timed, 15.0)  # 38 repetitions of 0.3 s
+        self.assertEqual(waits, 0.0)
+
+    def test_a_hung_entry_has_no_time(self):
+        doc = family_doc([(34.0, 34.0)] * 2)
+        doc["benchmarks"].append({"name": "stacks/pairs/x/real_time/threads:2", "run_type": "iteration",
+                                  "real_time": 1e12, "iterations": 1, "time_unit": "ns",  # 1000 s
+                                  "contend_hung": "hangs/stacks-1.txt"})
+        self.assertEqual(run.family_seconds(doc)[1:], (0.0, 0.0))
 
 
 def family_doc(probes, tainted=()):

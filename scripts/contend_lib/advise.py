@@ -219,7 +219,7 @@ def _aside_caveats(a, order=None):
     ranked pair whose work differs; Go's own figure when the ranking is C++'s."""
     out = []
     if a.aside:
-        out.append("not ranked against the designs above (like is ranked with like): " + "; ".join(
+        out.append("beside the ranking, not in it (like is ranked with like): " + "; ".join(
             f"{i} {_value_text(a.metric, v)} — {s}" for i, v, s in a.aside))
     if order is not None and len(order):
         if all(sides.one_core(r) for _, r in order.iterrows()):

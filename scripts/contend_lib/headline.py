@@ -28,7 +28,7 @@ def threads_for(sub, hw):
         roles = sub[sub["threads"] == counts[0]]
         p = roles["producers"].median() if "producers" in roles else float("nan")
         c = roles["consumers"].median() if "consumers" in roles else float("nan")
-        shape = (f": {int(p)} producers and {int(c)} consumer{'s' if c != 1 else ''} at the least"
+        shape = (f", {int(p)} producers and {int(c)} consumer{'s' if c != 1 else ''}"
                  if p == p and c == c and p > 0 and c > 0 else "")
         return best, f"{hw} not measured: the workload starts at {counts[0]} threads{shape}"
     return best, f"{hw} not measured: the workload was measured at {', '.join(map(str, counts))} threads"

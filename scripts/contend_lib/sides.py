@@ -9,7 +9,9 @@ its waker's P) or took turns on two (a lock whose waiter sleeps while the holder
 its hand-offs did not cross cores on every operation and its CPU time per operation is one CPU's:
 it is `one core`. A figure that kept 1.5 CPUs or more busy is `cross-core`; a figure that claims
 one CPU (one thread, no owner) or has no parallelism recorded (results before schema 2) is neither,
-and is ranked beside both.
+and is ranked beside both, as are the workloads whose threads wait by construction (WAITING: the
+idle receiver's window, the poller's simulated latencies), whose parallelism measures the wait,
+not where the sides ran.
 
 A one-core figure is never held against the cross-core cache-line floor (targets, invariants,
 go_verdict) and never ranked against a cross-core one (advise, the headline, findings, compare):
@@ -17,8 +19,12 @@ each says "one core" beside it instead. Figures of another placement class than 
 not ranked against the run's either (`other_placement`, loader.py).
 """
 import math
+import re
 
 ONE_CORE_BELOW = 1.5
+# (family, workload pattern) whose threads wait by construction: nothing is sent to an idle
+# receiver; a simulated poll sleeps its latency (sim-1ms, not sim-0).
+WAITING = [("channels", re.compile(r"^idle$")), ("poller", re.compile(r"^sim-(?!0$)"))]
 ONE_CORE, CROSS_CORE = "one core", "cross-core"
 
 
@@ -38,10 +44,15 @@ def claim(threads, owners, cpus):
     return min(t + o, c) if c else t + o
 
 
-def classify(parallelism, threads, owners, cpus):
-    """ONE_CORE, CROSS_CORE or "" (the rule does not apply: one CPU claimed, or not recorded)."""
+def waits(family, workload):
+    return any(family == f and pattern.search(str(workload)) for f, pattern in WAITING)
+
+
+def classify(parallelism, threads, owners, cpus, family=None, workload=None):
+    """ONE_CORE, CROSS_CORE or "" (the rule does not apply: one CPU claimed, not recorded, or a
+    workload that waits by construction)."""
     p = _number(parallelism)
-    if p is None or claim(threads, owners, cpus) < 2:
+    if p is None or claim(threads, owners, cpus) < 2 or waits(family, workload):
         return ""
     return ONE_CORE if p < ONE_CORE_BELOW else CROSS_CORE
 
@@ -55,7 +66,8 @@ def annotate(table, cpus):
     n = [cpus.get(m) for m in table["machine"]]
     return table.assign(
         parallelism_claim=[claim(t, o, c) for t, o, c in zip(table["threads"], owners, n)],
-        sides=[classify(p, t, o, c) for p, t, o, c in zip(par, table["threads"], owners, n)])
+        sides=[classify(p, t, o, c, f, w) for p, t, o, c, f, w in zip(par, table["threads"], owners, n,
+                                                                      table["family"], table["workload"])])
 
 
 def of(row):

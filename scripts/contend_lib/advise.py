@@ -7,12 +7,18 @@ percentile with --tail), the recommended design and the runner-up with the margi
 medians, its 95% bootstrap interval, the two-sided Mann–Whitney U p), and the caveats that apply.
 No verdict while a design left out there (tainted, or excluded for its placement class) could
 have won. With several machines, where the answer changes between them.
+
+A C++ question gets a C++ answer: the ranking holds one language's designs (`--lang cpp`, the
+default; `go`; `all` ranks both, Go's labelled "(Go's)"), and with `cpp` Go's best figure there is
+shown beside it as a reference ("Go's own: ..."). Like is ranked with like (sides.py): a figure
+whose sides ran on one core is not ranked against cross-core ones, nor one measured in another
+placement class against the run's; each is shown beside the ranking with its label.
 """
 import math
 import re
 from dataclasses import asdict, dataclass, field
 
-from . import findings
+from . import findings, lang, sides
 from .names import parse_map_workload
 from .stats import ALPHA, p_value, ratio_interval, seed_of
 from .textable import eng
@@ -21,7 +27,9 @@ from .textable import eng
 FAIR_ENOUGH = 0.5
 # References, not choices: the maps' one-thread ceiling with no synchronization at all.
 REFERENCES = {"single_thread"}
-_CHANNEL = re.compile(r"^(spsc|mpsc|mpmc)-(small|large)$")
+_CHANNEL = re.compile(r"^(spsc|mpsc|mpmc)-(small|large|unbuffered)$")
+# How far apart channel capacities are: an unbuffered channel (a rendezvous) is furthest from both.
+_CAPACITY = {"small": 0.0, "large": 1.0, "unbuffered": -1.5}
 
 
 @dataclass
@@ -43,6 +51,9 @@ class Answer:
     verdict: str = ""            # "" when there is one; else why there is none
     caveats: list = field(default_factory=list)
     ranking: list = field(default_factory=list)   # [(impl, median, status)]
+    lang: str = lang.CPP         # whose designs were ranked: cpp, go or all
+    aside: list = field(default_factory=list)     # [(impl, median, label)]: clean, not ranked against them
+    reference: list = field(default_factory=list)  # [(impl, median, label)]: Go's own, when lang is cpp
 
 
 def _number_of(text):
@@ -67,7 +78,7 @@ def workload_distance(family, measured, asked):
         a, b = _CHANNEL.match(measured), _CHANNEL.match(asked)
         if not a or not b:
             return None
-        return (1.0 if a.group(1) != b.group(1) else 0.0) + (0.5 if a.group(2) != b.group(2) else 0.0)
+        return (1.0 if a.group(1) != b.group(1) else 0.0) + abs(_CAPACITY[a.group(2)] - _CAPACITY[b.group(2)]) / 2
     return None
 
 
@@ -117,34 +128,63 @@ def _values(reps, family, workload, impl, threads, column):
     return findings._values(reps, family, workload, impl, threads, column)
 
 
-def answer(rs, machine, family, workload, threads, tail=None, fairness=False):
-    """The Answer for one machine (`workload` and `threads` as measured)."""
+def _in_lang(table, which):
+    return table.loc[[lang.member(i, which) for i in table["impl"]]]
+
+
+def _order(rows, metric, lower_better, fairness):
+    order = rows.sort_values(metric, ascending=lower_better)
+    if fairness and "fairness" in order:
+        # Designs that starve a thread rank after every design that does not.
+        order = order.assign(_starves=order["fairness"].fillna(1.0) < FAIR_ENOUGH)
+        order = order.sort_values(["_starves", metric], ascending=[True, lower_better], kind="stable")
+    return order
+
+
+def _shown(row):
+    """A figure's labels as one phrase: 'one core (parallelism 1.14 of 2)'."""
+    return "; ".join(sides.labels(row) + ([row["work"]] if row.get("work") else []))
+
+
+def answer(rs, machine, family, workload, threads, tail=None, fairness=False, which=lang.CPP):
+    """The Answer for one machine (`workload` and `threads` as measured), ranking the designs of
+    language `which` (cpp, go or all)."""
     row = rs.machine(machine)
-    full = rs.table[(rs.table["machine"] == machine) & (rs.table["family"] == family)
-                    & (rs.table["workload"] == workload) & (rs.table["threads"] == threads)
-                    & ~rs.table["impl"].isin(REFERENCES)]
+    point = rs.table[(rs.table["machine"] == machine) & (rs.table["family"] == family)
+                     & (rs.table["workload"] == workload) & (rs.table["threads"] == threads)
+                     & ~rs.table["impl"].isin(REFERENCES)]
+    full = _in_lang(point, which)
     all_reps = rs.reps[rs.reps["machine"] == machine]
     clean_reps = findings.clean_reps(all_reps)
     metric = f"{tail}_ns" if tail else "ops_per_sec"
     lower_better = bool(tail)
     cpu = str(row.get("cpu_model", "unknown"))
-    a = Answer(machine, cpu, family, workload, int(threads), metric)
+    a = Answer(machine, cpu, family, workload, int(threads), metric, lang=which or lang.ALL)
+    if which == lang.CPP:
+        a.reference = _go_reference(point, all_reps, metric, lower_better)
+    if full.empty:
+        a.verdict = f"no verdict: no {lang.NAMES[which]} design was measured at {family}/{workload} here"
+        return a
     statuses = {r["impl"]: findings.figure_status(r, all_reps) for _, r in full.iterrows()}
     clean = full[[not statuses[i] for i in full["impl"]]]
     if metric not in clean or clean[metric].isna().all():
         a.verdict = f"no verdict: {metric} was not recorded for {family}/{workload}"
         return a
     clean = clean.dropna(subset=[metric])
-    order = clean.sort_values(metric, ascending=lower_better)
-    if fairness and "fairness" in order:
-        # Designs that starve a thread rank after every design that does not.
-        order = order.assign(_starves=order["fairness"].fillna(1.0) < FAIR_ENOUGH)
-        order = order.sort_values(["_starves", metric], ascending=[True, lower_better], kind="stable")
+    ranked, aside = sides.tiers(clean)
+    order = _order(ranked, metric, lower_better, fairness)
+    a.aside = [(r["impl"], float(r[metric]), _shown(r)) for _, r in _order(aside, metric, lower_better, False).iterrows()]
     a.ranking = ([(r["impl"], float(r[metric]), "") for _, r in order.iterrows()]
+                 + [(i, v, s) for i, v, s in a.aside]
                  + [(i, float(full[full["impl"] == i][metric].iloc[0]) if metric in full else float("nan"), s)
                     for i, s in statuses.items() if s])
     if len(order) < 2:
         a.verdict = "no verdict: fewer than two designs with a clean figure here"
+        if len(order) and len(aside):
+            a.verdict = (f"no verdict: fewer than two comparable designs here ({order.iloc[0]['impl']} "
+                         f"{_tier_name(order)}; " + "; ".join(f"{i}: {s}" for i, _, s in a.aside)
+                         + ": not ranked against it)")
+        a.caveats = _aside_caveats(a)
         return a
     best, second = order.iloc[0], order.iloc[1]
     a.recommended, a.runner_up = best["impl"], second["impl"]
@@ -164,8 +204,54 @@ def answer(rs, machine, family, workload, threads, tail=None, fairness=False):
     blocking = findings.blocking_exclusion(full, all_reps, family, workload, threads, list(leader)) if not tail else []
     if blocking:
         a.verdict = "no verdict: " + "; ".join(f"{i} {s}" for i, s in blocking) + " (it could have won)"
-    a.caveats = caveats(rs, machine, a, full, clean_reps, statuses, tail)
+    a.caveats = caveats(rs, machine, a, full, clean_reps, statuses, tail) + _aside_caveats(a, order)
     return a
+
+
+def _tier_name(order):
+    side = {sides.of(r) for _, r in order.iterrows()}
+    return "ran across cores" if sides.CROSS_CORE in side else "ran on one core" if sides.ONE_CORE in side else \
+        "is the only one"
+
+
+def _aside_caveats(a, order=None):
+    """What stands beside the ranking: every clean figure not ranked against it, with why; every
+    ranked pair whose work differs; Go's own figure when the ranking is C++'s."""
+    out = []
+    if a.aside:
+        out.append("beside the ranking, not in it (like is ranked with like): " + "; ".join(
+            f"{i} {_value_text(a.metric, v)} — {s}" for i, v, s in a.aside))
+    if order is not None and len(order):
+        if all(sides.one_core(r) for _, r in order.iterrows()):
+            out.append("every design ranked here ran on one core (its sides took turns on about one CPU): "
+                       "the figures are one CPU's, with no hand-off across cores on every operation")
+        notes = [f"{r['impl']}: {r['work']}" for _, r in order.iterrows() if r.get("work")]
+        if notes:
+            out.append("different work (ranked, but not the same operations as the C++ rows): " + "; ".join(notes))
+    return out
+
+
+def reference_text(a):
+    """Go's own figure beside a C++ answer, in one line ("" without one)."""
+    return "; ".join(f"{i} {_value_text(a.metric, v)}" + (f" — {s}" if s else "") for i, v, s in a.reference)
+
+
+def _go_reference(point, all_reps, metric, lower_better):
+    """Go's best clean figure at the point, as a reference beside a C++ answer: the best of the
+    figures Go would rank there, and Go's fastest figure beside them when that one is faster."""
+    go = _in_lang(point, lang.GO)
+    if go.empty or metric not in go:
+        return []
+    clean = go.loc[[not findings.figure_status(r, all_reps) for _, r in go.iterrows()]].dropna(subset=[metric])
+    if clean.empty:
+        return []
+    ranked, _ = sides.tiers(clean)
+    best = _order(ranked if len(ranked) else clean, metric, lower_better, False).iloc[0]
+    out = [(best["impl"], float(best[metric]), _shown(best))]
+    fastest = _order(clean, metric, lower_better, False).iloc[0]
+    if fastest["impl"] != best["impl"]:
+        out.append((fastest["impl"], float(fastest[metric]), _shown(fastest)))
+    return out
 
 
 def caveats(rs, machine, a, full, reps, statuses, tail):
@@ -225,6 +311,11 @@ def _value_text(metric, v):
     return eng(v) + " ops/s" if metric == "ops_per_sec" else _ns(v) + f" {metric[:-3]}"
 
 
+def _named(a, impl):
+    """A design as the answer names it: labelled "(Go's)" when the ranking holds both languages."""
+    return lang.label(impl) if a.lang == lang.ALL else str(impl)
+
+
 def render(answers, notes):
     """One screen: per machine the verdict, the margin, the caveats and the ranking."""
     lines = []
@@ -232,38 +323,41 @@ def render(answers, notes):
         lines.append(f"note: {note}")
     for a in answers:
         lines.append(f"{a.family}/{a.workload} at {a.threads} thread{'s' if a.threads != 1 else ''} on "
-                     f"{a.machine} ({a.cpu})")
+                     f"{a.machine} ({a.cpu}), {lang.NAMES[a.lang]} designs")
         if a.verdict:
             lines.append(f"  {a.verdict}")
         if a.recommended:
-            lines.append(f"  {'leader:     ' if a.verdict else 'recommended:'} {a.recommended:<18} "
+            lines.append(f"  {'leader:     ' if a.verdict else 'recommended:'} {_named(a, a.recommended):<18} "
                          f"{_value_text(a.metric, a.value)}")
-            lines.append(f"  runner-up:   {a.runner_up:<18} {_value_text(a.metric, a.runner_up_value)}")
+            lines.append(f"  runner-up:   {_named(a, a.runner_up):<18} {_value_text(a.metric, a.runner_up_value)}")
             lo, hi = a.interval or (float("nan"), float("nan"))
             interval = f"95% interval {lo:.2f}–{hi:.2f}×" if lo == lo else "no interval (too few repetitions)"
             lines.append(f"  margin:      {a.margin:.2f}× ({interval}), {findings.p_text(a.p)}"
                          + (" — significant" if a.significant else " — not significant"))
         for c in a.caveats:
             lines.append(f"  caveat: {c}")
+        if a.reference:
+            lines.append(f"  Go's own:    {reference_text(a)} (a reference, not ranked: --lang all ranks both)")
         if a.ranking:
-            shown = ", ".join(f"{i} {_value_text(a.metric, v) if v == v else '—'}" + (f" ({s})" if s else "")
-                              for i, v, s in a.ranking[:8])
+            shown = ", ".join(f"{_named(a, i)} {_value_text(a.metric, v) if v == v else '—'}"
+                              + (f" ({s})" if s else "") for i, v, s in a.ranking[:8])
             more = f" and {len(a.ranking) - 8} more" if len(a.ranking) > 8 else ""
             lines.append(f"  all designs: {shown}{more}")
     if len({a.recommended for a in answers if not a.verdict}) > 1:
         lines.append("the answer changes between machines: " + "; ".join(
-            f"{a.machine} → {a.recommended}" for a in answers if not a.verdict))
+            f"{a.machine} → {_named(a, a.recommended)}" for a in answers if not a.verdict))
     return "\n".join(lines)
 
 
 def advise(rs, family, threads, args):
     """(answers, notes) for every machine of `rs`."""
     asked = asked_workload(family, args)
+    which = getattr(args, "lang", None) or lang.CPP
     notes, answers = [], []
     if asked is None:
         return [], [f"name the workload of {family} with --workload"]
     for machine in rs.machines.index:
-        table = rs.table[rs.table["machine"] == machine]
+        table = _in_lang(rs.table[rs.table["machine"] == machine], which)
         workload, note = nearest_workload(table, family, asked)
         if note and note not in notes:
             notes.append(note)
@@ -272,11 +366,14 @@ def advise(rs, family, threads, args):
         t, t_note = nearest_threads(table, family, workload, threads)
         if t_note and t_note not in notes:
             notes.append(t_note)
-        answers.append(answer(rs, machine, family, workload, t, args.tail, args.fairness))
+        answers.append(answer(rs, machine, family, workload, t, args.tail, args.fairness, which))
     return answers, notes
 
 
 def as_json(answers, notes):
+    def rows(items, key):
+        return [{"impl": i, "value": v, key: s, "lang": lang.of(i)} for i, v, s in items]
     return {"notes": notes, "answers": [{**asdict(a), "interval": list(a.interval) if a.interval else None,
-                                         "ranking": [{"impl": i, "value": v, "status": s} for i, v, s in a.ranking]}
+                                         "ranking": rows(a.ranking, "status"), "aside": rows(a.aside, "label"),
+                                         "reference": rows(a.reference, "label")}
                                         for a in answers]}

@@ -14,6 +14,15 @@ until the probe lands in it (up to 2 s, then measures anyway, marked `placement_
 class a figure of its own: the dominant one into results/<label>/, the others into
 results/<label>/placement-<name>/), or a class given by its latency ("155ns", "155 ns", "155", "1.2us"):
 the class whose window holds it.
+
+One probe, one scale: when the Go binary is built (build/go/contend-go), its probe runs right after
+the C++ one (`contend-go --probe_seconds=S --out=FILE`, placement_probe's format), and
+placement.json records it whole beside the C++ probes, with the mapping between the two
+(`go`: {"context", "probes"}; `go_mapping`: {"source", "anchors": [{"go_ns", "cpp_ns"}]}: Go's
+classes matched to the C++ ones in order, placement.match_scale). The loader reads Go's figures'
+probes through it, so that one placement is one class in both languages. A Go probe that fails
+or writes nothing usable leaves placement.json as the C++ calibration alone (one warning line):
+the record is there whole or not at all.
 """
 import json
 import os
@@ -25,9 +34,10 @@ from pathlib import Path
 from . import schedule, watchdog
 from .errors import ContendError, warn
 from .names import PLACEMENT_FILE
-from .placement import find_classes
+from .placement import find_classes, match_scale
 
 SECONDS, INTERVAL_MS = 20, 50  # 400 probes: the recorded guest's classes stay ~1 s, 0.3 s the shortest
+GO_SECONDS, GO_QUICK_SECONDS = 8, 2  # contend-go probes every 20 ms: 400 probes, 100 with --quick
 DOMINANT, ALL = "dominant", "all"
 _LATENCY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs)?\s*$", re.IGNORECASE)
 
@@ -48,6 +58,58 @@ def check_option(text):
 
 def probe_binary(repo):
     return repo / "build" / "release" / "benchmarks" / "placement_probe"
+
+
+def go_binary(repo):
+    return repo / "build" / "go" / "contend-go"
+
+
+def _probes_of(doc):
+    return [float(p["ns"]) for p in doc["probes"] if isinstance(p, dict) and isinstance(p.get("ns"), (int, float))
+            and p["ns"] > 0]
+
+
+def add_go_probe(repo, folder, quick):
+    """Run Go's probe right after the C++ calibration and record it, with the mapping between the
+    two, in folder/placement.json (rewritten whole); without the Go binary nothing happens, and a
+    probe that fails or writes nothing usable leaves the C++ calibration as it is (one warning)."""
+    exe, out = go_binary(repo), folder / PLACEMENT_FILE
+    if not exe.is_file() or not out.is_file():
+        return None
+    tmp, whole = folder / f".go_{PLACEMENT_FILE}.tmp", folder / f".{PLACEMENT_FILE}.go.tmp"
+    seconds = GO_QUICK_SECONDS if quick else GO_SECONDS
+    print(f"contend: Go's placement probe beside it (contend-go --probe_seconds={seconds})", file=sys.stderr)
+    try:
+        # Under the watchdog, judged as a whole against its seconds of probing (as placement_probe).
+        proc = watchdog.run([exe, f"--probe_seconds={seconds}", f"--out={tmp}"], "Go's placement probe",
+                            watchdog.Bounds(seconds), stem="contend-go-probe")
+        if proc.returncode in (-2, 130):
+            raise KeyboardInterrupt
+        if proc.hang is not None:
+            warn(f"contend-go's probe hung and was stopped ({proc.hang.threads}); placement.json holds the "
+                 "C++ calibration alone")
+            return None
+        try:
+            go = json.loads(tmp.read_text()) if proc.returncode == 0 else None
+            probes = _probes_of(go) if go is not None else []
+        except (OSError, ValueError, KeyError, TypeError):
+            probes = []
+        if not probes:
+            last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            what = f"exited with code {proc.returncode}" if proc.returncode else "wrote no usable probes"
+            warn(f"contend-go's probe {what} ({last}); placement.json holds the C++ calibration alone")
+            return None
+        doc = json.loads(out.read_text())
+        scale = match_scale(_probes_of(doc), probes, source="calibration")
+        doc["go"] = {"context": go.get("context", {}), "probes": go["probes"]}
+        doc["go_mapping"] = scale.as_json()
+        whole.write_text(_dump(doc))
+        os.replace(whole, out)
+        print(f"contend: {scale.describe()}", file=sys.stderr)
+        return scale
+    finally:
+        tmp.unlink(missing_ok=True)
+        whole.unlink(missing_ok=True)
 
 
 def folder_name(class_name):
@@ -125,11 +187,25 @@ def targets(placement, wanted, folder):
     return [Target(name, placement.window(name), folder if name == dominant.name else folder / folder_name(name))]
 
 
+def _dump(doc):
+    """placement.json as placement_probe writes it: the context indented, one probe a line."""
+    def value(v, indent):
+        if isinstance(v, dict) and v:
+            inner = indent + "  "
+            return "{\n" + ",\n".join(f"{inner}{json.dumps(k)}: {value(x, inner)}" for k, x in v.items()) + f"\n{indent}}}"
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            inner = indent + "  "
+            return "[\n" + ",\n".join(inner + json.dumps(x) for x in v) + f"\n{indent}]"
+        return json.dumps(v)
+    return value(doc, "") + "\n"
+
+
 def calibrate(repo, folder, quick, wanted):
     """Probe, find the classes, say them and which is measured; the sweeps to run."""
     probes = run_probe(repo, folder, quick)
     if probes is None:
         return [Target(None, None, folder)], ()
+    add_go_probe(repo, folder, quick)
     placement = find_classes(probes)
     chosen = targets(placement, wanted, folder)
     if not placement.several:

@@ -288,6 +288,10 @@ def parser():
                                     "caveats: oversubscribed, an owner thread that needs a core, the "
                                     "placement class, a tail latency or fairness that reverses the order, "
                                     "designs left out. No verdict while a left-out design could have won. "
+                                    "It ranks one language's designs (--lang; C++ by default, Go's best "
+                                    "beside as a reference) and like with like: a figure whose sides ran on "
+                                    "one core (parallelism below 1.5 of the 2 or more CPUs its threads "
+                                    "claim) is shown beside the cross-core ones, never ranked against them. "
                                     "With several result sets, where the answer changes between machines.",
                         epilog="Example: contend advise results/intel-xeon-processor-f6m167-2c --family maps --reads 90 "
                                "--keys 1000 --threads 2. " + EPILOG)
@@ -300,7 +304,12 @@ def parser():
     ad.add_argument("--dist", choices=("uniform", "zipf"), help="maps: key distribution (default uniform)")
     ad.add_argument("--producers", type=int, help="channels: producer threads (default 1)")
     ad.add_argument("--consumers", type=int, help="channels: consumer threads (default 1)")
-    ad.add_argument("--capacity", choices=("small", "large"), help="channels: buffer capacity (default small)")
+    ad.add_argument("--capacity", choices=("small", "large", "unbuffered"),
+                    help="channels: buffer capacity (default small: 64 slots; large: 8192; unbuffered: 0, Go's "
+                         "rendezvous channel only)")
+    ad.add_argument("--lang", choices=("cpp", "go", "all"), default="cpp",
+                    help="whose designs to rank: cpp (default; Go's best is shown beside as a reference), go, "
+                         "or all (both, Go's labelled)")
     ad.add_argument("--tail", choices=("p50", "p90", "p99", "p99.9"),
                     help="rank by this latency percentile (lower is better) instead of throughput")
     ad.add_argument("--fairness", action="store_true",

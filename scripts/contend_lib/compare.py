@@ -8,6 +8,10 @@ or more for a result to be trusted. With 3 repetitions per side the smallest pos
 p-value is 0.1, so nothing can be "significant" at 0.05 then. The interval around each ratio is
 a percentile bootstrap: each side's repetitions resampled with replacement, seeded from the
 configuration's name so the same data always gives the same interval (and the same chart bytes).
+
+Like with like: a row whose figure ran on one core in one set and across cores in the other
+(sides.py), or whose work differs between the sets (an older Go file's get_many or mutex stack:
+lang.work_note), is shown with why in the column `not alike` and left out of the summary's counts.
 """
 import math
 from pathlib import Path
@@ -17,7 +21,7 @@ import pandas as pd
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from scipy.stats import gmean
 
-from . import core_map, plot, style
+from . import core_map, plot, sides, style
 from .placement import CLASS_GAP
 from .stats import ALPHA, CONFIDENCE, MIN_REPETITIONS, OPTIMAL_REPETITIONS, p_value, ratio_interval, seed_of  # noqa: F401
 from .errors import ContendError
@@ -77,10 +81,30 @@ def ratio_table(rs):
         out["reps_b"] = m["repetitions_b"].astype(int)
         out["p_value"] = [p_value(per_rep[(base,) + k], per_rep[(other,) + k]) for k in keys]
         out["tainted"] = m["tainted_a"] | m["tainted_b"]
+        out["unlike"] = [_unlike(r) for _, r in m.iterrows()]
         frames.append(out)
     table = pd.concat(frames, ignore_index=True)
     table["p_value"] = table["p_value"].astype(float)
     return _config_order(table)
+
+
+def _unlike(row):
+    """Why one design's figures in two sets are not alike ("" when they are): one ran on one core,
+    the other across cores, or they did different work."""
+    a = {k[:-2]: v for k, v in row.items() if k.endswith("_a")}
+    b = {k[:-2]: v for k, v in row.items() if k.endswith("_b")}
+    sa, sb = sides.of(a), sides.of(b)
+    if {sa, sb} == {sides.ONE_CORE, sides.CROSS_CORE}:
+        return "A " + (sides.label(a) if sa == sides.ONE_CORE else "cross-core") + ", B " + \
+            (sides.label(b) if sb == sides.ONE_CORE else "cross-core")
+    wa, wb = str(a.get("work", "") or ""), str(b.get("work", "") or "")
+    if wa != wb:
+        return "different work: " + "; ".join(f"{side} {w}" for side, w in (("A", wa), ("B", wb)) if w)
+    return ""
+
+
+def _alike(table):
+    return table["unlike"].fillna("") == "" if "unlike" in table else pd.Series(True, index=table.index)
 
 
 def _config_order(table, within=("workload", "impl", "threads")):
@@ -114,7 +138,9 @@ def select(table, changed=False, sort="config"):
 
 
 def summary(table):
-    """Per B set and family: rows, geometric mean of B/A, rows changed significantly, up, down."""
+    """Per B set and family: rows, geometric mean of B/A, rows changed significantly, up, down; rows
+    whose figures are not alike (`unlike`) are not counted."""
+    table = table[_alike(table)]
     sig = significant(table)
     t = table.assign(_up=sig & (table["ratio"] > 1),
                      _down=sig & (table["ratio"] < 1), _sig=sig)
@@ -132,7 +158,7 @@ def format_summary(summ):
     for other, sub in summ.groupby("b", sort=False):
         rows = [[r.family, r.rows, f"{r.geomean:.2f}×", r.changed, r.up, r.down] for r in sub.itertuples()]
         blocks.append(f"summary, B = {other} vs A = {sub['a'].iloc[0]} (changed: p < {ALPHA}; "
-                      "up/down: of those, B faster/slower)\n"
+                      "up/down: of those, B faster/slower; rows not alike are not counted)\n"
                       + render(["family", "rows", "geo-mean B/A", "changed", "up", "down"], rows))
     return "\n\n".join(blocks)
 
@@ -230,13 +256,15 @@ def format_table(table, rs, changed=False):
         header += ["core-to-core A → B"] if c2c else []
         header += ["A /core", "B /core", "B/A /core"] if per_core else []
         header += ["reps", "p (MWU)"]
+        unlike = "unlike" in sub and (sub["unlike"].fillna("") != "").any()
+        header += ["not alike"] if unlike else []
         rows = []
         for r in sub.itertuples():
             row = [r.family, r.workload, r.impl, int(r.threads), eng(r.ops_a), eng(r.ops_b),
                    f"{r.ratio:.2f}×", _interval(r.ci_low, r.ci_high)]
             row += [c2c_cell if is_hand_off(r.workload) else ""] if c2c else []
             row += [eng(r.per_core_a), eng(r.per_core_b), f"{r.per_core_ratio:.2f}×"] if per_core else []
-            rows.append(row + [f"{r.reps_a}/{r.reps_b}", _verdict(r.p_value)])
+            rows.append(row + [f"{r.reps_a}/{r.reps_b}", _verdict(r.p_value)] + ([r.unlike] if unlike else []))
         blocks.append(head + "\n" + render(header, rows)
                       + (f"\n{_core_map_note(maps, base, other)}" if hand_offs else ""))
     if changed and table.empty:
@@ -288,7 +316,7 @@ def ratio_chart(table, family, workload, hw_threads=None):
             high = (rows["ci_high"] - rows["ratio"]).fillna(0).clip(lower=0)
             ax.errorbar(rows["threads"], rows["ratio"], yerr=[low, high], color=colour, marker=marker,
                         label=impl, capsize=3, zorder=3)
-            hollow = rows[_tainted(rows)]
+            hollow = rows[_tainted(rows) | ~_alike(rows)]
             if not hollow.empty:
                 ax.plot(hollow["threads"], hollow["ratio"], linestyle="none", marker=marker, color=colour,
                         markerfacecolor="white", zorder=4)
@@ -304,8 +332,11 @@ def ratio_chart(table, family, workload, hw_threads=None):
         if col == 0:
             ax.set_ylabel("B ÷ A, median ops/s")
     _ratio_axis(axes[0][0], values)
+    unlike = not _alike(sub).all()
     fig.suptitle(style.chart_title(family, workload, "B ÷ A throughput")
-                 + f"\nratio of the medians; error bars: {CONFIDENCE:.0%} bootstrap interval over the repetitions")
+                 + f"\nratio of the medians; error bars: {CONFIDENCE:.0%} bootstrap interval over the repetitions"
+                 + ("\nhollow: not alike (one core in one set, across cores in the other, or different work)"
+                    if unlike else ""))
     style.legend_outside(fig, list(axes[0]))
     fig.tight_layout()
     return fig

@@ -11,7 +11,7 @@ per increment of false sharing's packed and padded counters where a PMU counts t
 import html
 import math
 
-from . import style
+from . import sides, style
 from .findings import clean_reps, clean_table, compare_impls, p_text, workload_title
 from .names import family_title
 
@@ -157,16 +157,22 @@ def sentence(table, machine_row, include_tainted=False, reps=None):
     elif low[column] > 0:
         ratio = top[column] / low[column]
         versus = (f"{ratio:.3g}×" if ratio < 100 else f"{ratio:,.0f}×") + \
-            f" the {_fmt(low[column])} of {low['impl']}, the fewest in that workload"
+            f" the {_fmt(low[column])} of {low['impl']}{_one_core(low)}, the fewest in that workload"
         c = compare_impls(clean_reps(reps, include_tainted), top["family"], top["workload"], top["impl"],
                           low["impl"], hw, column) if reps is not None else None
         if c is not None:
             versus += (f" (Mann–Whitney U {p_text(c.p)}" +
                        (")" if c.testable and c.p < 0.05 else ", not a significant difference)"))
     else:
-        versus = f"against none at all for {low['impl']}, the fewest in that workload"
-    return (f"Of the table's {len(rows)} figures at {threads}, {top['impl']} in {where} context-switches most: "
-            f"{_fmt(top[column])} per operation, {versus}; {hw_text}.")
+        versus = f"against none at all for {low['impl']}{_one_core(low)}, the fewest in that workload"
+    return (f"Of the table's {len(rows)} figures at {threads}, {top['impl']}{_one_core(top)} in {where} "
+            f"context-switches most: {_fmt(top[column])} per operation, {versus}; {hw_text}.")
+
+
+def _one_core(row):
+    """' (one core: parallelism 0.79 of 2)' beside a figure whose sides ran on one core, else ""."""
+    text = sides.label(row)
+    return f" ({text})" if text else ""
 
 
 def section_html(rs, machine, render_table, include_tainted=False):

@@ -5,6 +5,10 @@ Every comparative sentence (which is faster, by how much) rests on a two-sided M
 test on the repetitions (compare.p_value, as Google Benchmark's compare.py) and is written only
 when p < ALPHA; a difference that is not significant is said to be so, never given a direction.
 Rows from tainted runs (docs/results-format.md) are left out unless `include_tainted` is asked for.
+Like is compared with like (sides.py): a figure whose sides ran on one core is never ranked
+against a cross-core one nor held against the cross-core floor, nor a figure of another placement
+class against the run's; the sentence says so beside it instead, and names the difference where
+two figures of one workload do different work (lang.work_note).
 Each function returns a Finding or None when the data it needs is absent, so a partial result
 set still gets a report.
 """
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import names
+from . import lang, names, sides
 from .loader import usable
 from .stats import p_value
 from .names import parse_map_workload, family_title
@@ -27,7 +31,9 @@ CHANNEL_CAPACITY = {"small": 64, "large": 8192}
 def workload_title(family, workload):
     """names.workload_title, except that channel workloads name their buffer capacity, not a
     message size (every message is one word)."""
-    m = re.match(r"(spsc|mpsc|mpmc)-(small|large)$", workload) if family == "channels" else None
+    m = re.match(r"(spsc|mpsc|mpmc)-(small|large|unbuffered)$", workload) if family == "channels" else None
+    if m and m.group(2) == "unbuffered":
+        return f"{m.group(1).upper()}, unbuffered (capacity 0: every send a rendezvous), one-word messages"
     if m:
         return f"{m.group(1).upper()}, {CHANNEL_CAPACITY[m.group(2)]}-slot buffer, one-word messages"
     return names.workload_title(family, workload)
@@ -123,6 +129,39 @@ def compare_impls(reps, family, workload, a, b, threads, column="ops_per_sec", b
                                 column), a, b)
 
 
+def figure_of(reps, family, workload, impl, threads):
+    """One figure as the repetitions carry it (its sides, claim, class, work, and the median
+    parallelism of its usable repetitions): what sides.apart and sides.label read; {} when absent."""
+    if reps is None or "impl" not in reps:
+        return {}
+    r = reps[(reps["family"] == family) & (reps["workload"] == workload) & (reps["impl"] == impl)
+             & (reps["threads"] == threads)]
+    if r.empty:
+        return {}
+    first = r.iloc[0]
+    out = {"impl": impl, "threads": threads}
+    for c in ("sides", "parallelism_claim", "other_placement", "work"):
+        if c in r:
+            out[c] = first[c]
+    out["placement"] = first["figure_class"] if "figure_class" in r else ""
+    if "parallelism" in r:
+        kept = r[usable(r)]["parallelism"].dropna()
+        out["parallelism"] = float(kept.median()) if len(kept) else float("nan")
+    return out
+
+
+def apart(reps, family, workload, a, b, threads, b_threads=None):
+    """Why figure a and figure b are not compared (sides.apart), or ""."""
+    return sides.apart(figure_of(reps, family, workload, a, threads),
+                       figure_of(reps, family, workload, b, threads if b_threads is None else b_threads))
+
+
+def work_text(reps, family, workload, a, b, threads):
+    """How the two figures' work differs, as a phrase, or ""."""
+    fa, fb = figure_of(reps, family, workload, a, threads), figure_of(reps, family, workload, b, threads)
+    return lang.work_difference(a, fa.get("work", ""), b, fb.get("work", ""))
+
+
 def p_text(p):
     return "p n/a (too few repetitions)" if p is None else f"p = {p:.3f}" if p >= 0.001 else "p < 0.001"
 
@@ -161,14 +200,21 @@ def pair_sentence(reps, family, workload, a, b, threads_list, column="ops_per_se
                   lower_is_better=False):
     """`a` against `b` at each thread count: significant differences with direction and size,
     then the counts where the U-test finds none; None when nothing was measured."""
-    sig, flat, untestable = [], [], []
+    sig, flat, untestable, unlike, work = [], [], [], [], set()
     for t in threads_list:
         c = compare_impls(reps, family, workload, a, b, t, column)
         if c is None:
             continue
+        why = apart(reps, family, workload, a, b, t)
+        if why:
+            unlike.append(f"not compared at {_threads_text(t)}: {why}")
+            continue
+        w = work_text(reps, family, workload, a, b, t)
+        if w:
+            work.add(w)
         (sig if c.significant else flat if c.testable else untestable).append((t, c))
     if not sig and not flat and not untestable:
-        return None
+        return f"{family}/{workload}: " + "; ".join(unlike) + "." if unlike else None
     if untestable and not sig and not flat:
         n = min(min(c.n_a, c.n_b) for _, c in untestable)
         return (f"{family}/{workload}: {a} against {b} cannot be tested (with {n} repetitions a side "
@@ -178,6 +224,7 @@ def pair_sentence(reps, family, workload, a, b, threads_list, column="ops_per_se
         ps = ", ".join(p_text(c.p) for _, c in flat)
         parts.append(f"no significant difference between {a} and {b} at "
                      f"{_list([t for t, _ in flat])} thread{'s' if len(flat) > 1 or flat[0][0] != 1 else ''} ({ps})")
+    parts += unlike + sorted(work)
     return f"{family}/{workload}: " + "; ".join(parts) + "."
 
 
@@ -247,10 +294,16 @@ def versus(table, reps, family, contenders, baseline, title, full=None, all_reps
                 if hole.loc[w, t]:
                     rows.append([impl, w, int(t), "—", "—", "—", "—", f"left out: {hole.loc[w, t]}"])
         holes[impl] = hole
-        wins, losses, flat, cells, best = [], 0, 0, 0, None
+        wins, losses, flat, cells, best, unlike = [], 0, 0, 0, None, 0
         for w in workloads:
             x, y = _ops(fam, family, w, impl), _ops(fam, family, w, baseline)
             for t in x.index.intersection(y.index):
+                why = _unlike(fam, family, w, impl, baseline, t)
+                if why:
+                    hole.loc[w, t] = why
+                    unlike += 1
+                    rows.append([impl, w, int(t), eng(y[t]), eng(x[t]), "—", "—", f"not compared: {why}"])
+                    continue
                 ratio.loc[w, t] = x[t] / y[t]
                 c = compare_impls(reps, family, w, impl, baseline, t)
                 p = c.p if c is not None else None
@@ -274,6 +327,9 @@ def versus(table, reps, family, contenders, baseline, title, full=None, all_reps
             if best is not None:
                 part += f" (the closest at {_ratio_text(best)})"
             part += f", not significantly different in {flat}"
+            if unlike:
+                part += (f"; {unlike} not compared (one side ran on one core, the other across cores, or "
+                         f"in another placement class)")
             counts.append(part)
     if not counts:
         return None
@@ -284,6 +340,25 @@ def versus(table, reps, family, contenders, baseline, title, full=None, all_reps
                    ["impl", "workload", "threads", f"{baseline} ops/s", "impl ops/s", f"impl ÷ {baseline}",
                     "U-test", "faster"], rows,
                    heatmap=Heatmap(title, baseline, panels, pvals, holes))
+
+
+def _unlike(fam, family, workload, a, b, threads):
+    """Why two clean figures of a versus-table are not compared, as a heatmap hole names it
+    ("mutex one core", "channel placement class 31 ns"), or ""."""
+    rows = {}
+    for impl in (a, b):
+        hit = fam[(fam["family"] == family) & (fam["workload"] == workload) & (fam["impl"] == impl)
+                  & (fam["threads"] == threads)]
+        rows[impl] = hit.iloc[0] if len(hit) else None
+    if rows[a] is None or rows[b] is None or not sides.apart(rows[a], rows[b]):
+        return ""
+    for impl in (a, b):
+        if sides.one_core(rows[impl]) and not all(sides.one_core(r) for r in rows.values()):
+            return f"{impl} {sides.ONE_CORE}"
+    for impl in (a, b):
+        if sides.other_placement(rows[impl]):
+            return f"{impl} placement class {sides.other_placement(rows[impl])}"
+    return "not alike"
 
 
 def channel_vs_mutex_map(table, reps=None, full=None, all_reps=None):
@@ -316,24 +391,36 @@ def handoff_vs_floor(table, reps=None):
         return None
     floor_impl, floor_t, floor_ns = floor
     floor_reps = _values(reps, "baseline", "pingpong", floor_impl, floor_t, "ns_per_op") if reps is not None else []
-    rows, above = [], []
-    for r in pp.sort_values("ns_per_op").itertuples():
-        times = r.ns_per_op / floor_ns
-        c = (compare_reps(_values(reps, "channels", "pingpong", r.impl, r.threads, "ns_per_op"), floor_reps,
-                          r.impl, "the floor") if reps is not None else None)
-        rows.append([r.impl, f"{r.ns_per_op:.0f}", f"{floor_ns:.0f}", f"{times:.1f}×", f"{r.ns_per_op - floor_ns:+.0f}",
-                     p_text(c.p) if c else "—"])
+    rows, above, unlike = [], [], []
+    for _, r in pp.sort_values("ns_per_op").iterrows():
+        why = cross_core_floor_apart(r)
+        if why:
+            rows.append([f"{r['impl']} ({why})", f"{r['ns_per_op']:.0f}", f"{floor_ns:.0f}", "not compared", "—", "—"])
+            unlike.append(f"{r['impl']} ({why})")
+            continue
+        times = r["ns_per_op"] / floor_ns
+        c = (compare_reps(_values(reps, "channels", "pingpong", r["impl"], r["threads"], "ns_per_op"), floor_reps,
+                          r["impl"], "the floor") if reps is not None else None)
+        rows.append([r["impl"], f"{r['ns_per_op']:.0f}", f"{floor_ns:.0f}", f"{times:.1f}×",
+                     f"{r['ns_per_op'] - floor_ns:+.0f}", p_text(c.p) if c else "—"])
         if c is not None and c.significant:
-            above.append((r.impl, times, c.p))
+            above.append((r["impl"], times, c.p))
     # One sentence for the table, not a bullet a channel: the range, and how many the test separates.
     sentences = []
     if above:
         lo, hi = min(above, key=lambda a: a[1]), max(above, key=lambda a: a[1])
-        sentences.append(f"{len(above)} of {len(rows)} channels' one-way hand-off is significantly above the "
-                         f"{floor_ns:.0f} ns cache-line ping-pong floor, from {lo[1]:.1f}× ({lo[0]}) to "
-                         f"{hi[1]:.1f}× ({hi[0]}) (U-test against the floor's repetitions, p < {ALPHA}).")
+        sentences.append(f"{len(above)} of {len(rows) - len(unlike)} channels' one-way hand-off is significantly "
+                         f"above the {floor_ns:.0f} ns cache-line ping-pong floor, from {lo[1]:.1f}× ({lo[0]}) to "
+                         f"{hi[1]:.1f}× ({hi[0]}) (U-test against the floor's repetitions, p < {ALPHA})"
+                         + (f"; not held against the cross-core floor: {', '.join(unlike)}." if unlike else "."))
     return Finding("Channel hand-off latency versus the cache-line ping-pong floor", sentences,
                    ["channel", "one-way ns", "floor ns", "× floor", "ns above floor", "U-test vs floor"], rows)
+
+
+def cross_core_floor_apart(row):
+    """Why a hand-off figure is not held against the cross-core cache-line floor ("one core:
+    parallelism 1.08 of 2"; its hand-offs stayed on one CPU), or ""."""
+    return sides.label(row)
 
 
 def oversubscription(table, hw_threads, reps=None):
@@ -434,13 +521,15 @@ def winners(table, hw_threads, reps=None, full=None, all_reps=None):
             continue
         t = max(counts)
         clean = table[(table["family"] == family) & (table["workload"] == workload) & (table["threads"] == t)]
-        at = clean.sort_values("ops_per_sec", ascending=False)
+        ranked, aside = sides.tiers(clean)
+        at = ranked.sort_values("ops_per_sec", ascending=False)
         left_out = [f"{i} {s}" for i, s in ((r["impl"], figure_status(r, all_reps))
                                              for _, r in fit[fit["threads"] == t].iterrows()) if s]
+        left_out += [f"{r['impl']} not ranked ({'; '.join(sides.labels(r))})" for _, r in aside.iterrows()]
         status = "; ".join(left_out) if left_out else "all clean"
         if len(at) < 2:
-            rows.append([family, workload, int(t), "no verdict: fewer than two clean designs", "—", "—", "—", "—",
-                         status])
+            why = "fewer than two clean designs" if aside.empty else "fewer than two comparable clean designs"
+            rows.append([family, workload, int(t), f"no verdict: {why}", "—", "—", "—", "—", status])
             continue
         best, second, worst = at.iloc[0], at.iloc[1], at.iloc[-1]
         leader = _values(reps, family, workload, best["impl"], t) if reps is not None else []
@@ -451,9 +540,11 @@ def winners(table, hw_threads, reps=None, full=None, all_reps=None):
             rows.append([family, workload, int(t), fastest, "—", "—", "—", "—", status])
             continue
         c = compare_impls(reps, family, workload, best["impl"], second["impl"], t)
-        rows.append([family, workload, int(t), best["impl"], eng(best["ops_per_sec"]), worst["impl"],
-                     f"{best['ops_per_sec'] / worst['ops_per_sec']:.1f}×",
-                     ("yes" if c.significant else "no") + f" ({second['impl']}, {p_text(c.p)})" if c else "—",
+        work = lang.work_difference(best["impl"], best.get("work", ""), second["impl"], second.get("work", ""))
+        rows.append([family, workload, int(t), lang.label(best["impl"]), eng(best["ops_per_sec"]),
+                     lang.label(worst["impl"]), f"{best['ops_per_sec'] / worst['ops_per_sec']:.1f}×",
+                     ("yes" if c.significant else "no") + f" ({lang.label(second['impl'])}, {p_text(c.p)}"
+                     + (f"; {work}" if work else "") + ")" if c else "—",
                      status])
     if not rows:
         return None
@@ -463,7 +554,10 @@ def winners(table, hw_threads, reps=None, full=None, all_reps=None):
                     f"thread count; 'beats runner-up' is the U-test of the fastest against the second "
                     f"(p < {ALPHA}); 'left out' names every design without a clean figure there, and a "
                     f"workload gets no verdict while a left-out design's clean repetitions (of any "
-                    f"placement class) are not all below the leader's."],
+                    f"placement class) are not all below the leader's; like is ranked with like: a figure "
+                    f"whose sides ran on one core (parallelism below {sides.ONE_CORE_BELOW} of the 2 or more "
+                    f"CPUs its threads claim) is named 'not ranked' beside cross-core ones, as is a figure "
+                    f"of another placement class; Go's designs are labelled (Go's)."],
                    ["family", "workload", "threads", "fastest", "ops/s", "slowest", "spread",
                     "beats runner-up", "left out"], rows)
 

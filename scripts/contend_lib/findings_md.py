@@ -8,6 +8,7 @@ import re
 
 from .findings import (ALPHA, _ratio_text, _threads_text, all_findings, channel_vs_mutex_map, clean_reps,
                        clean_table, compare_impls, handoff_vs_floor, pair_sentence, p_text, shared_vs_mutex_map)
+from . import lang, sides
 from .textable import eng, markdown, render
 
 # The README's findings: which comparisons it states, generated from a result folder so that
@@ -47,18 +48,32 @@ def _headline_table(table, hw):
     head = ["family / workload", "implementation"] + [
         f"{_threads_text(int(t))}{' (oversubscribed)' if t > hw else ''}" for t in threads] + [f"CPU ns/op at {hw}"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    marked = False
     for family, workload in HEADLINE:
         w = table[(table["family"] == family) & (table["workload"] == workload)]
         first = True
         for impl in _impl_order(w["impl"].unique()):
             rows = w[w["impl"] == impl].set_index("threads")
-            cells = [eng(rows.loc[t, "ops_per_sec"]) if t in rows.index else "—" for t in threads]
+            cells = [_cell(rows.loc[t], eng(rows.loc[t, "ops_per_sec"])) if t in rows.index else "—" for t in threads]
             cpu = rows.loc[hw, "cpu_ns_per_op"] if hw in rows.index else float("nan")
+            cpu_text = _cell(rows.loc[hw], f"{cpu:.0f}") if cpu == cpu else "—"
+            marked = marked or any(sides.one_core(rows.loc[t]) for t in rows.index)
             label = f"`{family}/{workload}`" if first else ""
-            lines.append(f"| {label} | {impl} | " + " | ".join(cells) + f" | {cpu:.0f} |"
-                         if cpu == cpu else f"| {label} | {impl} | " + " | ".join(cells) + " | — |")
+            name = impl + (" (Go's)" if lang.is_go(impl) else "")
+            lines.append(f"| {label} | {name} | " + " | ".join(cells) + f" | {cpu_text} |")
             first = False
+    if marked:
+        lines += ["", f"*one core*: the figure's sides took turns on about one CPU (parallelism below "
+                      f"{sides.ONE_CORE_BELOW} of the 2 or more CPUs its threads claim: they shared one, or one "
+                      f"slept while the other ran), so its throughput and CPU time per operation are one "
+                      f"CPU's, with no hand-off across cores on every operation; it is not ranked against "
+                      f"cross-core figures nor held against the cross-core floor."]
     return lines
+
+
+def _cell(row, text):
+    """A table cell, with "one core" beside a figure whose sides ran on one."""
+    return f"{text} *one core*" if sides.one_core(row) else text
 
 
 def _impl_order(impls):
@@ -200,8 +215,9 @@ def _stack_mechanism(table, hw):
         if "lock_run_length" in at and "mutex" in at.index and at.loc["mutex", "lock_run_length"] == \
                 at.loc["mutex", "lock_run_length"]:
             run = at.loc["mutex", "lock_run_length"]
-            versus = f" ({eng(at.loc['mutex', 'ops_per_sec'])} vs treiber's {eng(at.loc['treiber', 'ops_per_sec'])} ops/s)" \
-                if "treiber" in at.index else ""
+            one = sides.label(at.loc["mutex"])
+            versus = (f" ({eng(at.loc['mutex', 'ops_per_sec'])}" + (f", {one}," if one else "")
+                      + f" vs treiber's {eng(at.loc['treiber', 'ops_per_sec'])} ops/s)") if "treiber" in at.index else ""
             out.append(f"stacks/pairs at {_threads_text(int(t))}: the mutex stack's lock passes to another thread "
                        f"once every {run:.0f} acquisitions on average (`lock_run_length`), so its line moves once "
                        f"per {run:.0f} operations, while every lock-free push or pop moves the head's line{versus}.")

@@ -1,11 +1,13 @@
-"""The README's headline: six workloads, each with the design `contend advise` recommends at the
-machine's hardware threads, the runner-up, the margin with its interval and p-value. Generated
-from a result folder (`contend findings RESULTS --headline`) between markers, and a test fails
-when the README's copy differs from what the committed results give.
+"""The README's headline: six workloads, each with the C++ design `contend advise` recommends at the
+machine's hardware threads (or, where a workload was not measured there, at the nearest count,
+with why), the runner-up, the margin with its interval and p-value, Go's own best figure beside it
+as a reference, and every caveat advise prints for that answer. Generated from a result folder
+(`contend findings RESULTS --headline`) between markers, and a test fails when the README's copy
+differs from what the committed results give.
 """
 import re
 
-from . import advise, verdict
+from . import advise, lang, verdict
 from .findings import p_text
 from .findings_md import HEADLINE, _repo_relative
 from .textable import eng
@@ -15,37 +17,79 @@ END = "<!-- headline:end -->"
 BLOCK = re.compile(r"<!-- headline:begin (\S+) -->\n(.*?)<!-- headline:end -->", re.S)
 
 
-def rows(rs, machine):
-    """[workload, threads, recommended (ops/s), runner-up (ops/s), margin, interval, p] per
-    headline workload measured on `machine`."""
+def threads_for(sub, hw):
+    """(threads, why) for one workload's figures: the machine's hardware threads when measured
+    there (why ""), else the nearest measured count and why the hardware threads were not."""
+    counts = sorted(int(t) for t in sub["threads"].unique())
+    if hw in counts:
+        return hw, ""
+    best = min(counts, key=lambda t: (abs(t - hw), t))
+    if counts[0] > hw:
+        roles = sub[sub["threads"] == counts[0]]
+        p = roles["producers"].median() if "producers" in roles else float("nan")
+        c = roles["consumers"].median() if "consumers" in roles else float("nan")
+        shape = (f", {int(p)} producers and {int(c)} consumer{'s' if c != 1 else ''}"
+                 if p == p and c == c and p > 0 and c > 0 else "")
+        return best, f"{hw} not measured: the workload starts at {counts[0]} threads{shape}"
+    return best, f"{hw} not measured: the workload was measured at {', '.join(map(str, counts))} threads"
+
+
+def answers(rs, machine):
+    """[(family, workload, threads, why, Answer)] per headline workload measured on `machine`."""
     out = []
     hw = int(rs.machine(machine)["hw_threads"])
     table = rs.table[rs.table["machine"] == machine]
     for family, workload in HEADLINE:
-        sub = table[(table["family"] == family) & (table["workload"] == workload)]
+        sub = table[(table["family"] == family) & (table["workload"] == workload)
+                    & [not lang.is_go(i) for i in table["impl"]]]
         if sub.empty:
             continue
-        fits = sorted(t for t in sub["threads"].unique() if t <= hw)
-        threads = int(fits[-1]) if fits else int(min(sub["threads"]))
-        a = advise.answer(rs, machine, family, workload, threads)
+        threads, why = threads_for(sub, hw)
+        out.append((family, workload, threads, why, advise.answer(rs, machine, family, workload, threads)))
+    return out
+
+
+def rows(rs, machine):
+    """[workload, threads, recommended (ops/s), runner-up (ops/s), margin, interval, p, Go's own]
+    per headline workload measured on `machine`."""
+    out = []
+    for family, workload, threads, why, a in answers(rs, machine):
+        at = f"{threads} ({why})" if why else str(threads)
+        go = advise.reference_text(a) or "—"
         if a.recommended is None or a.verdict:
-            out.append([f"`{family}/{workload}`", str(threads), a.verdict or "no verdict", "—", "—", "—", "—"])
+            out.append([f"`{family}/{workload}`", at, a.verdict or "no verdict", "—", "—", "—", "—", go])
             continue
         lo, hi = a.interval
-        out.append([f"`{family}/{workload}`", str(threads), f"{a.recommended} ({eng(a.value)} ops/s)",
+        out.append([f"`{family}/{workload}`", at, f"{a.recommended} ({eng(a.value)} ops/s)",
                     f"{a.runner_up} ({eng(a.runner_up_value)} ops/s)", f"{a.margin:.2f}×",
                     f"{lo:.2f}–{hi:.2f}×" if lo == lo else "—",
-                    p_text(a.p).replace("p = ", "") + ("" if a.significant else " (n.s.)")])
+                    p_text(a.p).replace("p = ", "") + ("" if a.significant else " (n.s.)"), go])
+    return out
+
+
+def caveat_lines(rs, machine):
+    """Every caveat advise prints for the headline's answers, one bullet per answer."""
+    out = []
+    for family, workload, threads, _, a in answers(rs, machine):
+        if a.caveats:
+            out.append(f"* `{family}/{workload}` at {threads}: " + "; ".join(a.caveats) + ".")
     return out
 
 
 def markdown(rs, machine, folder):
     """The README's headline block for one result folder."""
-    header = ["workload", "threads", "recommended", "runner-up", "margin", "95% interval", "U-test p"]
+    header = ["workload", "threads", "recommended (C++)", "runner-up", "margin", "95% interval", "U-test p",
+              "Go's own (a reference, not ranked)"]
     lines = [BEGIN.format(folder=folder),
              f"<!-- generated by `scripts/contend findings {folder} --headline`; edit headline.py, not this -->",
+             "C++ designs ranked as `contend advise` ranks them (`--lang cpp`, like with like: a figure whose "
+             "sides ran on one core is not ranked against cross-core ones), Go's best figure beside each; "
+             "every caveat advise prints is under the table.", "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows(rs, machine)]
+    caveats = caveat_lines(rs, machine)
+    if caveats:
+        lines += ["", "Caveats, as `advise` prints them:", ""] + caveats
     proverb = verdict.proverb_sentence(rs, machine)
     if proverb:
         lines += ["", proverb]

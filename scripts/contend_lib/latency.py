@@ -10,7 +10,7 @@ maximum in all but name; the table shows the sample count.
 """
 import math
 
-from . import style
+from . import sides, style
 from .findings import ALPHA, clean_reps, clean_table, compare_impls, p_text
 
 PERCENTILES = [("p50", "p50_ns", 50.0), ("p90", "p90_ns", 90.0), ("p99", "p99_ns", 99.0),
@@ -93,7 +93,10 @@ def sentence(table, reps, hw):
     if not figs:
         return None
     family, workload, t, sub = next((f for f in figs if f[0] == "maps"), figs[0])
-    ordered = sub.sort_values("p99_ns")
+    # Like with like: the range runs over the figures ranked together (sides.tiers), those whose
+    # sides ran on one core (or in another placement class) are named after it.
+    ranked, aside = sides.tiers(sub)
+    ordered = (ranked if len(ranked) else sub).sort_values("p99_ns")
     low, high = ordered.iloc[0], ordered.iloc[-1]
     text = f"At {t} thread{'s' if t != 1 else ''}, {family}/{workload}'s p99 runs from {_ns(low['p99_ns'])} ({low['impl']})"
     if high["impl"] != low["impl"]:
@@ -102,6 +105,10 @@ def sentence(table, reps, hw):
         if c is not None and c.testable and c.p >= ALPHA:
             sig += ", not significant"
         text += f" to {_ns(high['p99_ns'])} ({high['impl']}; Mann–Whitney U over the repetitions' p99: {sig})"
+    if len(ranked) and len(aside):
+        text += (" among the designs ranked together; not ranked against them: "
+                 + ", ".join(f"{r['impl']} {_ns(r['p99_ns'])} ({'; '.join(sides.labels(r))})"
+                             for _, r in aside.sort_values("p99_ns").iterrows()))
     tails = [(r["p99.9_ns"] / r["p50_ns"], f, w, r["impl"], r["p50_ns"], r["p99.9_ns"])
              for f, w, _, s in figs for _, r in s.iterrows() if r["p50_ns"] > 0 and r["p99.9_ns"] == r["p99.9_ns"]]
     if tails:
@@ -145,7 +152,8 @@ def percentile_chart(sub, machine_row, family, workload):
             if rows.empty:
                 continue
             colour, marker = style.impl_style(impl)
-            ax.plot(rows["threads"], rows[column], color=colour, marker=marker, label=impl, zorder=3)
+            ax.plot(rows["threads"], rows[column], color=colour, marker=marker,
+                    label=style.impl_label(impl, sub[sub["impl"] == impl]), zorder=3)
         style.threads_axis(ax, sub["threads"].unique())
         values = [v for v in sub[column].dropna() if v > 0]
         style.value_axis(ax, values, f"{label} latency of {OPERATION.get((family, workload), 'one operation')}, ns",
@@ -172,7 +180,7 @@ def spectrum_chart(sub, machine_row, family, workload, threads):
         r = r.iloc[0]
         ys = [r[col] for _, col, _ in PERCENTILES] + [r["max_ns"] if "max_ns" in r else float("nan")]
         colour, marker = style.impl_style(impl)
-        ax.plot(xs, ys, color=colour, marker=marker, label=impl, zorder=3)
+        ax.plot(xs, ys, color=colour, marker=marker, label=style.impl_label(impl, sub[sub["impl"] == impl]), zorder=3)
         values += [y for y in ys if y == y and y > 0]
     ax.set_xticks(xs)
     ax.set_xticklabels(["p50", "p90", "p99", "p99.9", "max (worst run)"])

@@ -13,14 +13,20 @@ Every earlier version is read; a set whose files lack fields of the current one 
 line naming them. A repetition is `tainted` when the C++ side flagged it (foreign load, too little
 parallelism) or when a placement probe before or after it was `preempted` or the two fell in
 different placement classes (`moved`); a placement class is never taint (placement.py). Each
-machine's probes give its classes; its figures are measured in one class (`placement_measured`:
-the class the binaries waited for, or where most repetitions ran), and a repetition in another
-class (`other_class`) is left out of its figure, which is `excluded` when fewer than
-MIN_CLASS_REPS of its repetitions are left. A repetition a re-run replaced is kept in the JSON,
-marked "contend_discarded", and left out of every median (`discarded`). A benchmark the watchdog
+machine's probes give its classes, Go's probes read on the C++ probe's scale first (placement.Scale:
+one placement, one class in both languages). The run is measured in one class (`placement_measured`:
+the class the binaries waited for, or where most repetitions ran). A figure is measured in that
+class when MIN_CLASS_REPS of its repetitions ran there (all of them, with fewer), else in the class
+that holds that many: a figure whose repetitions never left another class (a binary that could not
+wait for the run's, like Go's) is a figure of that class (`other_placement`), not excluded for a
+class it never ran in. A repetition outside its figure's class (`other_class`) is left out of it;
+a figure that no class holds enough of is `excluded`. A repetition a re-run replaced is kept in
+the JSON, marked "contend_discarded", and left out of every median (`discarded`). `usable(reps)` is
+the one mask of the repetitions statistics may use. A benchmark the watchdog
 stopped has one entry without a figure, marked "contend_hung" with its evidence file (`hung`):
-tainted in `reps`, and left out of the medians and the table. `usable(reps)` is the one mask of the repetitions
-statistics may use.
+tainted in `reps`, and left out of the medians and the table. Go's older rows get today's names
+(lang.legacy_name), every figure its sides (sides.py: one core or cross-core) and the work it does
+where the languages differ (`work`, lang.work_note).
 """
 import json
 import re
@@ -29,10 +35,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import lang, sides
 from .errors import ContendError, warn
 from .names import (CORE_TO_CORE_FILE, HAND_TIMED_FILE, HUNG_KEY, LATENCY_BIAS_FILE, LITMUS_FILE, OVERHEAD_FILE,
                     PLACEMENT_FILE, machine_slug, microarchitecture, split_name)
-from .placement import PREEMPTED, find_classes, relation_namer, scope_of
+from .placement import IDENTITY, PREEMPTED, find_classes, go_scale, relation_namer, scale_from_json, scope_of
 from .validity import bimodal
 
 KEYS = ["machine", "family", "workload", "impl", "threads"]
@@ -50,13 +57,16 @@ INTERFERENCE = ["foreign_cpu", "steal_cpu", "foreign_resolution_cpu", "paralleli
 WORST_OF_REPS = ["query_wait_max", "max_ns"]
 DESIGN_COUNTERS = ["eliminated_fraction", "lock_run_length", "idle_cpu_fraction", "query_wait_max",
                    "query_wait_bound", "wakeups_per_op"]
+# Go's hand-off and owner designs: 1 when the goroutines ran locked to OS threads of their own
+# (and pinned to CPUs of their own); the <impl>_sched rows have 0 (lang.py).
+GO_COUNTERS = ["go_locked", "go_pinned"]
 LATENCY_COUNTERS = ["max_ns", "latency_samples"]
 # perf_event_open counts per operation of the whole process (benchmarks/perf_events.hpp); an event
 # not counted on the machine is absent (the context's events_not_available says why).
 EVENT_COUNTERS = ["context_switches_per_op", "cpu_migrations_per_op", "page_faults_per_op", "cycles_per_op",
                   "instructions_per_op", "cache_misses_per_op", "hitm_per_op"]
 EXTRA_COUNTERS = (["owner_threads", "producers", "consumers", "steal_pct", "peak_rss_mb"] + INTERFERENCE
-                  + DESIGN_COUNTERS + LATENCY_COUNTERS + EVENT_COUNTERS)
+                  + DESIGN_COUNTERS + LATENCY_COUNTERS + EVENT_COUNTERS + GO_COUNTERS)
 SCHEMA_VERSION = 3
 # What each schema version added to every repetition: what an older file lacks.
 SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_needed", "tainted", "probe_ns"],
@@ -65,6 +75,9 @@ SCHEMA_FIELDS = {2: ["foreign_cpu", "steal_cpu", "parallelism", "parallelism_nee
 # can never reach p < 0.05, 4 against 4 can: 0.029); a run of fewer repetitions needs all of them.
 MIN_CLASS_REPS = 4
 DISCARDED_KEY = "contend_discarded"
+# A figure's own columns every repetition carries too, so that a comparison of repetitions knows
+# what it compares (sides.apart): its sides, its claim and whether its class is the run's.
+FIGURE_COLUMNS = ["sides", "parallelism_claim", "other_placement"]
 CONTEXT_KEYS = ["schema_version", "pin", "probe_pairs", "taint_foreign_cpu", "taint_parallelism_share",
                 "cpu_family", "cpu_model_number", "cpu_stepping", "logical_cpus",
                 "cpu_model", "cores", "threads_per_core", "sockets", "topology", "kernel", "compiler",
@@ -282,14 +295,15 @@ def doc_placement(doc, extra_probes=()):
                         scope_of(ctx))
 
 
-def placement_of(entry, placement):
+def placement_of(entry, placement, scale=IDENTITY):
     """(class of the repetition, moved, preempted probes text, class after): the class its before
     probe fell in (its after probe when it has no before), whether the after probe fell in another
-    class, which probes were preempted, and the after probe's class."""
+    class, which probes were preempted, and the after probe's class. `scale` takes a Go file's
+    probes onto the C++ probe's scale first."""
     before, after = _number(entry, "probe_ns"), _number(entry, "probe_after_ns")
     if placement is None:
         return None, False, "", None
-    a, b = placement.of(before), placement.of(after)
+    a, b = placement.of(scale(before)), placement.of(scale(after))
     preempted = [f"{w} {v / 1000:.0f} us" for w, v, c in (("before", before, a), ("after", after, b))
                  if c == PREEMPTED]
     cls = a if a not in (None, PREEMPTED) else (b if b not in (None, PREEMPTED) else None)
@@ -303,7 +317,7 @@ def taint(entry, placement):
     return judge(entry, placement)[:2]
 
 
-def judge(entry, placement):
+def judge(entry, placement, scale=IDENTITY):
     """(tainted, reason, class, moved) of one repetition, each probe classified once (taint())."""
     reasons = [f"hung, stopped by the watchdog (evidence {entry[HUNG_KEY]})"] if entry.get(HUNG_KEY) else []
     if (_number(entry, "tainted") or 0) >= 0.5:
@@ -318,7 +332,7 @@ def judge(entry, placement):
                 reasons.append(f"parallelism {_number(entry, 'parallelism') or 0:.2f} of "
                                f"{_number(entry, 'parallelism_needed') or 0:g} needed")
             reasons = reasons or ["tainted by the detector"]
-    cls, moved, preempted, after = placement_of(entry, placement)
+    cls, moved, preempted, after = placement_of(entry, placement, scale)
     if preempted:
         reasons.append(f"preempted: probe {preempted}")
     if moved:
@@ -357,6 +371,9 @@ def _iteration_rows(path, doc):
     if not isinstance(doc, dict) or not isinstance(benchmarks, list):
         raise ContendError(path, 'not Google Benchmark output (no "benchmarks" list)')
     rows, failed, unnamed = [], [], 0
+    go_file, legacy = lang.is_go_file(doc), lang.legacy_go_file(doc)
+    ctx = doc.get("context") if isinstance(doc.get("context"), dict) else {}
+    probe = f"go:{ctx.get('probe_loop') or ''}" if go_file else "cpp"
     for entry in benchmarks:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             unnamed += 1
@@ -377,8 +394,11 @@ def _iteration_rows(path, doc):
             unnamed += 1
             continue
         ns = _number(entry, "ns_per_op")
+        family, workload, impl = parts
+        if go_file:
+            workload, impl = lang.legacy_name(family, workload, impl, entry)
         row = {
-            "family": parts[0], "workload": parts[1], "impl": parts[2],
+            "family": family, "workload": workload, "impl": impl,
             "threads": _threads(entry),
             "repetition": int(entry.get("repetition_index", 0)),
             "ops_per_sec": ops,
@@ -393,6 +413,8 @@ def _iteration_rows(path, doc):
             if (_PERCENTILE.match(key) or _PROBE_PAIR.match(key)) and isinstance(value, (int, float)):
                 row[key] = float(value)
         row["_entry"] = entry  # taint and class are judged once the machine's probes are all read
+        row["_probe"] = probe  # which probe read it: "cpp", or "go:<its probe_loop>"
+        row["work"] = lang.work_note(family, workload, impl, legacy)
         discarded = entry.get(DISCARDED_KEY)
         row["discarded"] = bool(discarded)
         row["discard_reason"] = str(discarded) if discarded else ""
@@ -485,21 +507,31 @@ def load(paths):
     placements = {}
     for label, group in reps.groupby("machine", sort=False):
         placements[label] = _judge_placement(reps, group.index, contexts[label], folders.get(label))
-    reps = reps.drop(columns="_entry")
+    reps = reps.drop(columns=["_entry", "_probe"])
     machines = _machines_frame(contexts)
-    return ResultSet(table=aggregate(reps), reps=reps, machines=machines, folders=folders, placements=placements)
+    table = sides.annotate(aggregate(reps), machines["hw_threads"].to_dict())
+    figure = table[KEYS + FIGURE_COLUMNS]
+    reps = reps.merge(figure, on=KEYS, how="left")
+    return ResultSet(table=table, reps=reps, machines=machines, folders=folders, placements=placements)
 
 
 def calibration_probes(folder):
     """The calibration's probes in a result folder's placement.json ([] without one)."""
+    return _calibration(folder)[0]
+
+
+def _calibration(folder):
+    """(C++ probes, Scale of the Go probe's back-to-back record or None) of a folder's
+    placement.json (([], None) without one)."""
     path = Path(folder) / PLACEMENT_FILE if folder is not None else None
     if path is None or not path.is_file():
-        return []
+        return [], None
     doc = read_json(path)
     probes = doc.get("probes") if isinstance(doc, dict) else None
     if not isinstance(probes, list):
         raise ContendError(path, 'not a placement calibration (no "probes" list)')
-    return [float(p["ns"]) for p in probes if isinstance(p, dict) and isinstance(p.get("ns"), (int, float))]
+    return ([float(p["ns"]) for p in probes if isinstance(p, dict) and isinstance(p.get("ns"), (int, float))],
+            scale_from_json(doc.get("go_mapping")))
 
 
 def measured_class(placement, reps, ctx):
@@ -519,17 +551,31 @@ def measured_class(placement, reps, ctx):
 
 
 def _judge_placement(reps, index, ctx, folder):
-    """Set tainted, taint_reason, placement, moved and other_class of one machine's repetitions
-    (rows `index` of `reps`) from the placement classes of all its probes; returns the Placement."""
+    """Set tainted, taint_reason, placement, moved, figure_class and other_class of one machine's
+    repetitions (rows `index` of `reps`) from the placement classes of all its probes, Go's read on
+    the C++ scale; returns the Placement."""
     entries = reps.loc[index, "_entry"].tolist()
-    placement = find_classes(entry_probes(entries) + calibration_probes(folder), relation_namer(ctx), scope_of(ctx))
-    judged = [judge(e, placement) for e in entries]
+    kinds = reps.loc[index, "_probe"].tolist()
+    calibration, recorded = _calibration(folder)
+    cpp = entry_probes([e for e, k in zip(entries, kinds) if k == "cpp"]) + calibration
+    scales = {"cpp": IDENTITY}
+    for kind in set(kinds) - {"cpp"}:  # "go:<the file's probe_loop>"
+        mine = entry_probes([e for e, k in zip(entries, kinds) if k == kind])
+        scales[kind] = go_scale(kind[len("go:"):], cpp, mine, recorded)
+    go = [scales[k](v) for e, k in zip(entries, kinds) if k != "cpp" for v in entry_probes([e])]
+    placement = find_classes(cpp + go, relation_namer(ctx), scope_of(ctx))
+    judged = [judge(e, placement, scales[k]) for e, k in zip(entries, kinds)]
     reps.loc[index, "tainted"] = [j[0] for j in judged]
     reps.loc[index, "taint_reason"] = [j[1] for j in judged]
     reps.loc[index, "placement"] = [j[2] or "" for j in judged]
     reps.loc[index, "moved"] = [j[3] for j in judged]
     measured = measured_class(placement, reps.loc[index], ctx)
-    reps.loc[index, "other_class"] = [bool(j[2]) and measured is not None and j[2] != measured for j in judged]
+    figure = figure_classes(reps.loc[index], measured)
+    reps.loc[index, "figure_class"] = figure
+    reps.loc[index, "measured_class"] = measured or ""
+    reps.loc[index, "other_class"] = [bool(j[2]) and bool(f) and j[2] != f for j, f in zip(judged, figure)]
+    said = sorted({scales[k].describe() for k in set(kinds) if k != "cpp"})
+    ctx["placement_scale"] = "; ".join(said) if said and go else "unknown"
     no_after = "probe_after_ns" not in reps.columns or reps.loc[index, "probe_after_ns"].isna().all()
     ctx["placement_classes"] = placement.describe() + (
         "; no probe after each repetition (results before schema 3): moves not seen"
@@ -537,6 +583,37 @@ def _judge_placement(reps, index, ctx, folder):
     ctx["placement_measured"] = measured or "unknown"
     ctx["placement_scope"] = placement.scope or "unknown"
     return placement
+
+
+def figure_classes(reps, measured):
+    """The class each repetition's figure is measured in (a list aligned with `reps`): the run's
+    class when MIN_CLASS_REPS of the figure's repetitions ran there (all, with fewer), else the
+    class that holds that many (the commonest; the faster on a tie), else (the figure will be
+    excluded) the run's class when some ran there, else its commonest; "" without classes."""
+    kept = reps[~reps["discarded"].fillna(False).astype(bool)]
+    chosen = {}
+    for key, g in kept.groupby(KEYS, sort=False):
+        counts = g["placement"][g["placement"] != ""].value_counts()
+        if counts.empty:
+            chosen[key] = ""
+            continue
+        need = min(len(g), MIN_CLASS_REPS)
+        enough = counts[counts >= need]
+        if measured in enough.index:
+            chosen[key] = measured
+        elif len(enough):
+            chosen[key] = sorted(enough.index, key=lambda c: (-enough[c], _ns_of(c)))[0]
+        else:
+            chosen[key] = measured if measured in counts.index else counts.index[0]
+    return [chosen.get(tuple(r), "") for r in reps[KEYS].itertuples(index=False)]
+
+
+def _ns_of(name):
+    value, _, unit = str(name).partition(" ")
+    try:
+        return float(value) * (1000 if unit == "us" else 1)
+    except ValueError:
+        return float("inf")
 
 
 def _int_or_none(text):
@@ -616,7 +693,14 @@ def aggregate(reps):
     class_reps = counts["all_reps"] - counts["other_class_reps"]
     need = counts["all_reps"].clip(upper=MIN_CLASS_REPS)
     table["excluded"] = class_reps < need
-    table["placement"] = grouped["placement"].agg(_class_name)
+    if "figure_class" in reps:
+        table["placement"] = grouped["figure_class"].first().fillna("")
+    else:
+        table["placement"] = grouped["placement"].agg(_class_name)
+    measured = grouped["measured_class"].first().fillna("") if "measured_class" in reps else ""
+    table["other_placement"] = (table["placement"] != "") & (measured != "") & (table["placement"] != measured) \
+        & ~table["excluded"]
+    table["work"] = grouped["work"].first().fillna("") if "work" in reps else ""
     table["exclusion"] = [
         (f"{k} of {n} repetitions in placement class {c or '?'} (needs {m})" if x else "")
         for x, k, n, m, c in zip(table["excluded"], class_reps, counts["all_reps"], need, table["placement"])]

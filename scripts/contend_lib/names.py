@@ -126,7 +126,9 @@ def workload_title(family, workload):
             return "ping-pong hand-off"
         if workload == "idle":
             return "idle receiver (its CPU time while nothing is sent)"
-        m = re.match(r"(spsc|mpsc|mpmc)-(small|large)$", workload)
+        m = re.match(r"(spsc|mpsc|mpmc)-(small|large|unbuffered)$", workload)
+        if m and m.group(2) == "unbuffered":
+            return f"{m.group(1).upper()}, unbuffered (every send a rendezvous)"
         if m:
             return f"{m.group(1).upper()}, {m.group(2)} messages"
     if family == "baseline" and workload == "pingpong":

@@ -14,7 +14,16 @@ slowest class below them, are `preempted`. A cluster holding fewer than MIN_CLAS
 probes (and fewer than MIN_CLASS_PROBES) is no class of its own: a probe is always given the
 nearest class (the boundaries are the geometric midpoints between neighbouring classes), so a
 stable machine has exactly one class and nothing changes for it.
+
+One probe, one scale. Go's probe (contend-go) is another instrument than the C++ one: files
+without the context key `probe_loop` ran a loop of their own (a fully fenced store, no PAUSE) that
+read ~60 ns where the C++ probe read ~33 ns on one Zen 5 placement, ~200 where it read ~190 on the
+other. A `Scale` maps Go's probes onto the C++ scale before classes are found, so that one
+placement is one class in both languages: by the calibration's back-to-back record when there is
+one (calibration.py), else by nothing at all when the Go file ran the C++ loop (`probe_loop`
+"cpp_pingpong"), else by matching Go's own classes to the C++ classes in order (`match_scale`).
 """
+import itertools
 import math
 import statistics
 from dataclasses import dataclass
@@ -175,3 +184,78 @@ def scope_of(context):
     if len(pairs) <= 1:
         return "the threads' CPU pair"
     return f"the machine's (median of {len(pairs)} CPU pairs), not the threads' own pair"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Go's probe onto the C++ probe's scale: `anchors` ((go_ns, cpp_ns), ...) of matched classes,
+    fastest first; a Go probe is multiplied by the ratio of the anchor nearest it (on a log scale),
+    so that a Go class lands whole on its C++ class with its own spread. No anchors: identity."""
+    anchors: tuple = ()
+    source: str = "identity"
+
+    def __call__(self, ns):
+        if ns is None or not isinstance(ns, (int, float)) or math.isnan(ns) or ns <= 0 or not self.anchors:
+            return ns
+        go, cpp = min(self.anchors, key=lambda a: abs(math.log(ns / a[0])))
+        return ns * cpp / go
+
+    def describe(self):
+        if not self.anchors:
+            return {"same loop": "Go's probe ran the C++ loop: read on the C++ scale as it is"}.get(
+                self.source, "Go's probe read as it is (no C++ probes to map it onto)")
+        pairs = ", ".join(f"{ns_name(g)} -> {ns_name(c)}" for g, c in self.anchors)
+        how = {"calibration": "the calibration's back-to-back probes (placement.json)",
+               "clusters": "Go's own classes matched to the C++ classes in order"}.get(self.source, self.source)
+        return f"Go's probe mapped onto the C++ scale by {how}: {pairs}"
+
+    def as_json(self):
+        return {"source": self.source, "anchors": [{"go_ns": round(g, 3), "cpp_ns": round(c, 3)}
+                                                   for g, c in self.anchors]}
+
+
+IDENTITY = Scale()
+SAME_LOOP = Scale((), "same loop")
+
+
+def scale_from_json(doc, source="calibration"):
+    """A Scale from placement.json's `go_mapping` ({"anchors": [{"go_ns", "cpp_ns"}]}), or None."""
+    anchors = doc.get("anchors") if isinstance(doc, dict) else None
+    if not isinstance(anchors, list):
+        return None
+    pairs = tuple(sorted((float(a["go_ns"]), float(a["cpp_ns"])) for a in anchors
+                         if isinstance(a, dict) and all(isinstance(a.get(k), (int, float)) and a[k] > 0
+                                                        for k in ("go_ns", "cpp_ns"))))
+    return Scale(pairs, source) if pairs else None
+
+
+def go_scale(probe_loop, cpp_probes, go_probes, recorded=None):
+    """The Scale of one Go file's probes (its context's `probe_loop`, "" before it existed): the
+    calibration's back-to-back record when there is one (`recorded`); the C++ loop's probes as
+    they are; else Go's own classes matched to the C++ ones in order (match_scale)."""
+    if recorded is not None:
+        return recorded
+    if probe_loop == "cpp_pingpong":
+        return SAME_LOOP
+    return match_scale(cpp_probes, go_probes) if cpp_probes and go_probes else IDENTITY
+
+
+def match_scale(cpp_probes, go_probes, source="clusters"):
+    """The Scale that takes Go's classes onto the C++ ones: each instrument's probes are classed on
+    their own (find_classes), and Go's classes are matched to C++'s in order, fastest to fastest,
+    choosing among the order-keeping matchings the one whose matched medians lie closest (the sum
+    of |log(go / cpp)|), so that a class one instrument saw and the other did not is left out
+    instead of shifting every match by one. Identity when either has no class."""
+    cpp = [c.median_ns for c in find_classes(cpp_probes).classes]
+    go = [c.median_ns for c in find_classes(go_probes).classes]
+    if not cpp or not go:
+        return IDENTITY
+
+    def cost(pairs):
+        return sum(abs(math.log(g / c)) for g, c in pairs)
+
+    if len(go) <= len(cpp):
+        options = ([(g, cpp[j]) for g, j in zip(go, pick)] for pick in itertools.combinations(range(len(cpp)), len(go)))
+    else:
+        options = ([(go[i], c) for i, c in zip(pick, cpp)] for pick in itertools.combinations(range(len(go)), len(cpp)))
+    return Scale(tuple(min(options, key=cost)), source)

@@ -41,7 +41,8 @@ def _errors(rows, column):
 
 
 def _draw_lines(ax, sub, column, with_errorbars=True):
-    """One line per impl with min–max error bars; points from tainted runs drawn hollow."""
+    """One line per impl with min–max error bars; points from tainted runs drawn hollow; a design
+    whose sides ran on one core says so in its legend label (style.impl_label)."""
     any_tainted = False
     for impl in style.impl_order(sub["impl"].unique()):
         rows = sub[sub["impl"] == impl].sort_values("threads")
@@ -52,8 +53,8 @@ def _draw_lines(ax, sub, column, with_errorbars=True):
         tainted = _tainted(rows)
         clean = [not t for t in tainted]
         ax.errorbar(rows["threads"], rows[column], yerr=_errors(rows, column) if with_errorbars else None,
-                    color=colour, marker=marker, markevery=clean, label=impl, capsize=3, elinewidth=1,
-                    zorder=3)
+                    color=colour, marker=marker, markevery=clean, label=style.impl_label(impl, rows), capsize=3,
+                    elinewidth=1, zorder=3)
         if any(tainted):
             any_tainted = True
             bad = rows[tainted]
@@ -62,6 +63,8 @@ def _draw_lines(ax, sub, column, with_errorbars=True):
     if any_tainted:
         ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor="#333333",
                 label=style.TAINTED_NOTE)
+    if style.any_one_core(sub):
+        ax.plot([], [], linestyle="none", label=style.ONE_CORE_NOTE)
 
 
 def throughput_chart(sub, machine_row, family, workload):
@@ -131,7 +134,9 @@ def speedup_chart(sub, machine_row, family, workload):
             continue
         colour, marker = style.impl_style(impl)
         ax.plot(rows["threads"], rows["ops_per_sec"] / base.iloc[0], color=colour, marker=marker,
-                label=impl, zorder=3)
+                label=style.impl_label(impl, rows), zorder=3)
+    if style.any_one_core(sub):
+        ax.plot([], [], linestyle="none", label=style.ONE_CORE_NOTE)
     hw = int(machine_row["hw_threads"])
     ideal_t = [t for t in threads if t <= max(hw, base_t)]
     ax.plot(ideal_t, [t / base_t for t in ideal_t], linestyle="--", color="#555555", linewidth=1.2,
@@ -170,7 +175,8 @@ def single_count_chart(sub, machine_row, family, workload, floor_ns=None):
     values = rows[column]
     err = _errors(rows, column)
     tops = values + (err[1] if err is not None else 0)
-    bars = ax.barh(impls, values, xerr=err, color=colours, capsize=3, error_kw={"elinewidth": 1})
+    names = [style.impl_label(i, sub[sub["impl"] == i]) for i in impls]
+    bars = ax.barh(names, values, xerr=err, color=colours, capsize=3, error_kw={"elinewidth": 1})
     for bar, tainted, colour in zip(bars, _tainted(rows), colours):
         if tainted:
             bar.set_facecolor("white")
@@ -183,8 +189,12 @@ def single_count_chart(sub, machine_row, family, workload, floor_ns=None):
         ax.set_xlim(left=low / 2, right=max(tops) * 4)
         if floor_ns:
             ax.axvline(floor_ns, color="#333333", linestyle="--", linewidth=1.2, zorder=4,
-                       label=f"cache-line ping-pong floor ({floor_ns:.0f} ns, baseline)")
-            ax.legend(loc="lower right", frameon=True, framealpha=0.9)
+                       label=f"cache-line ping-pong floor ({floor_ns:.0f} ns, baseline), across cores")
+            if style.any_one_core(sub):
+                ax.plot([], [], linestyle="none", label="one core: the hand-offs stayed on one CPU\n"
+                                                         "(parallelism below 1.5 of 2): not held against the floor")
+            # Beside the plot, not in it: the bottom bars and their labels stay readable.
+            style.legend_outside(fig, ax, title="")
         what = "hand-off latency"
     elif idle:
         ax.set_xscale("log")

@@ -19,7 +19,8 @@ CONTEXT_ROWS = [("CPU", "cpu_model"), ("CPU family / model / stepping", "cpu_gen
                 ("Boost", "boost_version"), ("moodycamel", "moodycamel_version"),
                 ("git commit", "git_commit"), ("mode", "contend_mode"), ("run ms per benchmark", "run_ms"),
                 ("placement classes", "placement_classes"), ("measured in placement class", "placement_measured"),
-                ("whose placement", "placement_scope"), ("host", "host_name"), ("date", "date")]
+                ("whose placement", "placement_scope"), ("Go's probe on the C++ scale", "placement_scale"),
+                ("host", "host_name"), ("date", "date")]
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:2em auto;
@@ -234,6 +235,7 @@ def _placement_html(rs, machine, table):
             f"sat, not a disturbance: every figure here is measured in one class, and a repetition in "
             f"another is left out of its figure.")
     excluded = table[table.get("excluded", False) == True] if "excluded" in table else table.iloc[0:0]  # noqa: E712
+    other = table[table["other_placement"].fillna(False).astype(bool)] if "other_placement" in table else table.iloc[0:0]
     out = [f"<h3>Placement — {html.escape(machine)}</h3><p>{text}</p>",
            _table(["class", "relation", "probes", "count", "share", ""], rows)]
     if len(excluded):
@@ -241,6 +243,16 @@ def _placement_html(rs, machine, table):
                    f"{html.escape(str(MIN_CLASS_REPS))} of their repetitions ran in the measured class "
                    f"(e.g. {html.escape(excluded.iloc[0]['family'] + '/' + excluded.iloc[0]['workload'] + '/' + excluded.iloc[0]['impl'])}"
                    f" at {int(excluded.iloc[0]['threads'])} threads: {html.escape(excluded.iloc[0]['exclusion'])}).</p>")
+    if len(other):
+        first = other.iloc[0]
+        out.append(f"<p>{len(other)} figures were measured in another class than the run's: their repetitions "
+                   f"never left it (a binary that cannot wait for the class, like Go's), so they are figures of "
+                   f"that class, shown with it and not ranked against the run's (e.g. "
+                   f"{html.escape(first['family'] + '/' + first['workload'] + '/' + first['impl'])} at "
+                   f"{int(first['threads'])} threads: placement class {html.escape(str(first['placement']))}).</p>")
+    scale = str(row.get("placement_scale", "unknown"))
+    if scale != "unknown":
+        out.append(f"<p>{html.escape(scale)}.</p>")
     return "\n".join(out)
 
 

@@ -32,7 +32,8 @@ REP_OVERHEAD_S = {"maps": 0.012, "go_maps": 0.105}
 DEFAULT_REP_OVERHEAD_S = 0.01
 PROCESS_S = 0.3        # a family's process beyond its repetitions: start, JSON
 SHORT_PROCESS_S = 0.12  # a process that runs one figure's benchmarks once (the sampling-cost pairs)
-CALIBRATION_S = {"default": 20.5, "quick": 1.0}  # placement_probe --seconds=20 (calibration.SECONDS)
+# placement_probe --seconds=20 (calibration.SECONDS), then Go's probe beside it (8 s; 2 quick) when built
+CALIBRATION_S = {"default": 29.0, "quick": 3.5}
 LITMUS_S = {"default": 7.0, "quick": 0.5}
 LATENCY_BIAS_S = {"default": 1.0, "quick": 0.5}
 CHECKS_S = {"default": 3.0, "quick": 2.0}

@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # files only, never a window (and no $DISPLAY needed)
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import EngFormatter, FixedLocator, LogLocator, NullFormatter, NullLocator  # noqa: E402
 
-from . import designs  # noqa: E402
+from . import designs, lang, sides  # noqa: E402
 from .names import family_title, pretty_cpu  # noqa: E402
 from .findings import workload_title  # noqa: E402
 
@@ -47,6 +47,11 @@ _SPARE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">"]
 ERRORBAR_NOTE = "error bars: min–max over repetitions"
 THROUGHPUT_LABEL = "operations per second (all threads, wall clock)"
 TAINTED_NOTE = "hollow: run tainted by foreign load"
+ONE_CORE_NOTE = (f"one core: its sides took turns on about one CPU (parallelism below {sides.ONE_CORE_BELOW} of the "
+                 f"2+ it claims);\nnot comparable with cross-core lines nor with the cross-core floor")
+# Go's scheduler rows (<impl>_sched, lang.py) look like their pinned row with a thin marker of
+# their own: the same design, placed by Go's scheduler.
+_SCHED_MARKERS = ["x", "+", "1", "2", "3", "4"]
 CORES_COLOUR = "#a0522d"
 OVERSUB_COLOUR = "#f2e6d9"
 # Labels sit over data sometimes; a light box keeps both readable.
@@ -67,7 +72,7 @@ def _declared_styles():
     pairs = [(c, m) for m in _SPARE_MARKERS for c in _AUTO_COLOURS]
     out = {}
     for name in designs.declared():
-        if name in IMPL_STYLE:
+        if name in IMPL_STYLE or lang.is_sched(name):  # a scheduler row takes its pinned row's look
             continue
         pair = next(p for p in pairs if p not in used)
         used.add(pair)
@@ -76,6 +81,9 @@ def _declared_styles():
 
 
 def impl_style(impl):
+    if lang.is_sched(impl):
+        colour, marker = impl_style(lang.base_name(impl))
+        return colour, next(m for m in _SCHED_MARKERS if m != marker)
     if impl in IMPL_STYLE:
         return IMPL_STYLE[impl]
     declared = _declared_styles()
@@ -90,8 +98,34 @@ def impl_style(impl):
 def impl_order(impls):
     """Hand-styled impls in their documented order, then the declared designs in declaration
     order, unknown ones after, alphabetically."""
-    known = list(IMPL_STYLE) + [d for d in designs.declared() if d not in IMPL_STYLE]
-    return sorted(impls, key=lambda i: (known.index(i) if i in known else len(known), i))
+    known = list(IMPL_STYLE) + [d for d in designs.declared() if d not in IMPL_STYLE and not lang.is_sched(d)]
+
+    def key(i):
+        base = lang.base_name(i)  # a scheduler row right after its pinned row
+        return (known.index(base) if base in known else len(known), base, lang.is_sched(i), i)
+    return sorted(impls, key=key)
+
+
+def impl_label(impl, rows=None):
+    """A design as a chart's legend names it: its name, and beside it what a reader must know
+    before comparing its line with the others: where its sides ran on one core ("one core at 2, 4
+    threads", sides.py), and work that differs from the C++ rows (lang.work_note). `rows`: the
+    design's figures in the chart."""
+    notes = []
+    if rows is not None and len(rows) and "sides" in rows:
+        one = sorted(int(t) for t, r in zip(rows["threads"], rows.to_dict("records")) if sides.one_core(r))
+        if one and len(one) == rows["threads"].nunique():
+            notes.append(sides.ONE_CORE)
+        elif one:
+            notes.append(f"{sides.ONE_CORE} at {', '.join(map(str, one))} thread{'s' if one != [1] else ''}")
+    if rows is not None and len(rows) and "work" in rows:
+        short = sorted({lang.work_short(w) for w in rows["work"].fillna("") if w})
+        notes += short
+    return f"{impl} — {'; '.join(notes)}" if notes else str(impl)
+
+
+def any_one_core(rows):
+    return rows is not None and "sides" in rows and any(sides.one_core(r) for r in rows.to_dict("records"))
 
 
 def setup():
@@ -199,8 +233,9 @@ def legend_outside(fig, ax_or_axes, title="implementation"):
                 handles.append(h)
                 labels.append(lab)
     # Implementations first; then the notes (core count, ideal scaling, hollow points), whose
-    # labels are phrases while impl names never contain a space.
-    order = sorted(range(len(labels)), key=lambda k: " " in labels[k])
+    # labels are phrases while impl names never contain a space (a name's notes follow it after a
+    # dash: impl_label).
+    order = sorted(range(len(labels)), key=lambda k: " " in labels[k].split(" — ", 1)[0])
     handles, labels = [handles[k] for k in order], [labels[k] for k in order]
     if handles:
         fig.legend(handles, labels, title=title, loc="center left", bbox_to_anchor=(1.0, 0.5),

@@ -57,6 +57,10 @@ def print_clean(rs):
     if excluded:
         print(f"{len(excluded)} of the {len(tainted)} excluded for too few repetitions in their placement class: "
               f"{some(excluded)}")
+    other = list(label[table["other_placement"].fillna(False).astype(bool)]) if "other_placement" in table else []
+    if other:
+        print(f"{len(other)} measured in another placement class (their repetitions never left it; not ranked "
+              f"against the run's): {some(other)}")
     bimodal = list(label[table["bimodal"]])
     if bimodal:
         print(f"{len(bimodal)} bimodal (repetitions in two clusters; the median describes neither): "

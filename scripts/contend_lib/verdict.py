@@ -6,7 +6,7 @@ cannot disagree.
 """
 from collections import Counter
 
-from . import advise
+from . import advise, lang
 from .findings import channel_vs_mutex_map, clean_reps, clean_table
 
 # Not a choice between designs: the physical floors, and the idle receiver's CPU (not throughput).
@@ -18,8 +18,10 @@ def _refs(g):
 
 
 def points(rs, machine):
-    """[(family, workload, threads, Answer)] for every point with two designs or more."""
+    """[(family, workload, threads, Answer)] for every point with two C++ designs or more (advise's
+    default question: a C++ answer, Go's own beside it)."""
     table = rs.table[rs.table["machine"] == machine]
+    table = table.loc[[not lang.is_go(i) for i in table["impl"]]]
     out = []
     for (family, workload, threads), g in table.groupby(["family", "workload", "threads"], sort=True):
         if (family, None) in SKIP or (family, workload) in SKIP or g["impl"].nunique() - _refs(g) < 2:
@@ -69,9 +71,12 @@ def proverb_sentence(rs, machine):
         return ""
     parts = []
     for impl in proverb.heatmap.panels:
-        mine = [r[-1] for r in proverb.rows if r[0] == impl and not str(r[-1]).startswith("left out")]
+        mine = [r[-1] for r in proverb.rows if r[0] == impl and not str(r[-1]).startswith(("left out", "not compared"))]
+        unlike = sum(1 for r in proverb.rows if r[0] == impl and str(r[-1]).startswith("not compared"))
         parts.append(f"{impl} is faster than the mutex map in {mine.count(impl)} of {len(mine)} "
-                     f"configurations and slower in {mine.count('mutex')}")
+                     f"configurations and slower in {mine.count('mutex')}"
+                     + (f" ({unlike} more not compared: one of the two ran on one core, the other across cores)"
+                        if unlike else ""))
     return ("Sharing memory by communicating, for a map (the proverb's case): " + "; ".join(parts)
             + " (two-sided Mann–Whitney U on the repetitions, p < 0.05).")
 

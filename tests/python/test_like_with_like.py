@@ -1,0 +1,393 @@
+"""Go beside C++, like with like: the one-core rule for every design, one probe on one scale, a C++
+answer to a C++ question, and the same work under one name (or the difference named).
+
+On the committed Intel run (whose Go hand-offs stayed on one CPU), on the recorded Zen 5 run's
+probes (tests/python/fixtures/zen5-*: Go's probe read ~60 ns where C++'s read ~33 ns) and on
+synthetic sets whose answers are chosen. Nothing here is a timing."""
+import contextlib
+import io
+import json
+import math
+import re
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import helpers  # noqa: E402
+import synthetic  # noqa: E402
+from synthetic import M  # noqa: E402
+
+helpers.import_lib()
+from contend_lib import (advise, calibration, compare, findings, findings_md, go_verdict, headline, lang,  # noqa: E402
+                         loader, plot, sides, style, targets, validity)
+from contend_lib.placement import CLASS_GAP, find_classes, match_scale  # noqa: E402
+
+INTEL = helpers.REPO / "results" / "intel-xeon-processor-f6m167-2c"
+ZEN5 = helpers.FIXTURES / "zen5-stall"
+ZEN5_PROBES = helpers.FIXTURES / "zen5-probes.json"
+
+
+def quietly(fn, *args, **kw):
+    with contextlib.redirect_stderr(io.StringIO()):
+        return fn(*args, **kw)
+
+
+def go_doc(family_doc, family, new=False):
+    """A synthetic family document as the Go binary writes it: lang go, go_<family>; `new` adds
+    the context's probe_loop (a file written since Go matched the C++ work and probe)."""
+    doc = json.loads(json.dumps(family_doc))
+    doc["context"].update(lang="go", contend_family=f"go_{family}")
+    if new:
+        doc["context"]["probe_loop"] = "cpp_pingpong"
+    return doc
+
+
+class OneCoreRule(unittest.TestCase):
+    def test_the_rule_once_for_every_design(self):
+        # threads + owners and the machine's CPUs both at least 2: below 1.5 is one core.
+        self.assertEqual(sides.classify(1.49, 2, 0, 2), sides.ONE_CORE)
+        self.assertEqual(sides.classify(1.5, 2, 0, 2), sides.CROSS_CORE)
+        self.assertEqual(sides.classify(1.0, 1, 1, 2), sides.ONE_CORE)  # a client and its owner
+        self.assertEqual(sides.classify(1.0, 1, 0, 2), "")  # one thread claims one CPU
+        self.assertEqual(sides.classify(1.0, 4, 0, 1), "")  # a machine of one CPU
+        self.assertEqual(sides.classify(None, 2, 0, 2), "")  # not recorded (schema 1)
+        self.assertEqual(sides.claim(8, 1, 4), 4)
+        # Workloads that wait by construction: their parallelism measures the wait.
+        self.assertEqual(sides.classify(0.04, 2, 0, 2, "poller", "sim-1ms"), "")
+        self.assertEqual(sides.classify(1.0, 2, 0, 2, "channels", "idle"), "")
+        self.assertEqual(sides.classify(1.1, 2, 0, 2, "poller", "sim-0"), sides.ONE_CORE)
+
+    def test_blocking_designs_are_judged_too(self):
+        # A design that sleeps in a futex (parallelism_needed 0) is judged by the same rule.
+        figures = {("stacks", "pairs", "mutex", 2): [{"ops": v * M, "parallelism": 1.2, "parallelism_needed": 0.0}
+                                                     for v in (40, 41, 42)],
+                   ("stacks", "pairs", "treiber", 2): [10 * M, 11 * M, 12 * M]}
+        with tempfile.TemporaryDirectory() as d:
+            rs = quietly(loader.load, [synthetic.write(Path(d) / "m", synthetic.docs(figures))])
+        t = rs.table.set_index("impl")
+        self.assertEqual(t.loc["mutex", "sides"], sides.ONE_CORE)
+        self.assertEqual(t.loc["treiber", "sides"], sides.CROSS_CORE)
+        self.assertEqual(sides.label(t.loc["mutex"]), "one core: parallelism 1.20 of 2")
+        # Never ranked against the cross-core one: treiber is the only one ranked; mutex beside it.
+        a = advise.answer(rs, rs.machines.index[0], "stacks", "pairs", 2)
+        self.assertTrue(a.verdict.startswith("no verdict: fewer than two comparable designs"), a.verdict)
+        self.assertIn("mutex: one core", a.verdict)
+
+
+class CommittedIntel(unittest.TestCase):
+    """The committed run: Go's legacy rows read as the scheduler's, judged by the one-core rule."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.rs = quietly(loader.load, [INTEL])
+        cls.t = cls.rs.table
+
+    def test_legacy_go_rows_are_the_schedulers_choice(self):
+        impls = set(self.t[self.t["family"].isin(["channels", "counters", "maps"])]["impl"])
+        self.assertTrue({"go_chan_sched", "go_chan_buffered_sched", "go_chan_unbuffered_sched"} <= impls)
+        self.assertFalse({"go_chan", "go_chan_buffered", "go_chan_unbuffered"} & impls)
+        self.assertIn("go_chan", set(self.t[self.t["family"] == "poller"]["impl"]))  # not a hand-off design
+        unbuffered = self.t[self.t["impl"] == "go_chan_unbuffered_sched"]
+        self.assertEqual(set(unbuffered["workload"]), {"pingpong", "spsc-unbuffered", "mpsc-unbuffered",
+                                                       "mpmc-unbuffered"})
+        small = self.t[self.t["workload"].str.endswith("-small")]
+        self.assertFalse((small["impl"] == "go_chan_unbuffered_sched").any())
+
+    def test_go_handoffs_and_owners_ran_on_one_core(self):
+        go = self.t[self.t["impl"].isin(["go_chan_sched", "go_chan_buffered_sched", "go_chan_unbuffered_sched"])]
+        low = go[(go["parallelism"] < 1.5) & (go["threads"] == 2)]
+        self.assertGreater(len(low), 10)
+        self.assertTrue((low["sides"] == sides.ONE_CORE).all())
+
+    def test_advise_names_a_cpp_design_and_go_only_labelled(self):
+        out = helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2", "--json")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        a = json.loads(out.stdout)["answers"][0]
+        self.assertEqual(a["lang"], "cpp")
+        self.assertFalse(a["recommended"].startswith("go_"), a["recommended"])
+        self.assertFalse(a["runner_up"].startswith("go_"), a["runner_up"])
+        self.assertTrue(a["reference"] and all(r["lang"] == "go" for r in a["reference"]))
+        # The one-core mutex stands beside the ranking, labelled, never in it.
+        self.assertIn("mutex", [r["impl"] for r in a["aside"]])
+        self.assertTrue(all("one core" in r["label"] for r in a["aside"]))
+        text = helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2").stdout
+        self.assertIn("Go's own:", text)
+        self.assertRegex(text, r"recommended: (?!go_)\w+")
+        every = helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2", "--lang", "all")
+        self.assertEqual(every.returncode, 0, every.stderr)
+        for name in re.findall(r"\bgo_\w+(?: \(Go's\))?", every.stdout.split("all designs:")[1]):
+            self.assertTrue(name.endswith("(Go's)"), name)
+        doc = json.loads(helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2", "--lang", "all",
+                                         "--json").stdout)
+        self.assertTrue(any(r["lang"] == "go" for r in doc["answers"][0]["ranking"]))
+
+    def test_findings_never_rank_a_one_core_go_figure_without_its_label(self):
+        machine = self.rs.machines.index[0]
+        block = findings_md.readme_markdown(self.rs, machine, "results/x")
+        go = self.t[self.t["impl"].str.startswith("go_") & (self.t["family"].isin(["channels", "counters", "maps"]))
+                    & self.t["impl"].str.contains("chan") & (self.t["threads"] == 2) & (self.t["parallelism"] < 1.5)]
+        names = set(go["impl"])
+        self.assertTrue(names)
+        for line in block.splitlines():
+            for impl in names:
+                if re.search(rf"\b{impl}\b", line):
+                    self.assertIn("one core", line, f"{impl} without its label: {line[:200]}")
+        hand = [r for r in findings.handoff_vs_floor(findings.clean_table(self.t), findings.clean_reps(self.rs.reps)).rows
+                if r[0].startswith("go_")]
+        self.assertTrue(hand and all(r[3] == "not compared" for r in hand), hand)
+        best = targets.evaluate(self.t[self.t["machine"] == machine])
+        row = next(r for r in best if r["target"].startswith("best channel ping-pong"))
+        self.assertFalse(row["measured"].startswith("go_"), row)
+        self.assertIn("one core: go_chan_buffered_sched", row["measured"])
+
+    def test_the_headline_is_at_the_machines_threads_or_says_why_with_advises_caveats(self):
+        machine = self.rs.machines.index[0]
+        hw = int(self.rs.machine(machine)["hw_threads"])
+        text = headline.markdown(self.rs, machine, "results/x")
+        rows = [r for r in text.splitlines() if r.startswith("| `")]
+        self.assertEqual(len(rows), len(findings_md.HEADLINE))
+        for row in rows:
+            threads = row.split(" | ")[1]
+            self.assertTrue(threads == str(hw) or f"{hw} not measured" in threads, row)
+            recommended = row.split(" | ")[2]
+            self.assertFalse(recommended.startswith("go_"), row)
+        self.assertIn("3 (2 not measured: the workload starts at 3 threads, 2 producers and 1 consumer)", text)
+        for family, workload, threads, _, a in headline.answers(self.rs, machine):
+            for caveat in a.caveats:
+                self.assertIn(caveat, text, f"{family}/{workload}: a caveat advise prints is missing")
+
+
+class Zen5Probes(unittest.TestCase):
+    """The recorded Zen 5 run: Go's probe read ~60 ns where C++'s read ~33 ns on one placement."""
+
+    def test_go_and_cpp_repetitions_at_one_placement_fall_in_one_class(self):
+        doc = json.loads(ZEN5_PROBES.read_text())
+
+        def probes(pairs):
+            return [v for p in pairs for v in p if v]
+        cpp, go = probes(doc["cpp"]) + doc["calibration"], probes(doc["go"])
+        scale = match_scale(cpp, go)
+        placement = find_classes(cpp + [scale(v) for v in go])
+        self.assertEqual(len(placement.classes), 2)
+        fast, slow = placement.names()
+        # Where each repetition was, told apart on each instrument's own reading: both read the
+        # fast placement under 100 ns and the slow one above 150 ns.
+        for side, pairs, f in (("C++", doc["cpp"], lambda v: v), ("Go", doc["go"], scale)):
+            for before, after in pairs:
+                for raw in (before, after):
+                    if not raw or raw > 2000:
+                        continue
+                    want = fast if raw < 100 else slow
+                    self.assertEqual(placement.of(f(raw)), want, f"{side} probe {raw} ns")
+        # One scale: each class's Go and C++ medians agree within the class gap (unmapped they do
+        # not: Go's ~59 ns against C++'s ~31 ns).
+        for c_cpp, c_go in zip(find_classes(cpp).classes, find_classes([scale(v) for v in go]).classes):
+            self.assertLess(max(c_cpp.median_ns, c_go.median_ns) / min(c_cpp.median_ns, c_go.median_ns), CLASS_GAP)
+        raw_go = find_classes(go).classes[0].median_ns
+        self.assertGreater(raw_go / find_classes(cpp).classes[0].median_ns, CLASS_GAP)
+
+    def test_the_excluded_go_syncmap_figure_is_a_figure_of_its_class(self):
+        rs = quietly(loader.load, [ZEN5])
+        t = rs.table.set_index(["impl", "threads"])
+        row = t.loc[("go_syncmap", 2)]
+        measured = rs.machines.iloc[0]["placement_measured"]
+        fast = rs.placements[rs.machines.index[0]].names()[0]
+        self.assertFalse(row["excluded"], row["exclusion"])
+        self.assertEqual(row["exclusion"], "")
+        self.assertEqual(row["placement"], fast)
+        self.assertNotEqual(measured, fast)
+        self.assertTrue(row["other_placement"])
+        self.assertEqual(row["repetitions"], 5)
+        self.assertFalse(t["excluded"].any(), t[t["excluded"]]["exclusion"])
+        # C++ repetitions at the fast placement share the Go figure's class.
+        reps = rs.reps
+        cpp_fast = reps[~reps["impl"].str.startswith("go_") & (reps["probe_ns"] < 100)]
+        self.assertTrue(len(cpp_fast) and set(cpp_fast["placement"]) == {fast})
+        # Shown beside an answer, never ranked against the run's class, never a "no verdict".
+        a = advise.answer(rs, rs.machines.index[0], "maps", "r99-k1k-uniform", 2, which=lang.ALL)
+        self.assertEqual(a.verdict, "")
+        self.assertNotIn("go_syncmap", [i for i, _, s in a.ranking if not s])
+        self.assertIn(("go_syncmap", f"placement class {fast}"), [(i, s) for i, _, s in a.aside])
+
+    def test_exclusion_names_the_class_it_counts(self):
+        def rep(ns, ops=10):
+            return {"ops": ops * M, "probe_ns": ns, "probe_after_ns": ns}
+        figures = {("stacks", "pairs", "treiber", 2): [rep(60.0)] * 3 + [rep(200.0)] * 2,
+                   ("stacks", "pairs", "boost", 2): [rep(200.0)] * 5,
+                   ("stacks", "pairs", "mutex", 2): [rep(60.0)] * 5,
+                   ("stacks", "pairs", "elimination", 2): [rep(60.0)] * 5}
+        with tempfile.TemporaryDirectory() as d:
+            rs = quietly(loader.load, [synthetic.write(Path(d) / "m", synthetic.docs(figures))])
+        t = rs.table.set_index("impl")
+        self.assertEqual(rs.machines.iloc[0]["placement_measured"], "60 ns")
+        self.assertEqual(t.loc["treiber", "exclusion"], "3 of 5 repetitions in placement class 60 ns (needs 4)")
+        self.assertFalse(t.loc["boost", "excluded"])  # its repetitions never left 200 ns
+        self.assertEqual((t.loc["boost", "placement"], bool(t.loc["boost", "other_placement"])), ("200 ns", True))
+
+
+class Calibration(unittest.TestCase):
+    """contend run's calibration runs Go's probe right after the C++ one and records both."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.repo = Path(self.tmp.name) / "repo"
+        self.folder = Path(self.tmp.name) / "results"
+        self.folder.mkdir()
+        bench = self.repo / "build" / "release" / "benchmarks"
+        bench.mkdir(parents=True)
+        (self.repo / "build" / "go").mkdir(parents=True)
+        self._script(bench / "placement_probe", "out = sys.argv[sys.argv.index('--json') + 1]",
+                     [33.0] * 40 + [190.0] * 360)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def _script(self, path, out_expr, probes, code=0):
+        doc = {"context": {"probe_pairs": "0-1"},
+               "probes": [{"t_ms": 20 * i, "ns": ns, "pair_ns": [ns]} for i, ns in enumerate(probes)]}
+        path.write_text("#!/usr/bin/python3\nimport json, sys\n"
+                        f"{out_expr}\n"
+                        f"if {code}:\n    print('contend-go: error: no pair', file=sys.stderr)\n    sys.exit({code})\n"
+                        f"open(out, 'w').write(json.dumps({doc!r}))\n")
+        path.chmod(0o755)
+
+    def go(self, probes, code=0):
+        self._script(self.repo / "build" / "go" / "contend-go",
+                     "out = [a.split('=', 1)[1] for a in sys.argv if a.startswith('--out=')][0]", probes, code)
+
+    def test_both_probes_and_the_mapping_recorded_whole(self):
+        self.go([60.0] * 10 + [205.0] * 90)
+        quietly(calibration.calibrate, self.repo, self.folder, True, "dominant")
+        doc = json.loads((self.folder / "placement.json").read_text())
+        self.assertEqual(len(doc["probes"]), 400)
+        self.assertEqual(len(doc["go"]["probes"]), 100)
+        anchors = [(a["go_ns"], a["cpp_ns"]) for a in doc["go_mapping"]["anchors"]]
+        self.assertEqual(anchors, [(60.0, 33.0), (205.0, 190.0)])
+        self.assertEqual(sorted(p.name for p in self.folder.iterdir()), ["placement.json"])
+        # The loader reads a Go file's probes through the record: one placement, one class.
+        figures = {("maps", "r99-k1k-uniform", "mutex", 2): [{"ops": 20 * M, "probe_ns": 33.0, "probe_after_ns": 34.0}] * 5}
+        go_figures = {("maps", "r99-k1k-uniform", "go_mutex", 2): [{"ops": 20 * M, "probe_ns": 61.0,
+                                                                    "probe_after_ns": 59.0}] * 5}
+        synthetic.write(self.folder, synthetic.docs(figures))
+        (self.folder / "go_maps.json").write_text(json.dumps(go_doc(synthetic.docs(go_figures)["maps"], "maps")))
+        rs = quietly(loader.load, [self.folder])
+        classes = set(rs.reps["placement"])
+        self.assertEqual(len(classes), 1, classes)
+        self.assertIn("the calibration's back-to-back probes", rs.machines.iloc[0]["placement_scale"])
+
+    def test_a_failing_go_probe_leaves_the_cpp_calibration(self):
+        self.go([], code=1)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            calibration.calibrate(self.repo, self.folder, True, "dominant")
+        doc = json.loads((self.folder / "placement.json").read_text())
+        self.assertNotIn("go", doc)
+        self.assertNotIn("go_mapping", doc)
+        warnings = [line for line in err.getvalue().splitlines() if "warning" in line]
+        self.assertEqual(len(warnings), 1, err.getvalue())
+        self.assertIn("contend-go's probe exited with code 1", warnings[0])
+        self.assertEqual(sorted(p.name for p in self.folder.iterdir()), ["placement.json"])
+
+    def test_without_the_go_binary_nothing_changes(self):
+        quietly(calibration.calibrate, self.repo, self.folder, True, "dominant")
+        self.assertNotIn("go", json.loads((self.folder / "placement.json").read_text()))
+
+
+class SameWork(unittest.TestCase):
+    def test_the_counters_channel_is_not_paired_with_go_chan(self):
+        self.assertNotIn(("counters", "channel", "go_chan"), go_verdict.SAME_DESIGN)
+        rs = quietly(loader.load, [INTEL])
+        t, r = findings.clean_table(rs.table), findings.clean_reps(rs.reps)
+        f = go_verdict.cpp_over_go(t, r)
+        self.assertFalse([row for row in f.rows if row[0] == "counters" and row[2] == "channel"])
+        self.assertNotIn("channel ÷ go_chan_sched in counters", f.sentences[0])
+        self.assertIn("channel and go_chan_sched in counters: C++'s channel counter sends fire-and-forget "
+                      "increments", f.sentences[0])
+        self.assertIn("different designs, not paired", f.sentences[0])
+        self.assertIn("go_mutex: get_many as 16 single Gets", f.sentences[0])
+        self.assertIn("go_mutex: no run-length probe under its lock", f.sentences[0])
+
+    def test_older_go_files_name_their_work_newer_ones_match(self):
+        figures = {("maps", "get_many-k1k-uniform", "go_mutex", 2): [20 * M, 21 * M, 22 * M, 23 * M, 24 * M],
+                   ("maps", "get_many-k1k-uniform", "go_syncmap", 2): [20 * M, 21 * M, 22 * M, 23 * M, 24 * M],
+                   ("stacks", "pairs", "go_mutex", 2): [20 * M, 21 * M, 22 * M, 23 * M, 24 * M]}
+        with tempfile.TemporaryDirectory() as d:
+            for name, new in (("old", False), ("new", True)):
+                folder = Path(d) / name
+                folder.mkdir()
+                for family, doc in synthetic.docs(figures).items():
+                    (folder / f"go_{family}.json").write_text(json.dumps(go_doc(doc, family, new)))
+            old, new = (quietly(loader.load, [Path(d) / n]).table.set_index(["family", "impl"]) for n in ("old", "new"))
+            self.assertIn("16 single Gets", old.loc[("maps", "go_mutex"), "work"])
+            self.assertIn("no run-length probe", old.loc[("stacks", "go_mutex"), "work"])
+            self.assertEqual(new.loc[("maps", "go_mutex"), "work"], "")
+            self.assertEqual(new.loc[("stacks", "go_mutex"), "work"], "")
+            self.assertIn("16 Loads", new.loc[("maps", "go_syncmap"), "work"])  # sync.Map has no batch
+            both = quietly(loader.load_sets, [Path(d) / "old", Path(d) / "new"])
+            table = compare.ratio_table(both)
+            row = table[(table["impl"] == "go_mutex") & (table["family"] == "maps")].iloc[0]
+            self.assertTrue(row["unlike"].startswith("different work: A get_many as 16 single Gets"), row["unlike"])
+            summary = compare.summary(table)
+            self.assertEqual(int(summary[summary["family"] == "maps"]["rows"].iloc[0]), 1)  # go_syncmap only
+            self.assertIn("not alike", compare.format_table(table, both))
+
+    def test_a_new_go_file_keeps_its_pinned_names(self):
+        figures = {("channels", "spsc-unbuffered", "go_chan_unbuffered", 2): [{"ops": 5 * M, "go_locked": 1.0,
+                                                                              "go_pinned": 1.0}] * 3,
+                   ("channels", "spsc-small", "go_chan_buffered_sched", 2): [{"ops": 9 * M, "go_locked": 0.0}] * 3}
+        with tempfile.TemporaryDirectory() as d:
+            folder = Path(d) / "m"
+            folder.mkdir()
+            doc = go_doc(synthetic.docs(figures)["channels"], "channels", new=True)
+            (folder / "go_channels.json").write_text(json.dumps(doc))
+            t = quietly(loader.load, [folder]).table
+        self.assertEqual(sorted(zip(t["workload"], t["impl"])), [("spsc-small", "go_chan_buffered_sched"),
+                                                                  ("spsc-unbuffered", "go_chan_unbuffered")])
+        self.assertEqual(float(t[t["impl"] == "go_chan_unbuffered"]["go_pinned"].iloc[0]), 1.0)
+
+
+class Floor(unittest.TestCase):
+    def test_a_one_core_hand_off_is_not_held_against_the_cross_core_floor(self):
+        one = {"parallelism": 1.05}
+        figures = {("baseline", "pingpong", "cache_line", 2): [60.0, 61.0, 59.0],
+                   ("channels", "pingpong", "go_chan_buffered_sched", 2): [{"ops": 1e9 / ns, **one} for ns in (40, 41, 42)],
+                   ("channels", "pingpong", "ring", 2): [100.0, 101.0, 99.0]}
+        with tempfile.TemporaryDirectory() as d:
+            rs = quietly(loader.load, [synthetic.write(Path(d) / "m", synthetic.docs(figures))])
+        violations, _ = validity.check(rs.table, rs.reps, rs.machine(rs.machines.index[0]).to_dict())
+        self.assertEqual([v for v in violations if v.invariant.name == "no-hand-off-beats-cache-line"], [])
+        best = next(r for r in targets.evaluate(rs.table) if r["target"].startswith("best channel"))
+        self.assertTrue(best["measured"].startswith("ring:"), best)
+
+
+class Charts(unittest.TestCase):
+    def test_one_core_said_beside_the_figure(self):
+        rs = quietly(loader.load, [INTEL])
+        machine = rs.machines.index[0]
+        wanted = {"channels-spsc-small-throughput", "counters-increment-throughput"}
+        figs = {stem: fig for stem, fig in plot.machine_charts(rs, machine) if stem in wanted or style.close(fig)}
+        try:
+            bars = [t.get_text() for t in figs["channels-spsc-small-throughput"].axes[0].get_yticklabels()]
+            self.assertIn("go_chan_buffered_sched — one core", bars)
+            legend = [t.get_text() for lg in figs["counters-increment-throughput"].legends for t in lg.get_texts()]
+            self.assertIn("go_chan_sched — one core", legend)
+            self.assertIn(style.ONE_CORE_NOTE, legend)
+        finally:
+            for fig in figs.values():
+                style.close(fig)
+
+    def test_a_scheduler_row_looks_like_its_pinned_row(self):
+        from contend_lib import designs
+        names = set(style.IMPL_STYLE) | set(designs.declared())
+        names |= {n + lang.SCHED for n in ("go_chan", "go_chan_buffered", "go_chan_unbuffered")}
+        looks = {n: style.impl_style(n) for n in names}
+        self.assertEqual(len(set(looks.values())), len(names))
+        for n in ("go_chan", "go_chan_buffered"):
+            self.assertEqual(style.impl_style(n + lang.SCHED)[0], style.impl_style(n)[0])
+        self.assertEqual(style.impl_order(["go_chan_sched", "go_mutex", "go_chan"])[:2], ["go_chan", "go_chan_sched"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -52,9 +52,13 @@ def proverb_in_go(table, reps, full=None, all_reps=None):
     out = []
     for family, baselines in (("counters", ["go_mutex"]), ("maps", ["go_mutex", "go_rwmutex", "go_syncmap"])):
         owner = go_name(table, family, "go_chan") or "go_chan"
+        mine = table[(table["family"] == family) & (table["impl"] == owner)]
+        ones = sum(sides.one_core(r) for _, r in mine.iterrows())
+        # Said in the title: the comparisons below rank it only against figures of its own sides.
+        where = f" ({owner}: {sides.ONE_CORE} in {ones} of {len(mine)} figures)" if ones else ""
         for base in baselines:
             f = versus(table, reps, family, [owner], base,
-                       f"Go: the owner goroutine ({owner}) against {base} — {family}", full, all_reps)
+                       f"Go: the owner goroutine ({owner}) against {base} — {family}{where}", full, all_reps)
             if f is not None:
                 out.append(f)
     return out

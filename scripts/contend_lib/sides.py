@@ -1,17 +1,22 @@
 """Like with like: which figures may be ranked against each other.
 
-The one-core rule, once for every design in both languages, blocking or not. A figure's *claim*
-is the CPUs its threads could keep busy at once: min(threads + owner threads, the machine's CPUs).
-Its parallelism (process CPU time ÷ wall time, the median over its repetitions) is how many it kept
-busy. A figure whose claim is at least 2 and whose parallelism is below ONE_CORE_BELOW (1.5) did
-about one CPU's work at a time: its sides shared one CPU (Go's scheduler runs a woken goroutine on
-its waker's P) or took turns on two (a lock whose waiter sleeps while the holder runs). Either way
-its hand-offs did not cross cores on every operation and its CPU time per operation is one CPU's:
-it is `one core`. A figure that kept 1.5 CPUs or more busy is `cross-core`; a figure that claims
-one CPU (one thread, no owner) or has no parallelism recorded (results before schema 2) is neither,
-and is ranked beside both, as are the workloads whose threads wait by construction (WAITING: the
-idle receiver's window, the poller's simulated latencies), whose parallelism measures the wait,
-not where the sides ran.
+The one-core rule, once for the hand-offs and owners of both languages: the figures whose sides
+hand work to each other, the channels family's and every design with an owner thread (or
+goroutine). A figure's *claim* is the CPUs its threads could keep busy at once: min(threads +
+owner threads, the machine's CPUs). Its parallelism (process CPU time / wall time, the median over
+its repetitions) is how many it kept busy. A hand-off or owner figure whose claim is at least 2,
+whose parallelism is below ONE_CORE_BELOW (1.5) and whose threads did not sleep in the kernel to
+pass the work (fewer than SLEEPS_FROM context switches per operation, where counted) ran its sides
+on one CPU: Go's scheduler runs a woken goroutine on its waker's P and switches goroutines in the
+runtime, so the hand-off never crossed a core and its CPU time per operation is one CPU's. It is
+`one core`. One that kept 1.5 CPUs or more busy, or whose goroutines were pinned to CPUs of their
+own (Go's locked rows, `go_pinned`), is `cross-core`. A hand-off whose sides slept in the kernel
+for it (at least SLEEPS_FROM context switches per operation) took turns on CPUs the counters do not
+name: the rule does not judge it. Neither does it judge the figures of other designs (a mutex
+whose waiter sleeps while the holder runs keeps about one CPU busy too, but that is the lock's own
+cost, not a hand-off that stayed home), a figure that claims one CPU, a file without parallelism
+(results before schema 2), or the workloads whose threads wait by construction (WAITING: the idle
+receiver's window, the poller's simulated latencies). Those are ranked beside both.
 
 A one-core figure is never held against the cross-core cache-line floor (targets, invariants,
 go_verdict) and never ranked against a cross-core one (advise, the headline, findings, compare):
@@ -22,6 +27,12 @@ import math
 import re
 
 ONE_CORE_BELOW = 1.5
+# A hand-off whose sides sleep in futex for it costs at least one context switch per operation
+# (baseline/pingpong/futex: 1.0); goroutines switched in Go's runtime cost almost none (0.0002 to
+# 0.002 on the Zen 5 guest's _sched ping-pong).
+SLEEPS_FROM = 0.5
+# The families whose every design hands items between its threads.
+HAND_OFF_FAMILIES = {"channels"}
 # (family, workload pattern) whose threads wait by construction: nothing is sent to an idle
 # receiver; a simulated poll sleeps its latency (sim-1ms, not sim-0).
 WAITING = [("channels", re.compile(r"^idle$")), ("poller", re.compile(r"^sim-(?!0$)"))]
@@ -48,13 +59,25 @@ def waits(family, workload):
     return any(family == f and pattern.search(str(workload)) for f, pattern in WAITING)
 
 
-def classify(parallelism, threads, owners, cpus, family=None, workload=None):
-    """ONE_CORE, CROSS_CORE or "" (the rule does not apply: one CPU claimed, not recorded, or a
-    workload that waits by construction)."""
+def hands_off(family, owners):
+    """Whether a figure's sides hand work to each other: a channel, or a design with an owner."""
+    return family in HAND_OFF_FAMILIES or (_number(owners) or 0) > 0
+
+
+def classify(parallelism, threads, owners, cpus, family=None, workload=None, switches=None, pinned=None):
+    """ONE_CORE, CROSS_CORE or "" (the rule does not apply: not a hand-off or owner, one CPU
+    claimed, not recorded, sides that slept in the kernel, or a workload that waits by construction).
+    `switches`: context switches per operation; `pinned`: Go's go_pinned."""
     p = _number(parallelism)
-    if p is None or claim(threads, owners, cpus) < 2 or waits(family, workload):
+    if (p is None or not hands_off(family, owners) or claim(threads, owners, cpus) < 2
+            or waits(family, workload)):
         return ""
-    return ONE_CORE if p < ONE_CORE_BELOW else CROSS_CORE
+    if (_number(pinned) or 0) >= 0.5 or p >= ONE_CORE_BELOW:
+        return CROSS_CORE
+    cs = _number(switches)
+    if cs is not None and cs >= SLEEPS_FROM:
+        return ""
+    return ONE_CORE
 
 
 def annotate(table, cpus):
@@ -63,11 +86,13 @@ def annotate(table, cpus):
         return table.assign(parallelism_claim=[], sides=[])
     owners = table["owner_threads"] if "owner_threads" in table else [0] * len(table)
     par = table["parallelism"] if "parallelism" in table else [None] * len(table)
+    cs = table["context_switches_per_op"] if "context_switches_per_op" in table else [None] * len(table)
+    pin = table["go_pinned"] if "go_pinned" in table else [None] * len(table)
     n = [cpus.get(m) for m in table["machine"]]
     return table.assign(
         parallelism_claim=[claim(t, o, c) for t, o, c in zip(table["threads"], owners, n)],
-        sides=[classify(p, t, o, c, f, w) for p, t, o, c, f, w in zip(par, table["threads"], owners, n,
-                                                                      table["family"], table["workload"])])
+        sides=[classify(p, t, o, c, f, w, x, g) for p, t, o, c, f, w, x, g in
+               zip(par, table["threads"], owners, n, table["family"], table["workload"], cs, pin)])
 
 
 def of(row):

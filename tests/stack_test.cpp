@@ -298,15 +298,7 @@ TEST(CombiningStack, PopsAndPushesWhoseCopiesThrowLoseNothingWhoeverCombines) {
     });
     Brittle::fail_one_in(0);
     while (std::optional<Brittle> v = stack.pop()) count_pop(v);
-    std::size_t lost = 0, duplicated = 0, phantom = 0;
-    for (std::size_t v = 0; v < pushed.size(); ++v) {
-      lost += pushed[v].load() == 1 && popped[v].load() == 0;
-      duplicated += popped[v].load() > 1;
-      phantom += pushed[v].load() == 0 && popped[v].load() != 0;
-    }
-    EXPECT_EQ(lost, 0u);
-    EXPECT_EQ(duplicated, 0u);
-    EXPECT_EQ(phantom, 0u) << "a value whose push threw was popped";
+    expect_pushed_popped_once(pushed, popped);
   });
 }
 

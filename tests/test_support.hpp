@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
@@ -65,6 +66,22 @@ inline void within(std::chrono::seconds limit, const char* what, const std::func
   }
   thread.join();
   finished.get();  // rethrows what body threw
+}
+
+// For a stack whose pushes and pops may throw: pushed[v] is 1 when v's push returned, popped[v]
+// counts how often v was popped. Every pushed value is popped exactly once, and a value whose push
+// threw is never popped.
+inline void expect_pushed_popped_once(const std::vector<std::atomic<std::uint32_t>>& pushed,
+                                      const std::vector<std::atomic<std::uint32_t>>& popped) {
+  std::size_t lost = 0, duplicated = 0, phantom = 0;
+  for (std::size_t v = 0; v < pushed.size(); ++v) {
+    lost += pushed[v].load() == 1 && popped[v].load() == 0;
+    duplicated += popped[v].load() > 1;
+    phantom += pushed[v].load() == 0 && popped[v].load() != 0;
+  }
+  EXPECT_EQ(lost, 0u);
+  EXPECT_EQ(duplicated, 0u);
+  EXPECT_EQ(phantom, 0u) << "a value whose push threw was popped";
 }
 
 // A map value whose copy constructor throws when it is poisoned, but only off the threads that

@@ -1,7 +1,8 @@
 """Go beside C++, like with like: the one-core rule for every design, one probe on one scale, a C++
 answer to a C++ question, and the same work under one name (or the difference named).
 
-On the committed Intel run (whose Go hand-offs stayed on one CPU), on the recorded Zen 5 run's
+On the committed runs (Intel's, whose Go files predate the pinned rows, and Zen 5's, with Go's
+pinned rows beside the scheduler's), on the recorded Zen 5 stall run's
 probes (tests/python/fixtures/zen5-*: Go's probe read ~60 ns where C++'s read ~33 ns) and on
 synthetic sets whose answers are chosen. Nothing here is a timing."""
 import contextlib
@@ -26,6 +27,7 @@ from contend_lib.placement import CLASS_GAP, find_classes, match_scale  # noqa: 
 
 INTEL = helpers.REPO / "results" / "intel-xeon-processor-f6m167-2c"
 ZEN5 = helpers.FIXTURES / "zen5-stall"
+ZEN5_RUN = helpers.REPO / "results" / "amd-epyc-zen5-2c"
 ZEN5_PROBES = helpers.FIXTURES / "zen5-probes.json"
 
 
@@ -80,13 +82,85 @@ class OneCoreRule(unittest.TestCase):
         self.assertEqual(a.recommended, "mutex", a.verdict)
 
 
-class CommittedIntel(unittest.TestCase):
-    """The committed run: Go's legacy rows read as the scheduler's, judged by the one-core rule."""
+class _Committed:
+    """What every committed run keeps (a mixin: FOLDER is the run's folder): the one-core rule
+    applied, a C++ answer to a C++ question with Go's only labelled, a headline at the machine's
+    threads with advise's caveats."""
+    FOLDER = None
 
     @classmethod
     def setUpClass(cls):
-        cls.rs = quietly(loader.load, [INTEL])
+        cls.rs = quietly(loader.load, [cls.FOLDER])
         cls.t = cls.rs.table
+        cls.machine = cls.rs.machines.index[0]
+
+    def one_core_go(self):
+        """The scheduler's rows of Go's hand-off and owner designs at 2 threads that kept under
+        1.5 CPUs busy, but for the workloads that wait by construction (channels/idle)."""
+        t = self.t
+        sched = {impl + lang.SCHED for _, impl in lang.HAND_OFF}
+        return t[t["impl"].isin(sched) & (t["threads"] == 2) & (t["parallelism"] < 1.5) & (t["workload"] != "idle")]
+
+    def test_go_handoffs_and_owners_ran_on_one_core_and_say_so(self):
+        low = self.one_core_go()
+        self.assertGreater(len(low), 10)
+        self.assertTrue((low["sides"] == sides.ONE_CORE).all(), low[low["sides"] != sides.ONE_CORE][["workload", "impl"]])
+
+    def test_advise_names_a_cpp_design_and_go_only_labelled(self):
+        out = helpers.run_cli("advise", self.FOLDER, "--family", "stacks", "--threads", "2", "--json")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        a = json.loads(out.stdout)["answers"][0]
+        self.assertEqual(a["lang"], "cpp")
+        self.assertFalse(a["recommended"].startswith("go_"), a["recommended"])
+        self.assertFalse(a["runner_up"].startswith("go_"), a["runner_up"])
+        self.assertTrue(a["reference"] and all(r["lang"] == "go" for r in a["reference"]))
+        # A lock is ranked (the rule judges hand-offs and owners); whatever stands aside is labelled.
+        self.assertNotIn("mutex", [r["impl"] for r in a["aside"]])
+        self.assertTrue(all(r["label"] for r in a["aside"]))
+        text = helpers.run_cli("advise", self.FOLDER, "--family", "stacks", "--threads", "2").stdout
+        self.assertIn("Go's own:", text)
+        self.assertRegex(text, r"recommended: (?!go_)\w+")
+        every = helpers.run_cli("advise", self.FOLDER, "--family", "stacks", "--threads", "2", "--lang", "all")
+        self.assertEqual(every.returncode, 0, every.stderr)
+        for name in re.findall(r"\bgo_\w+(?: \(Go's\))?", every.stdout.split("all designs:")[1]):
+            self.assertTrue(name.endswith("(Go's)"), name)
+        doc = json.loads(helpers.run_cli("advise", self.FOLDER, "--family", "stacks", "--threads", "2", "--lang", "all",
+                                         "--json").stdout)
+        self.assertTrue(any(r["lang"] == "go" for r in doc["answers"][0]["ranking"]))
+
+    def test_findings_never_rank_a_one_core_go_figure_without_its_label(self):
+        block = findings_md.readme_markdown(self.rs, self.machine, "results/x")
+        names = set(self.one_core_go()["impl"])
+        self.assertTrue(names)
+        for line in block.splitlines():
+            for impl in names:
+                if re.search(rf"\b{impl}\b", line):
+                    self.assertIn("one core", line, f"{impl} without its label: {line[:200]}")
+        hand = [r for r in findings.handoff_vs_floor(findings.clean_table(self.t), findings.clean_reps(self.rs.reps)).rows
+                if r[0] in names]
+        self.assertTrue(all(r[3] == "not compared" for r in hand), hand)
+        best = targets.evaluate(self.t[self.t["machine"] == self.machine])
+        row = next(r for r in best if r["target"].startswith("best channel ping-pong"))
+        self.assertFalse(any(row["measured"].startswith(n) for n in names), row)
+
+    def test_the_headline_is_at_the_machines_threads_or_says_why_with_advises_caveats(self):
+        hw = int(self.rs.machine(self.machine)["hw_threads"])
+        text = headline.markdown(self.rs, self.machine, "results/x")
+        rows = [r for r in text.splitlines() if r.startswith("| `")]
+        self.assertEqual(len(rows), len(findings_md.HEADLINE))
+        for row in rows:
+            threads = row.split(" | ")[1]
+            self.assertTrue(threads == str(hw) or f"{hw} not measured" in threads, row)
+            recommended = row.split(" | ")[2]
+            self.assertFalse(recommended.startswith("go_"), row)
+        for family, workload, threads, _, a in headline.answers(self.rs, self.machine):
+            for caveat in a.caveats:
+                self.assertIn(caveat, text, f"{family}/{workload}: a caveat advise prints is missing")
+
+
+class CommittedIntel(_Committed, unittest.TestCase):
+    """The committed Intel run: Go's legacy rows read as the scheduler's, judged by the one-core rule."""
+    FOLDER = INTEL
 
     def test_legacy_go_rows_are_the_schedulers_choice(self):
         impls = set(self.t[self.t["family"].isin(["channels", "counters", "maps"])]["impl"])
@@ -99,68 +173,33 @@ class CommittedIntel(unittest.TestCase):
         small = self.t[self.t["workload"].str.endswith("-small")]
         self.assertFalse((small["impl"] == "go_chan_unbuffered_sched").any())
 
-    def test_go_handoffs_and_owners_ran_on_one_core(self):
-        go = self.t[self.t["impl"].isin(["go_chan_sched", "go_chan_buffered_sched", "go_chan_unbuffered_sched"])]
-        low = go[(go["parallelism"] < 1.5) & (go["threads"] == 2)]
-        self.assertGreater(len(low), 10)
-        self.assertTrue((low["sides"] == sides.ONE_CORE).all())
-
-    def test_advise_names_a_cpp_design_and_go_only_labelled(self):
-        out = helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2", "--json")
-        self.assertEqual(out.returncode, 0, out.stderr)
-        a = json.loads(out.stdout)["answers"][0]
-        self.assertEqual(a["lang"], "cpp")
-        self.assertFalse(a["recommended"].startswith("go_"), a["recommended"])
-        self.assertFalse(a["runner_up"].startswith("go_"), a["runner_up"])
-        self.assertTrue(a["reference"] and all(r["lang"] == "go" for r in a["reference"]))
-        # A lock is ranked (the rule judges hand-offs and owners); whatever stands aside is labelled.
-        self.assertNotIn("mutex", [r["impl"] for r in a["aside"]])
-        self.assertTrue(all(r["label"] for r in a["aside"]))
-        text = helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2").stdout
-        self.assertIn("Go's own:", text)
-        self.assertRegex(text, r"recommended: (?!go_)\w+")
-        every = helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2", "--lang", "all")
-        self.assertEqual(every.returncode, 0, every.stderr)
-        for name in re.findall(r"\bgo_\w+(?: \(Go's\))?", every.stdout.split("all designs:")[1]):
-            self.assertTrue(name.endswith("(Go's)"), name)
-        doc = json.loads(helpers.run_cli("advise", INTEL, "--family", "stacks", "--threads", "2", "--lang", "all",
-                                         "--json").stdout)
-        self.assertTrue(any(r["lang"] == "go" for r in doc["answers"][0]["ranking"]))
-
-    def test_findings_never_rank_a_one_core_go_figure_without_its_label(self):
-        machine = self.rs.machines.index[0]
-        block = findings_md.readme_markdown(self.rs, machine, "results/x")
-        go = self.t[self.t["impl"].str.startswith("go_") & (self.t["family"].isin(["channels", "counters", "maps"]))
-                    & self.t["impl"].str.contains("chan") & (self.t["threads"] == 2) & (self.t["parallelism"] < 1.5)]
-        names = set(go["impl"])
-        self.assertTrue(names)
-        for line in block.splitlines():
-            for impl in names:
-                if re.search(rf"\b{impl}\b", line):
-                    self.assertIn("one core", line, f"{impl} without its label: {line[:200]}")
+    def test_the_one_core_figures_are_named_where_they_would_have_won(self):
         hand = [r for r in findings.handoff_vs_floor(findings.clean_table(self.t), findings.clean_reps(self.rs.reps)).rows
                 if r[0].startswith("go_")]
         self.assertTrue(hand and all(r[3] == "not compared" for r in hand), hand)
-        best = targets.evaluate(self.t[self.t["machine"] == machine])
+        best = targets.evaluate(self.t[self.t["machine"] == self.machine])
         row = next(r for r in best if r["target"].startswith("best channel ping-pong"))
-        self.assertFalse(row["measured"].startswith("go_"), row)
         self.assertIn("one core: go_chan_buffered_sched", row["measured"])
-
-    def test_the_headline_is_at_the_machines_threads_or_says_why_with_advises_caveats(self):
-        machine = self.rs.machines.index[0]
-        hw = int(self.rs.machine(machine)["hw_threads"])
-        text = headline.markdown(self.rs, machine, "results/x")
-        rows = [r for r in text.splitlines() if r.startswith("| `")]
-        self.assertEqual(len(rows), len(findings_md.HEADLINE))
-        for row in rows:
-            threads = row.split(" | ")[1]
-            self.assertTrue(threads == str(hw) or f"{hw} not measured" in threads, row)
-            recommended = row.split(" | ")[2]
-            self.assertFalse(recommended.startswith("go_"), row)
+        text = headline.markdown(self.rs, self.machine, "results/x")
         self.assertIn("3 (2 not measured: the workload starts at 3 threads, 2 producers and 1 consumer)", text)
-        for family, workload, threads, _, a in headline.answers(self.rs, machine):
-            for caveat in a.caveats:
-                self.assertIn(caveat, text, f"{family}/{workload}: a caveat advise prints is missing")
+
+
+class CommittedZen5(_Committed, unittest.TestCase):
+    """The committed Zen 5 run, the first with Go's pinned rows beside the scheduler's."""
+    FOLDER = ZEN5_RUN
+
+    def test_every_go_hand_off_has_its_pinned_row_and_its_schedulers_row(self):
+        for family, impl in lang.HAND_OFF:
+            rows = self.t[self.t["family"] == family]
+            pinned, sched = rows[rows["impl"] == impl], rows[rows["impl"] == impl + lang.SCHED]
+            self.assertTrue(len(pinned) and len(sched), (family, impl))
+            # Locked to OS threads at every count; pinned to CPUs of their own where the run's
+            # threads fit the machine's 2 CPUs (at 4 they share them).
+            self.assertTrue((pinned["go_locked"] == 1).all(), (family, impl))
+            self.assertTrue((pinned[pinned["threads"] <= 2]["go_pinned"] == 1).all(), (family, impl))
+            self.assertFalse((sched["go_pinned"] == 1).any(), (family, impl))
+            # A pinned row is never labelled one core: its goroutines had CPUs of their own.
+            self.assertFalse((pinned[pinned["go_pinned"] == 1]["sides"] == sides.ONE_CORE).any(), (family, impl))
 
 
 class Zen5Probes(unittest.TestCase):

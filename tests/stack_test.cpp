@@ -268,6 +268,26 @@ TEST(MutexStack, APopWhoseCopyOfTheValueThrowsLeavesItOnTheStack) {
   expect_pop_keeps_the_value_whichever_copy_throws<MutexStack<Brittle>>();
 }
 
+// CachedNodes (the cached Treiber stack's allocator): a node whose constructor throws (a push
+// whose copy of the value throws) gives its block back, so that the cache does not lose a block,
+// nor the heap leak one, per failed push.
+TEST(CachedNodes, ANodeWhoseConstructorThrowsGivesItsBlockBack) {
+  struct Node {
+    explicit Node(bool fail) {
+      if (fail) throw std::runtime_error("node constructor");
+    }
+    std::uint64_t payload[4] = {};
+  };
+  std::thread([] {  // a thread of its own: its cache starts empty
+    Node* first = CachedNodes::make<Node>(false);
+    CachedNodes::free(first);  // its block is now the cache's only one
+    EXPECT_THROW(CachedNodes::make<Node>(true), std::runtime_error);
+    Node* again = CachedNodes::make<Node>(false);
+    EXPECT_EQ(again, first) << "the block the throwing make took was not given back";
+    CachedNodes::free(again);
+  }).join();
+}
+
 // The same with threads, so that a pop is often served by another thread's combiner: every value
 // whose push returned is popped exactly once (by a pop that returned it, or by the drain after),
 // whatever copies failed on the way; a value whose push threw is never popped.

@@ -8,10 +8,11 @@
 // the cache adds no ABA risk. Each thread has its own cache per node type (thread_local), bounded
 // (a thread that only pops sends the overflow back to the heap); the cache frees what it holds
 // when its thread exits. Thread-safe: every function (each thread touches only its own cache).
-// Exceptions: make() may throw (bad_alloc, or what Node's constructor throws); free() never does,
-// because it runs where a node has just left a structure (a hazard scan after the unlink) and in
-// destructors: it allocates nothing (a cache reserves all its room when its thread first uses it,
-// or, if that fails, keeps no blocks and hands every one back to the heap).
+// Exceptions: make() may throw (bad_alloc, or what Node's constructor throws: then its block goes
+// back to the cache, or to the heap); free() never does, because it runs where a node has just left
+// a structure (a hazard scan after the unlink) and in destructors: it allocates nothing (a cache
+// reserves all its room when its thread first uses it, or, if that fails, keeps no blocks and
+// hands every one back to the heap).
 // Progress: as the allocator's (a cache hit or miss takes no lock of ours). Not safe: a stack with
 // CachedNodes of static storage duration, destroyed after the main thread's thread_locals (its
 // frees would reach a destroyed cache): give such a stack automatic or dynamic storage.
@@ -48,21 +49,30 @@ struct CachedNodes {
       p = blocks.back();
       blocks.pop_back();
     }
-    return new (p) Node{std::forward<Args>(args)...};
+    try {
+      return new (p) Node{std::forward<Args>(args)...};
+    } catch (...) {
+      give_back(blocks, p);  // a constructor that throws must not take the block with it
+      throw;
+    }
   }
 
   template <class Node>
   static void free(Node* n) {
     n->~Node();
-    std::vector<void*>& blocks = cache<Node>().blocks;
-    if (blocks.size() < blocks.capacity()) {  // never past the room reserved: no allocation here
-      blocks.push_back(n);
-    } else {
-      ::operator delete(n);
-    }
+    give_back(cache<Node>().blocks, n);
   }
 
  private:
+  // An unconstructed block back to the cache, or to the heap when the cache is full.
+  static void give_back(std::vector<void*>& blocks, void* p) noexcept {
+    if (blocks.size() < blocks.capacity()) {  // never past the room reserved: no allocation here
+      blocks.push_back(p);
+    } else {
+      ::operator delete(p);
+    }
+  }
+
   struct Cache {
     std::vector<void*> blocks;
     // noexcept: a thread's first use may be a free() (see Exceptions).

@@ -8,7 +8,6 @@ synthetic sets whose answers are chosen. Nothing here is a timing."""
 import contextlib
 import io
 import json
-import math
 import re
 import sys
 import tempfile
@@ -96,15 +95,29 @@ class _Committed:
 
     def one_core_go(self):
         """The scheduler's rows of Go's hand-off and owner designs at 2 threads that kept under
-        1.5 CPUs busy, but for the workloads that wait by construction (channels/idle)."""
+        1.5 CPUs busy, but for the workloads that wait by construction (sides.waits)."""
         t = self.t
         sched = {impl + lang.SCHED for _, impl in lang.HAND_OFF}
-        return t[t["impl"].isin(sched) & (t["threads"] == 2) & (t["parallelism"] < 1.5) & (t["workload"] != "idle")]
+        low = t[t["impl"].isin(sched) & (t["threads"] == 2) & (t["parallelism"] < 1.5)]
+        return low[[not sides.waits(f, w) for f, w in zip(low["family"], low["workload"])]]
+
+    def floor_rows(self):
+        """The channel hand-off against the cache-line floor table's rows (findings)."""
+        return findings.handoff_vs_floor(findings.clean_table(self.t), findings.clean_reps(self.rs.reps)).rows
+
+    def best_pingpong(self):
+        """The targets table's best-channel-ping-pong row."""
+        best = targets.evaluate(self.t[self.t["machine"] == self.machine])
+        return next(r for r in best if r["target"].startswith("best channel ping-pong"))
+
+    def headline_text(self):
+        return headline.markdown(self.rs, self.machine, "results/x")
 
     def test_go_handoffs_and_owners_ran_on_one_core_and_say_so(self):
         low = self.one_core_go()
         self.assertGreater(len(low), 10)
-        self.assertTrue((low["sides"] == sides.ONE_CORE).all(), low[low["sides"] != sides.ONE_CORE][["workload", "impl"]])
+        self.assertTrue((low["sides"] == sides.ONE_CORE).all(),
+                        low[low["sides"] != sides.ONE_CORE][["workload", "impl"]])
 
     def test_advise_names_a_cpp_design_and_go_only_labelled(self):
         out = helpers.run_cli("advise", self.FOLDER, "--family", "stacks", "--threads", "2", "--json")
@@ -136,16 +149,14 @@ class _Committed:
             for impl in names:
                 if re.search(rf"\b{impl}\b", line):
                     self.assertIn("one core", line, f"{impl} without its label: {line[:200]}")
-        hand = [r for r in findings.handoff_vs_floor(findings.clean_table(self.t), findings.clean_reps(self.rs.reps)).rows
-                if r[0] in names]
+        hand = [r for r in self.floor_rows() if r[0] in names]
         self.assertTrue(all(r[3] == "not compared" for r in hand), hand)
-        best = targets.evaluate(self.t[self.t["machine"] == self.machine])
-        row = next(r for r in best if r["target"].startswith("best channel ping-pong"))
+        row = self.best_pingpong()
         self.assertFalse(any(row["measured"].startswith(n) for n in names), row)
 
     def test_the_headline_is_at_the_machines_threads_or_says_why_with_advises_caveats(self):
         hw = int(self.rs.machine(self.machine)["hw_threads"])
-        text = headline.markdown(self.rs, self.machine, "results/x")
+        text = self.headline_text()
         rows = [r for r in text.splitlines() if r.startswith("| `")]
         self.assertEqual(len(rows), len(findings_md.HEADLINE))
         for row in rows:
@@ -174,14 +185,11 @@ class CommittedIntel(_Committed, unittest.TestCase):
         self.assertFalse((small["impl"] == "go_chan_unbuffered_sched").any())
 
     def test_the_one_core_figures_are_named_where_they_would_have_won(self):
-        hand = [r for r in findings.handoff_vs_floor(findings.clean_table(self.t), findings.clean_reps(self.rs.reps)).rows
-                if r[0].startswith("go_")]
+        hand = [r for r in self.floor_rows() if r[0].startswith("go_")]
         self.assertTrue(hand and all(r[3] == "not compared" for r in hand), hand)
-        best = targets.evaluate(self.t[self.t["machine"] == self.machine])
-        row = next(r for r in best if r["target"].startswith("best channel ping-pong"))
-        self.assertIn("one core: go_chan_buffered_sched", row["measured"])
-        text = headline.markdown(self.rs, self.machine, "results/x")
-        self.assertIn("3 (2 not measured: the workload starts at 3 threads, 2 producers and 1 consumer)", text)
+        self.assertIn("one core: go_chan_buffered_sched", self.best_pingpong()["measured"])
+        self.assertIn("3 (2 not measured: the workload starts at 3 threads, 2 producers and 1 consumer)",
+                      self.headline_text())
 
 
 class CommittedZen5(_Committed, unittest.TestCase):
